@@ -1,0 +1,80 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// One set of settings for every target: Swift 6 language mode plus the upcoming
+// features that keep existential use explicit and imports honest.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "fedtune",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "fedtune", targets: ["fedtune"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "COpenBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .target(
+            name: "FedTensor",
+            dependencies: [
+                "COpenBLAS",
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "FedData",
+            dependencies: [
+                "FedTensor",
+                .product(name: "CSV", package: "CSV.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "FedLearning",
+            dependencies: [
+                "FedTensor",
+                "FedData",
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "fedtune",
+            dependencies: [
+                "FedTensor",
+                "FedData",
+                "FedLearning",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FedTensorTests",
+            dependencies: ["FedTensor"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FedDataTests",
+            dependencies: ["FedData"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FedLearningTests",
+            dependencies: ["FedLearning", "FedData", "FedTensor"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,46 @@
+import FedTensor
+import Foundation
+
+/// `fedtune inspect`: lists the tensors of a safetensors file from its header alone,
+/// so even files larger than memory, or with dtypes fedtune does not compute in, list.
+package enum TensorInspection {
+    /// One tensor's row in the listing.
+    package struct Row: Sendable, Codable, Equatable {
+        package var name: String
+        package var dtype: String
+        package var shape: [Int]
+        package var bytes: Int
+        /// From `model.json` beside the file; nil when there is none.
+        package var trainable: Bool?
+    }
+
+    package static func run(_ file: URL) throws -> [Row] {
+        let header = try SafetensorsHeader.read(contentsOf: file)
+        let architecture = try? ModelFolder.readArchitecture(file.deletingLastPathComponent())
+        let frozen = Set(architecture?.frozen ?? [])
+        return header.entries.map { entry in
+            Row(
+                name: entry.name, dtype: entry.dtypeName, shape: entry.shape, bytes: entry.byteCount,
+                trainable: architecture.map { _ in !frozen.contains(entry.name) })
+        }
+    }
+
+    /// The rows as an aligned text table with a total line.
+    package static func table(_ rows: [Row]) -> String {
+        let header = ["name", "dtype", "shape", "bytes", "trainable"]
+        var cells = rows.map { row in
+            [row.name, row.dtype, "[" + row.shape.map(String.init).joined(separator: ", ") + "]", String(row.bytes),
+             row.trainable.map { $0 ? "yes" : "no" } ?? "-"]
+        }
+        let total = rows.reduce(0) { $0 + $1.bytes }
+        cells.append(["total: \(rows.count) tensors", "", "", String(total), ""])
+        let widths = header.indices.map { column in ([header] + cells).map { $0[column].count }.max() ?? 0 }
+        func line(_ values: [String]) -> String {
+            values.enumerated().map { column, value in
+                let pad = String(repeating: " ", count: widths[column] - value.count)
+                return column == 3 ? pad + value : value + pad
+            }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+        }
+        return ([line(header)] + cells.map(line)).joined(separator: "\n")
+    }
+}

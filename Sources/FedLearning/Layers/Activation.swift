@@ -1,0 +1,68 @@
+import FedTensor
+import Foundation
+
+/// The elementwise nonlinearities a model can use between layers.
+package enum ActivationKind: String, Sendable, Codable, CaseIterable {
+    case relu
+    case gelu
+    case tanh
+}
+
+/// An elementwise activation as a forward/backward pair; forward keeps nothing beyond
+/// its input and output, which the backward formulas need.
+package final class Activation: Layer {
+    package let kind: ActivationKind
+    package private(set) var output = Tensor(shape: [0])
+    package private(set) var inputGradient = Tensor(shape: [0])
+
+    package init(_ kind: ActivationKind) {
+        self.kind = kind
+    }
+
+    package func forward(_ input: Tensor, parameters: ParameterStore, training: Bool) {
+        self.output.resize(to: input.shape)
+        let kind = self.kind
+        input.scalars.withUnsafeBufferPointer { x in
+            self.output.scalars.withUnsafeMutableBufferPointer { y in
+                switch kind {
+                case .relu:
+                    for i in 0..<x.count { y[i] = x[i] > 0 ? x[i] : 0 }
+                case .gelu:
+                    // erf form: y = x · Φ(x) = ½ x (1 + erf(x/√2))
+                    for i in 0..<x.count { y[i] = 0.5 * x[i] * (1 + erf(x[i] * 0.70710678118654752)) }
+                case .tanh:
+                    for i in 0..<x.count { y[i] = Foundation.tanh(x[i]) }
+                }
+            }
+        }
+    }
+
+    package func backward(
+        _ input: Tensor, outputGradient: Tensor, parameters: inout ParameterStore, needsInputGradient: Bool
+    ) {
+        guard needsInputGradient else { return }
+        self.inputGradient.resize(to: input.shape)
+        let kind = self.kind
+        input.scalars.withUnsafeBufferPointer { x in
+            self.output.scalars.withUnsafeBufferPointer { y in
+                outputGradient.scalars.withUnsafeBufferPointer { dy in
+                    self.inputGradient.scalars.withUnsafeMutableBufferPointer { dx in
+                        switch kind {
+                        case .relu:
+                            for i in 0..<x.count { dx[i] = x[i] > 0 ? dy[i] : 0 }
+                        case .gelu:
+                            // dy/dx = Φ(x) + x · φ(x), φ the standard normal density
+                            for i in 0..<x.count {
+                                let cdf = 0.5 * (1 + erf(x[i] * 0.70710678118654752))
+                                let pdf = exp(-0.5 * x[i] * x[i]) * 0.3989422804014327
+                                dx[i] = dy[i] * (cdf + x[i] * pdf)
+                            }
+                        case .tanh:
+                            for i in 0..<x.count { dx[i] = dy[i] * (1 - y[i] * y[i]) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,136 @@
+import FedData
+import FedTensor
+import Foundation
+
+/// Trains a classifier on standardised data with minibatch gradient descent: seeded
+/// shuffling, a learning-rate schedule, optional gradient clipping, and early stopping
+/// on validation loss that restores the best weights.
+///
+/// A step allocates nothing: the batch, every layer's buffers, the loss's buffers and the
+/// optimizer's moments are sized on the first step of a batch shape and reused.
+package struct Trainer {
+    package var configuration: TrainingConfiguration
+    package var progress: any ProgressReporter
+
+    package init(configuration: TrainingConfiguration, progress: any ProgressReporter = SilentProgress()) {
+        self.configuration = configuration
+        self.progress = progress
+    }
+
+    /// Trains `model` in place on `train`, watching `validation` when given.
+    /// - Throws: `TrainingError.nonFiniteLoss` as soon as a batch loss is NaN or
+    ///   infinite; the model is then left as it was before that step's update.
+    package func fit(_ model: Classifier, train: Dataset, validation: Dataset? = nil) throws -> TrainingHistory {
+        let config = self.configuration
+        guard train.count > 0 else { throw TrainingError.emptyData(detail: "the training split has no examples") }
+        guard config.epochs >= 1, config.batchSize >= 1, config.learningRate > 0 else {
+            throw TrainingError.invalidConfiguration(detail: "epochs, batch size and learning rate must be positive")
+        }
+        let classes = model.architecture.classes
+        if let weights = config.classWeights, weights.count != classes {
+            throw TrainingError.invalidConfiguration(detail: "\(weights.count) class weights for \(classes) classes")
+        }
+        let loss = SoftmaxCrossEntropy(
+            classes: classes, classWeights: config.classWeights, labelSmoothing: config.labelSmoothing)
+        var optimizer = config.optimizer.make()
+        let batchesPerEpoch = (train.count + config.batchSize - 1) / config.batchSize
+        let schedule = config.learningRateSchedule(totalSteps: batchesPerEpoch * config.epochs)
+        var generator = SeededGenerator(seed: config.seed)
+        var order = Array(0..<train.count)
+        var batch = Tensor(shape: [0, train.featureCount])
+        var batchLabels: [Int] = []
+        batchLabels.reserveCapacity(config.batchSize)
+
+        var history = TrainingHistory(examples: train.count)
+        var best: (loss: Float, epoch: Int, weights: ParameterStore)?
+        var step = 0
+        for epoch in 1...config.epochs {
+            let started = Date()
+            generator.shuffle(&order)
+            var lossSum: Double = 0
+            var correct = 0
+            var rate: Float = 0
+            for b in 0..<batchesPerEpoch {
+                let range = (b * config.batchSize)..<Swift.min((b + 1) * config.batchSize, train.count)
+                train.features.gatherRows(order[range], into: &batch)
+                batchLabels.removeAll(keepingCapacity: true)
+                for i in range { batchLabels.append(train.labels[order[i]]) }
+
+                let logits = model.forward(batch, training: true)
+                let value = loss.forward(logits, targets: batchLabels)
+                guard value.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch, step: step + 1, loss: value) }
+                correct += countCorrect(logits, batchLabels)
+                lossSum += Double(value) * Double(range.count)
+
+                model.parameters.zeroGradients()
+                loss.backward(targets: batchLabels)
+                model.backward(batch, logitsGradient: loss.logitsGradient)
+                if let clip = config.gradientClipNorm { model.parameters.clipGradientNorm(clip) }
+                rate = config.learningRate * schedule.factor(at: step)
+                optimizer.step(&model.parameters, learningRate: rate)
+                step += 1
+                self.progress.batchFinished(epoch: epoch, of: config.epochs, batch: b + 1, of: batchesPerEpoch, loss: value)
+            }
+
+            var record = EpochRecord(
+                epoch: epoch, trainLoss: Float(lossSum / Double(train.count)),
+                trainAccuracy: Double(correct) / Double(train.count), learningRate: rate, seconds: 0)
+            if let validation, validation.count > 0 {
+                let (validationLoss, validationAccuracy) = evaluateLoss(model, validation, loss)
+                record.validationLoss = validationLoss
+                record.validationAccuracy = validationAccuracy
+                if validationLoss.isFinite, validationLoss < (best?.loss ?? .infinity) {
+                    best = (validationLoss, epoch, model.parameters)
+                }
+            }
+            record.seconds = Date().timeIntervalSince(started)
+            history.epochs.append(record)
+            self.progress.epochFinished(record, of: config.epochs)
+            if let patience = config.patience, let best, epoch - best.epoch >= patience {
+                history.stoppedEarly = true
+                break
+            }
+        }
+        history.bestEpoch = history.epochs.count
+        if let best, config.patience != nil {
+            // Early stopping keeps the weights of the epoch with the best validation loss.
+            model.parameters = best.weights
+            history.bestEpoch = best.epoch
+        }
+        return history
+    }
+}
+
+/// Number of rows of `logits` whose largest entry is the target.
+private func countCorrect(_ logits: Tensor, _ targets: [Int]) -> Int {
+    let classes = logits.columns
+    var correct = 0
+    logits.scalars.withUnsafeBufferPointer { z in
+        for (row, target) in targets.enumerated() {
+            var best = 0
+            for c in 1..<classes where z[row * classes + c] > z[row * classes + best] { best = c }
+            if best == target { correct += 1 }
+        }
+    }
+    return correct
+}
+
+/// Mean loss and accuracy over a dataset in evaluation mode (no dropout).
+package func evaluateLoss(_ model: Classifier, _ data: Dataset, _ loss: SoftmaxCrossEntropy, batchSize: Int = 1024)
+    -> (loss: Float, accuracy: Double)
+{
+    var batch = Tensor(shape: [0, data.featureCount])
+    var total: Double = 0
+    var correct = 0
+    var start = 0
+    while start < data.count {
+        let end = Swift.min(start + batchSize, data.count)
+        data.features.gatherRows(start..<end, into: &batch)
+        let targets = Array(data.labels[start..<end])
+        let logits = model.forward(batch, training: false)
+        total += Double(loss.forward(logits, targets: targets)) * Double(end - start)
+        correct += countCorrect(logits, targets)
+        start = end
+    }
+    return (Float(total / Double(Swift.max(data.count, 1))), Double(correct) / Double(Swift.max(data.count, 1)))
+}

@@ -1,0 +1,22 @@
+/// What happened in one epoch of training.
+package struct EpochRecord: Sendable, Codable, Equatable {
+    package var epoch: Int
+    package var trainLoss: Float
+    package var trainAccuracy: Double
+    package var validationLoss: Float?
+    package var validationAccuracy: Double?
+    package var learningRate: Float
+    package var seconds: Double
+}
+
+/// The record of a training run: every epoch, and which one's weights were kept.
+package struct TrainingHistory: Sendable, Codable, Equatable {
+    package var epochs: [EpochRecord] = []
+    /// The epoch whose weights the model holds at the end (1-based).
+    package var bestEpoch: Int = 0
+    package var stoppedEarly = false
+    /// Number of examples trained on per epoch.
+    package var examples: Int = 0
+
+    package var finalTrainLoss: Float { self.epochs.last?.trainLoss ?? .nan }
+}

@@ -1,0 +1,172 @@
+import Foundation
+
+// Elementwise operations and reductions. The loops run over unsafe buffers with no
+// bounds checks so the optimiser vectorises them; shapes are checked once up front.
+
+extension Tensor {
+    /// self += other, elementwise.
+    package mutating func add(_ other: Tensor) {
+        precondition(self.count == other.count, "add: \(self.shape) and \(other.shape) differ in size")
+        self.axpy(1, other)
+    }
+
+    /// self -= other, elementwise.
+    package mutating func subtract(_ other: Tensor) {
+        precondition(self.count == other.count, "subtract: \(self.shape) and \(other.shape) differ in size")
+        self.axpy(-1, other)
+    }
+
+    /// self += alpha · x, elementwise (BLAS saxpy).
+    package mutating func axpy(_ alpha: Float, _ x: Tensor) {
+        precondition(self.count == x.count, "axpy: \(self.shape) and \(x.shape) differ in size")
+        let count = self.count
+        x.scalars.withUnsafeBufferPointer { px in
+            self.scalars.withUnsafeMutableBufferPointer { py in
+                guard count > 0 else { return }
+                BLAS.axpy(count: count, alpha: alpha, x: px.baseAddress!, y: py.baseAddress!)
+            }
+        }
+    }
+
+    /// self *= other, elementwise.
+    package mutating func multiply(_ other: Tensor) {
+        precondition(self.count == other.count, "multiply: \(self.shape) and \(other.shape) differ in size")
+        other.scalars.withUnsafeBufferPointer { px in
+            self.scalars.withUnsafeMutableBufferPointer { py in
+                for i in 0..<py.count { py[i] *= px[i] }
+            }
+        }
+    }
+
+    /// self *= alpha.
+    package mutating func scale(by alpha: Float) {
+        self.scalars.withUnsafeMutableBufferPointer { p in
+            for i in 0..<p.count { p[i] *= alpha }
+        }
+    }
+
+    /// Applies `body` to every element in place.
+    @inlinable
+    package mutating func apply(_ body: (Float) -> Float) {
+        self.scalars.withUnsafeMutableBufferPointer { p in
+            for i in 0..<p.count { p[i] = body(p[i]) }
+        }
+    }
+
+    /// Adds `row` [columns] to every row of a matrix-like tensor (a bias broadcast).
+    package mutating func addRowVector(_ row: Tensor) {
+        let width = self.columns
+        precondition(row.count == width, "addRowVector: row of \(row.count) for width \(width)")
+        let rows = self.count / Swift.max(width, 1)
+        row.scalars.withUnsafeBufferPointer { pr in
+            self.scalars.withUnsafeMutableBufferPointer { p in
+                for r in 0..<rows {
+                    let base = r * width
+                    for c in 0..<width { p[base + c] += pr[c] }
+                }
+            }
+        }
+    }
+
+    /// Adds the column sums of matrix-like `matrix` [rows, columns] into self [columns]
+    /// (the bias gradient).
+    package mutating func accumulateColumnSums(of matrix: Tensor) {
+        let width = matrix.columns
+        precondition(self.count == width, "accumulateColumnSums: \(self.count) for width \(width)")
+        let rows = matrix.count / Swift.max(width, 1)
+        matrix.scalars.withUnsafeBufferPointer { pm in
+            self.scalars.withUnsafeMutableBufferPointer { p in
+                for r in 0..<rows {
+                    let base = r * width
+                    for c in 0..<width { p[c] += pm[base + c] }
+                }
+            }
+        }
+    }
+
+    /// Sum of all elements, accumulated in Double so long tensors keep their precision.
+    package func sum() -> Float {
+        self.scalars.withUnsafeBufferPointer { p in
+            var total: Double = 0
+            for v in p { total += Double(v) }
+            return Float(total)
+        }
+    }
+
+    /// Mean of all elements (0 for an empty tensor).
+    package func mean() -> Float {
+        self.count == 0 ? 0 : self.sum() / Float(self.count)
+    }
+
+    /// Largest element (-infinity for an empty tensor).
+    package func max() -> Float {
+        self.scalars.withUnsafeBufferPointer { p in
+            var best = -Float.infinity
+            for v in p where v > best { best = v }
+            return best
+        }
+    }
+
+    /// Smallest element (+infinity for an empty tensor).
+    package func min() -> Float {
+        self.scalars.withUnsafeBufferPointer { p in
+            var best = Float.infinity
+            for v in p where v < best { best = v }
+            return best
+        }
+    }
+
+    /// Sum of squares, accumulated in Double (the square of the L2 norm).
+    package func squaredNorm() -> Double {
+        self.scalars.withUnsafeBufferPointer { p in
+            var total: Double = 0
+            for v in p { total += Double(v) * Double(v) }
+            return total
+        }
+    }
+
+    /// Euclidean (L2) norm.
+    package func norm() -> Float { Float(self.squaredNorm().squareRoot()) }
+
+    /// Dot product with another tensor of the same size.
+    package func dot(_ other: Tensor) -> Float {
+        precondition(self.count == other.count, "dot: \(self.shape) and \(other.shape) differ in size")
+        guard self.count > 0 else { return 0 }
+        return self.scalars.withUnsafeBufferPointer { px in
+            other.scalars.withUnsafeBufferPointer { py in
+                BLAS.dot(count: self.count, x: px.baseAddress!, y: py.baseAddress!)
+            }
+        }
+    }
+
+    /// True when no element is NaN or infinite.
+    package var isFinite: Bool {
+        self.scalars.withUnsafeBufferPointer { p in
+            // Summing 0·v turns any NaN or infinity into NaN, checked once at the end.
+            var probe: Float = 0
+            for v in p { probe += v * 0 }
+            return probe == 0
+        }
+    }
+
+    /// Index of the largest element in each row of a matrix-like tensor.
+    package func argmaxRows() -> [Int] {
+        let width = self.columns
+        let rows = width == 0 ? 0 : self.count / width
+        return self.scalars.withUnsafeBufferPointer { p in
+            (0..<rows).map { r in
+                var best = 0
+                for c in 1..<Swift.max(width, 1) where p[r * width + c] > p[r * width + best] { best = c }
+                return best
+            }
+        }
+    }
+
+    /// Largest absolute elementwise difference to another tensor of the same size.
+    package func maxAbsDifference(_ other: Tensor) -> Float {
+        precondition(self.count == other.count, "maxAbsDifference: \(self.shape) and \(other.shape) differ in size")
+        var worst: Float = 0
+        for (a, b) in zip(self.scalars, other.scalars) { worst = Swift.max(worst, abs(a - b)) }
+        return worst
+    }
+}

@@ -1,0 +1,112 @@
+/// A dense Float32 array with a shape, stored contiguously in row-major order.
+///
+/// Tensors are values: copying one shares storage until either copy is written
+/// (copy-on-write), so layers keep their buffers uniquely owned and write into them
+/// in place during a training step without allocating.
+package struct Tensor: Sendable, Equatable {
+    /// Extent of each dimension, outermost first.
+    package private(set) var shape: [Int]
+    /// The elements in row-major order; `scalars.count == shape.reduce(1, *)`.
+    package var scalars: [Float]
+
+    /// A tensor of the given shape with every element set to `value`.
+    package init(shape: [Int], repeating value: Float = 0) {
+        precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in shape \(shape)")
+        self.shape = shape
+        self.scalars = [Float](repeating: value, count: shape.reduce(1, *))
+    }
+
+    /// A tensor over existing elements; the count must match the shape.
+    package init(shape: [Int], scalars: [Float]) {
+        precondition(
+            scalars.count == shape.reduce(1, *),
+            "\(scalars.count) scalars do not fill shape \(shape)"
+        )
+        self.shape = shape
+        self.scalars = scalars
+    }
+
+    /// A rank-0 tensor holding one value.
+    package init(scalar: Float) {
+        self.init(shape: [], scalars: [scalar])
+    }
+
+    /// Number of elements.
+    package var count: Int { self.scalars.count }
+
+    /// Number of dimensions.
+    package var rank: Int { self.shape.count }
+
+    /// Size of the first dimension (rows of a matrix, batch of a batch).
+    package var rows: Int { self.shape.first ?? 1 }
+
+    /// Product of every dimension after the first (columns of a matrix).
+    package var columns: Int { self.shape.dropFirst().reduce(1, *) }
+
+    /// Changes the shape in place, keeping the storage when the element count is unchanged,
+    /// so buffers sized once per batch shape are reused instead of reallocated.
+    package mutating func resize(to newShape: [Int]) {
+        if self.shape == newShape { return }
+        let newCount = newShape.reduce(1, *)
+        if newCount != self.scalars.count {
+            self.scalars = [Float](repeating: 0, count: newCount)
+        }
+        self.shape = newShape
+    }
+
+    /// The same elements seen through another shape with the same element count.
+    package func reshaped(_ newShape: [Int]) -> Tensor {
+        Tensor(shape: newShape, scalars: self.scalars)
+    }
+
+    /// Sets every element to `value` without reallocating.
+    package mutating func fill(_ value: Float) {
+        self.scalars.withUnsafeMutableBufferPointer { buffer in
+            buffer.update(repeating: value)
+        }
+    }
+
+    /// Element at a multi-dimensional index (for tests and small tools, not hot loops).
+    package subscript(_ index: Int...) -> Float {
+        get { self.scalars[self.offset(of: index)] }
+        set { self.scalars[self.offset(of: index)] = newValue }
+    }
+
+    private func offset(of index: [Int]) -> Int {
+        precondition(index.count == self.shape.count, "index \(index) does not match shape \(self.shape)")
+        var offset = 0
+        for (i, dim) in zip(index, self.shape) {
+            precondition(i >= 0 && i < dim, "index \(index) out of range for shape \(self.shape)")
+            offset = offset * dim + i
+        }
+        return offset
+    }
+
+    /// Copies rows `indices` of a matrix-like tensor into `out` [indices.count, columns],
+    /// reusing `out`'s storage; used to assemble minibatches without allocating.
+    package func gatherRows(_ indices: some Collection<Int>, into out: inout Tensor) {
+        let width = self.columns
+        var outShape = self.shape
+        if outShape.isEmpty { outShape = [1] }
+        outShape[0] = indices.count
+        out.resize(to: outShape)
+        self.scalars.withUnsafeBufferPointer { source in
+            out.scalars.withUnsafeMutableBufferPointer { target in
+                var row = 0
+                for index in indices {
+                    let from = source.baseAddress! + index * width
+                    (target.baseAddress! + row * width).update(from: from, count: width)
+                    row += 1
+                }
+            }
+        }
+    }
+}
+
+extension Tensor: CustomStringConvertible {
+    package var description: String {
+        let preview = self.scalars.prefix(8).map { String($0) }.joined(separator: ", ")
+        let more = self.count > 8 ? ", …" : ""
+        return "Tensor(shape: \(self.shape), [\(preview)\(more)])"
+    }
+}

@@ -1,0 +1,22 @@
+import ArgumentParser
+import FedLearning
+import Foundation
+
+struct InspectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inspect", abstract: "List the tensors of a safetensors file.")
+
+    @Argument(help: "A .safetensors file.") var file: String
+    @Flag(help: "Print JSON for scripts instead of a table.") var json = false
+
+    func run() throws {
+        let rows = try runReportingErrors { try TensorInspection.run(URL(fileURLWithPath: self.file)) }
+        if self.json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(rows), as: UTF8.self))
+        } else {
+            print(TensorInspection.table(rows))
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import ArgumentParser
+import FedLearning
+import Foundation
+
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a classifier on a CSV file, from scratch (--arch) or fine-tuning a saved model (--model)."
+    )
+
+    @Option(help: "CSV file with a header row.") var data: String
+    @Option(help: "Name of the column holding the class label.") var label: String
+    @Option(help: "Folder to write model.json and model.safetensors into.") var out: String
+    @Option(help: "Architecture when training from scratch: logistic, mlp:W1,W2,… or an architecture JSON file.")
+    var arch: String = "mlp:64"
+    @Option(help: "A model folder to fine-tune (keeps its features, classes and standardisation).") var model: String?
+    @Option(help: "Activation between hidden layers (relu, gelu, tanh).") var activation: String = "relu"
+    @Option(help: "Dropout after each hidden layer.") var dropout: Float = 0
+    @Option(name: .customLong("freeze"), help: "Keep tensors with this name prefix frozen (repeatable), e.g. hidden.0.")
+    var freeze: [String] = []
+    @Option(help: "Epochs.") var epochs: Int = 20
+    @Option(name: .customLong("batch-size"), help: "Examples per step.") var batchSize: Int = 32
+    @Option(help: "Learning rate.") var lr: Float = 1e-3
+    @Option(help: "Optimizer: adamw or sgd.") var optimizer: String = "adamw"
+    @Option(help: "SGD momentum.") var momentum: Float = 0.9
+    @Option(name: .customLong("weight-decay"), help: "Weight decay (decoupled for AdamW, L2 for SGD).")
+    var weightDecay: Float = 0
+    @Option(help: "Learning-rate schedule: constant, linear or cosine.") var schedule: String = "constant"
+    @Option(help: "Share of steps spent warming up (linear and cosine schedules).") var warmup: Double = 0
+    @Option(name: .customLong("clip-norm"), help: "Clip the global gradient norm to this value.") var clipNorm: Float?
+    @Option(help: "Stop after this many epochs without better validation loss, keeping the best weights.")
+    var patience: Int?
+    @Option(help: "Share of the data held out for validation.") var validation: Double = 0.1
+    @Option(help: "Share of the data held out as a test set, scored at the end.") var test: Double = 0
+    @Flag(name: .customLong("balance-classes"), help: "Weigh the loss by inverse class frequency.")
+    var balanceClasses = false
+    @Option(name: .customLong("label-smoothing"), help: "Label smoothing ε.") var labelSmoothing: Float = 0
+    @Option(help: "Seed for splits, initialisation, shuffling and dropout.") var seed: UInt64 = 0
+
+    func validate() throws {
+        guard ActivationKind(rawValue: self.activation) != nil else {
+            throw ValidationError("--activation must be one of relu, gelu, tanh")
+        }
+        guard OptimizerKind(rawValue: self.optimizer) != nil else { throw ValidationError("--optimizer must be adamw or sgd") }
+        guard TrainingConfiguration.Schedule(rawValue: self.schedule) != nil else {
+            throw ValidationError("--schedule must be constant, linear or cosine")
+        }
+        guard self.epochs > 0, self.batchSize > 0, self.lr > 0 else {
+            throw ValidationError("--epochs, --batch-size and --lr must be positive")
+        }
+    }
+
+    func run() throws {
+        var request = LocalTraining.Request(
+            data: URL(fileURLWithPath: self.data), labelColumn: self.label, output: URL(fileURLWithPath: self.out))
+        request.architecture = self.arch
+        request.activation = ActivationKind(rawValue: self.activation)!
+        request.dropout = self.dropout
+        request.baseModel = self.model.map { URL(fileURLWithPath: $0) }
+        request.freeze = self.freeze
+        request.validationFraction = self.validation
+        request.testFraction = self.test
+        request.balanceClasses = self.balanceClasses
+        var training = TrainingConfiguration()
+        training.epochs = self.epochs
+        training.batchSize = self.batchSize
+        training.learningRate = self.lr
+        training.optimizer = OptimizerConfiguration(
+            kind: OptimizerKind(rawValue: self.optimizer)!, momentum: self.momentum, weightDecay: self.weightDecay)
+        training.schedule = TrainingConfiguration.Schedule(rawValue: self.schedule)!
+        training.warmupFraction = self.warmup
+        training.gradientClipNorm = self.clipNorm
+        training.patience = self.patience
+        training.labelSmoothing = self.labelSmoothing
+        training.seed = self.seed
+        request.training = training
+
+        let outcome = try runReportingErrors { try LocalTraining(request, progress: ConsoleProgress()).run() }
+        if let base = outcome.baseValidationAccuracy {
+            print(String(format: "base model validation accuracy  %.4f", base))
+        }
+        if let validation = outcome.validation {
+            print(String(format: "validation accuracy  %.4f  macro-F1 %.4f  (kept epoch %d)",
+                         validation.accuracy, validation.macroF1, outcome.history.bestEpoch))
+        }
+        if let test = outcome.test {
+            print("test set:\n" + test.table())
+        }
+        print("saved \(self.out)")
+    }
+}
