@@ -62,7 +62,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FedTensorTests",
-            dependencies: ["FedTensor"],
+            dependencies: ["FedTensor", .product(name: "OrderedCollections", package: "swift-collections")],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
