@@ -68,12 +68,15 @@ let package = Package(
         ),
         .testTarget(
             name: "FedDataTests",
-            dependencies: ["FedData"],
+            dependencies: ["FedData", "FedTensor"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "FedLearningTests",
-            dependencies: ["FedLearning", "FedData", "FedTensor"],
+            dependencies: [
+                "FedLearning", "FedData", "FedTensor",
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

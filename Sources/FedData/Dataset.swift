@@ -23,7 +23,7 @@ package struct Dataset: Sendable {
     /// The examples at `indices`, in that order.
     package func subset(_ indices: [Int]) -> Dataset {
         var features = Tensor(shape: [0, self.featureCount])
-        self.features.gatherRows(indices, into: &features)
+        self.features.gatherRows(indices[...], into: &features)
         return Dataset(
             features: features, labels: indices.map { self.labels[$0] },
             featureNames: self.featureNames, classNames: self.classNames)

@@ -79,7 +79,9 @@ package struct SeededGenerator: RandomNumberGenerator, Sendable, Codable, Equata
 
     /// Shuffles in place with Fisher–Yates; spelled out (rather than the standard
     /// library's `shuffle(using:)`) so the order is fixed across Swift versions.
-    package mutating func shuffle<T>(_ values: inout [T]) {
+    /// Indices only: a generic version is not specialised across modules and boxes
+    /// every element it swaps.
+    package mutating func shuffle(_ values: inout [Int]) {
         guard values.count > 1 else { return }
         for i in stride(from: values.count - 1, to: 0, by: -1) {
             let j = self.nextIndex(below: i + 1)

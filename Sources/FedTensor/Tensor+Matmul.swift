@@ -18,7 +18,7 @@ extension Tensor {
         if accumulate {
             precondition(out.count == m * n, "accumulating matmul into \(out.shape), expected [\(m), \(n)]")
         } else {
-            out.resize(to: [m, n])
+            out.resize(rows: m, columns: n)
         }
         if m == 0 || n == 0 { return }
         if k == 0 {

@@ -54,6 +54,26 @@ package struct Tensor: Sendable, Equatable {
         self.shape = newShape
     }
 
+    /// `resize(to: [rows, columns])` without building the shape array when it is
+    /// already right, so per-step calls allocate nothing.
+    package mutating func resize(rows: Int, columns: Int) {
+        if self.shape.count == 2 && self.shape[0] == rows && self.shape[1] == columns { return }
+        self.resize(to: [rows, columns])
+    }
+
+    /// `resize(to:)` to this shape with its first dimension replaced by `rows`, without
+    /// building a new shape array when nothing changes.
+    package mutating func resize(like other: Tensor, rows: Int) {
+        if self.shape.count == Swift.max(other.shape.count, 1) && self.shape.first == rows
+            && self.shape.dropFirst().elementsEqual(other.shape.dropFirst())
+        {
+            return
+        }
+        var shape = other.shape.isEmpty ? [1] : other.shape
+        shape[0] = rows
+        self.resize(to: shape)
+    }
+
     /// The same elements seen through another shape with the same element count.
     package func reshaped(_ newShape: [Int]) -> Tensor {
         Tensor(shape: newShape, scalars: self.scalars)
@@ -84,19 +104,27 @@ package struct Tensor: Sendable, Equatable {
 
     /// Copies rows `indices` of a matrix-like tensor into `out` [indices.count, columns],
     /// reusing `out`'s storage; used to assemble minibatches without allocating.
-    package func gatherRows(_ indices: some Collection<Int>, into out: inout Tensor) {
+    package func gatherRows(_ indices: ArraySlice<Int>, into out: inout Tensor) {
+        let start = indices.startIndex
+        self.gatherRows(count: indices.count, into: &out) { indices[start + $0] }
+    }
+
+    /// Copies the rows in `range` into `out` (see `gatherRows(_:into:)`).
+    package func gatherRows(_ range: Range<Int>, into out: inout Tensor) {
+        self.gatherRows(count: range.count, into: &out) { range.lowerBound + $0 }
+    }
+
+    /// Copies `count` rows into `out`, row `i` of `out` being row `source(i)` of self.
+    /// Non-generic on purpose: a generic collection of indices is not specialised
+    /// across modules and would box every index on the heap.
+    package func gatherRows(count: Int, into out: inout Tensor, source: (Int) -> Int) {
         let width = self.columns
-        var outShape = self.shape
-        if outShape.isEmpty { outShape = [1] }
-        outShape[0] = indices.count
-        out.resize(to: outShape)
-        self.scalars.withUnsafeBufferPointer { source in
-            out.scalars.withUnsafeMutableBufferPointer { target in
-                var row = 0
-                for index in indices {
-                    let from = source.baseAddress! + index * width
-                    (target.baseAddress! + row * width).update(from: from, count: width)
-                    row += 1
+        out.resize(like: self, rows: count)
+        guard width > 0 else { return }
+        self.scalars.withUnsafeBufferPointer { from in
+            out.scalars.withUnsafeMutableBufferPointer { to in
+                for row in 0..<count {
+                    (to.baseAddress! + row * width).update(from: from.baseAddress! + source(row) * width, count: width)
                 }
             }
         }

@@ -21,7 +21,7 @@ package final class Embedding {
     /// output[n, width] = W[ids[n]]; every id must be below `vocabulary`.
     package func forward(_ ids: [Int32], parameters: ParameterStore) {
         for id in ids { precondition(id >= 0 && Int(id) < self.vocabulary, "token id \(id) outside vocabulary \(self.vocabulary)") }
-        parameters[self.weight].value.gatherRows(ids.lazy.map { Int($0) }, into: &self.output)
+        parameters[self.weight].value.gatherRows(count: ids.count, into: &self.output) { Int(ids[$0]) }
     }
 
     /// dW[ids[n]] += doutput[n]: rows of repeated ids accumulate.

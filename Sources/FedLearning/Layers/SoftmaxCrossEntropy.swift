@@ -29,7 +29,7 @@ package final class SoftmaxCrossEntropy {
         let c = self.classes
         let n = targets.count
         precondition(logits.count == n * c, "logits \(logits.shape) for \(n) targets of \(c) classes")
-        self.probabilities.resize(to: [n, c])
+        self.probabilities.resize(rows: n, columns: c)
         let eps = self.labelSmoothing
         var total: Double = 0
         var weightSum: Double = 0
@@ -69,7 +69,7 @@ package final class SoftmaxCrossEntropy {
     package func backward(targets: [Int]) {
         let c = self.classes
         let n = targets.count
-        self.logitsGradient.resize(to: [n, c])
+        self.logitsGradient.resize(rows: n, columns: c)
         let eps = self.labelSmoothing
         let scale = self.normaliser > 0 ? 1 / self.normaliser : 0
         let weightTotal = self.classWeights.map { $0.reduce(0, +) } ?? Float(c)

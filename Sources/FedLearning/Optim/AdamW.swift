@@ -1,4 +1,5 @@
 import FedTensor
+import Foundation
 
 /// Adam with decoupled weight decay, as PyTorch's `torch.optim.AdamW`:
 ///
@@ -28,9 +29,13 @@ package struct AdamW: Optimizer {
         }
         self.stepCount += 1
         let (b1, b2, eps) = (self.beta1, self.beta2, self.epsilon)
-        let correction1 = 1 - Float(Double(b1).power(self.stepCount))
-        let correction2 = 1 - Float(Double(b2).power(self.stepCount))
+        let correction1 = 1 - Float(pow(Double(b1), Double(self.stepCount)))
+        let correction2 = 1 - Float(pow(Double(b2), Double(self.stepCount)))
+        // Constants hoisted so the loop body is multiplies, one square root and one
+        // division, which vectorise.
         let decay = 1 - learningRate * self.weightDecay
+        let stepSize = learningRate / correction1
+        let inverseCorrection2 = 1 / correction2
         for index in 0..<parameters.count where parameters[index].trainable {
             let grad = parameters[index].grad
             parameters[index].value.scalars.withUnsafeMutableBufferPointer { w in
@@ -41,22 +46,12 @@ package struct AdamW: Optimizer {
                                 w[i] *= decay
                                 m[i] = b1 * m[i] + (1 - b1) * g[i]
                                 v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i]
-                                let mHat = m[i] / correction1
-                                let vHat = v[i] / correction2
-                                w[i] -= learningRate * mHat / (vHat.squareRoot() + eps)
+                                w[i] -= stepSize * m[i] / ((v[i] * inverseCorrection2).squareRoot() + eps)
                             }
                         }
                     }
                 }
             }
         }
-    }
-}
-
-extension Double {
-    fileprivate func power(_ exponent: Int) -> Double {
-        var result = 1.0
-        for _ in 0..<exponent { result *= self }
-        return result
     }
 }

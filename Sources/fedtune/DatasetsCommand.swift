@@ -1,0 +1,33 @@
+import ArgumentParser
+import FedData
+import Foundation
+
+struct DatasetsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "datasets", abstract: "Make or fetch datasets.", subcommands: [Synthetic.self])
+
+    struct Synthetic: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write a source domain (source.csv) and a shifted target domain (target.csv, target-test.csv).")
+
+        @Option(help: "Folder to write the CSV files into.") var out: String
+        @Option(help: "Number of numeric features.") var features: Int = 16
+        @Option(help: "Number of classes.") var classes: Int = 5
+        @Option(help: "Spread of each class around its centre (higher is harder).") var noise: Float = 3
+        @Option(help: "Size of the covariate shift between source and target.") var shift: Float = 1.5
+        @Option(help: "Seed.") var seed: UInt64 = 0
+
+        func validate() throws {
+            guard self.features > 0, self.classes > 1 else { throw ValidationError("--features ≥ 1 and --classes ≥ 2") }
+        }
+
+        func run() throws {
+            let files = try runReportingErrors {
+                try SyntheticDemo.write(
+                    to: URL(fileURLWithPath: self.out), features: self.features, classes: self.classes,
+                    noise: self.noise, shift: self.shift, seed: self.seed)
+            }
+            print("wrote \(files.source.path), \(files.target.path), \(files.targetTest.path) (label column: label)")
+        }
+    }
+}
