@@ -55,4 +55,24 @@ struct LossGradientTests {
         #expect(value == Float(1 + 0 + 4 + 0) / 4)
         #expect(mse.predictionGradient.scalars == [0.5, 0, -1, 0])
     }
+
+    @Test func meanSquaredErrorBackwardMatchesFiniteDifferences() {
+        var generator = SeededGenerator(seed: 31)
+        let prediction = Tensor.normal(shape: [3, 4], std: 1, using: &generator)
+        let target = Tensor.normal(shape: [3, 4], std: 1, using: &generator)
+        let mse = MeanSquaredError()
+
+        _ = mse(prediction, target: target)
+        let analytic = mse.predictionGradient
+
+        let h: Float = 1e-2
+        for i in 0..<prediction.count {
+            var plus = prediction
+            var minus = prediction
+            plus.scalars[i] += h
+            minus.scalars[i] -= h
+            let numeric = (mse(plus, target: target) - mse(minus, target: target)) / (2 * h)
+            #expect(abs(analytic.scalars[i] - numeric) < 1e-3, "element \(i)")
+        }
+    }
 }
