@@ -17,6 +17,19 @@ enum GradientCheck {
         var description: String { "\(what)[\(index)]: analytic \(analytic), numeric \(numeric)" }
     }
 
+    /// Central differences of a scalar function at every element of `point`.
+    static func numericGradient(at point: Tensor, step h: Float = 1e-2, _ f: (Tensor) -> Float) -> Tensor {
+        var gradient = Tensor(shape: point.shape)
+        for i in 0..<point.count {
+            var plus = point
+            var minus = point
+            plus.scalars[i] += h
+            minus.scalars[i] -= h
+            gradient.scalars[i] = (f(plus) - f(minus)) / (2 * h)
+        }
+        return gradient
+    }
+
     /// Returns every element whose gradients disagree beyond `atol + rtol·|numeric|`.
     static func mismatches(
         layer: any Layer, parameters: ParameterStore, input: Tensor, training: Bool = false,
@@ -43,13 +56,8 @@ enum GradientCheck {
                 found.append(Mismatch(what: what, index: i, analytic: analytic, numeric: numeric))
             }
         }
-        for i in 0..<input.count {
-            var plus = input
-            var minus = input
-            plus.scalars[i] += h
-            minus.scalars[i] -= h
-            compare("input", i, inputGradient.scalars[i], (loss(plus, parameters) - loss(minus, parameters)) / (2 * h))
-        }
+        let numericInput = numericGradient(at: input, step: h) { loss($0, parameters) }
+        for i in 0..<input.count { compare("input", i, inputGradient.scalars[i], numericInput.scalars[i]) }
         for p in 0..<parameters.count where parameters[p].trainable {
             for i in 0..<parameters[p].value.count {
                 var plus = parameters

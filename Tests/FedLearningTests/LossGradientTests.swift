@@ -20,15 +20,8 @@ struct LossGradientTests {
         loss.backward(targets: targets)
         let analytic = loss.logitsGradient
 
-        let h: Float = 1e-2
-        for i in 0..<logits.count {
-            var plus = logits
-            var minus = logits
-            plus.scalars[i] += h
-            minus.scalars[i] -= h
-            let numeric = (loss.forward(plus, targets: targets) - loss.forward(minus, targets: targets)) / (2 * h)
-            #expect(abs(analytic.scalars[i] - numeric) < 1e-3, "logit \(i)")
-        }
+        let numeric = GradientCheck.numericGradient(at: logits) { loss.forward($0, targets: targets) }
+        #expect(analytic.maxAbsDifference(numeric) < 1e-3)
     }
 
     @Test func crossEntropyMatchesPyTorchValues() {
@@ -65,14 +58,7 @@ struct LossGradientTests {
         _ = mse(prediction, target: target)
         let analytic = mse.predictionGradient
 
-        let h: Float = 1e-2
-        for i in 0..<prediction.count {
-            var plus = prediction
-            var minus = prediction
-            plus.scalars[i] += h
-            minus.scalars[i] -= h
-            let numeric = (mse(plus, target: target) - mse(minus, target: target)) / (2 * h)
-            #expect(abs(analytic.scalars[i] - numeric) < 1e-3, "element \(i)")
-        }
+        let numeric = GradientCheck.numericGradient(at: prediction) { mse($0, target: target) }
+        #expect(analytic.maxAbsDifference(numeric) < 1e-3)
     }
 }
