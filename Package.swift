@@ -50,6 +50,14 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "FedRounds",
+            dependencies: [
+                "FedTensor",
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "fedtune",
             dependencies: [
@@ -64,6 +72,14 @@ let package = Package(
             name: "FedTensorTests",
             dependencies: ["FedTensor", .product(name: "OrderedCollections", package: "swift-collections")],
             resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FedRoundsTests",
+            dependencies: [
+                "FedRounds", "FedTensor",
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

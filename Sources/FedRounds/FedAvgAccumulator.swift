@@ -1,0 +1,77 @@
+import FedTensor
+import OrderedCollections
+
+/// FedAvg as a running sum: each accepted update is clipped and folded in as it
+/// arrives, weighted by its example count, so the coordinator holds one model-sized
+/// buffer however many sites report.
+///
+///     s += n_k · min(1, C / ‖Δ_k‖) · Δ_k;   average = s / Σ n_k
+///
+/// Unlike Flower's `aggregate`, which takes the list of all results, nothing of an
+/// update is kept after `add` returns.
+package struct FedAvgAccumulator: Sendable {
+    package let spec: TensorSpec
+    /// L2 bound on each update over all its tensors; nil leaves updates unclipped.
+    package let clipNorm: Float?
+    private var sums: [Tensor]
+    package private(set) var totalExamples: Int = 0
+    package private(set) var contributions: Int = 0
+
+    package init(spec: TensorSpec, clipNorm: Float?) {
+        precondition(clipNorm.map { $0 > 0 } ?? true, "clip norm must be positive")
+        self.spec = spec
+        self.clipNorm = clipNorm
+        self.sums = spec.entries.map { Tensor(shape: $0.shape) }
+    }
+
+    /// What happened to one update.
+    package struct Folded: Sendable, Equatable {
+        /// ‖Δ‖ before clipping.
+        package var norm: Float
+        /// The factor applied: C/‖Δ‖ when clipped, otherwise 1.
+        package var scale: Float
+    }
+
+    /// Validates `update` (tensors named as in `spec`), clips it and adds it to the sum.
+    /// A rejected update leaves the sum exactly as it was.
+    package mutating func add(
+        _ update: OrderedDictionary<String, Tensor>, examples: Int
+    ) throws(UpdateRejection) -> Folded {
+        if let problem = UpdateValidator.problem(in: update, spec: self.spec, examples: examples) { throw problem }
+        let norm = Float(self.spec.entries.reduce(0.0) { $0 + update[$1.name]!.squaredNorm() }.squareRoot())
+        // `norm > c` is the only way to clip: it never divides by a zero norm.
+        let scale: Float = self.clipNorm.map { norm > $0 ? $0 / norm : 1 } ?? 1
+        let weight = Float(examples) * scale
+        for (index, entry) in self.spec.entries.enumerated() {
+            self.sums[index].axpy(weight, update[entry.name]!)
+        }
+        self.totalExamples += examples
+        self.contributions += 1
+        return Folded(norm: norm, scale: scale)
+    }
+
+    /// The example-weighted mean of the clipped updates, or nil when none was added.
+    package func average() -> OrderedDictionary<String, Tensor>? {
+        guard self.totalExamples > 0 else { return nil }
+        var out: OrderedDictionary<String, Tensor> = [:]
+        for (index, entry) in self.spec.entries.enumerated() {
+            var mean = self.sums[index]
+            mean.scale(by: 1 / Float(self.totalExamples))
+            out[entry.name] = mean
+        }
+        return out
+    }
+
+    /// Bytes of tensor data held: the running sum only, one model's trainable size.
+    package var bytesHeld: Int { self.sums.reduce(0) { $0 + $1.count * MemoryLayout<Float>.size } }
+
+    /// global += serverLearningRate · average, for every tensor of the average.
+    package static func apply(
+        _ average: OrderedDictionary<String, Tensor>, to global: inout OrderedDictionary<String, Tensor>,
+        serverLearningRate: Float
+    ) {
+        for (name, delta) in average {
+            global[name]?.axpy(serverLearningRate, delta)
+        }
+    }
+}
