@@ -7,6 +7,7 @@ struct Fedtune: ParsableCommand {
         abstract: "Federated fine-tuning of pretrained models across sites that keep their data.",
         subcommands: [
             TrainCommand.self, EvaluateCommand.self, InspectCommand.self, DatasetsCommand.self, BenchCommand.self,
+            CertsCommand.self,
         ]
     )
 }

@@ -1,0 +1,56 @@
+import NIOCore
+
+/// Cuts the byte stream into frames, refusing a frame longer than the limit as soon as
+/// its header arrives (before buffering its payload) and an unknown kind.
+package struct FrameDecoder: ByteToMessageDecoder {
+    package typealias InboundOut = Frame
+
+    package let maximumFrameBytes: Int
+
+    package init(maximumFrameBytes: Int = WireLimits().maximumFrameBytes) {
+        self.maximumFrameBytes = maximumFrameBytes
+    }
+
+    package mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        guard let frame = try self.nextFrame(&buffer) else { return .needMoreData }
+        context.fireChannelRead(Self.wrapInboundOut(frame))
+        return .continue
+    }
+
+    package mutating func decodeLast(
+        context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool
+    ) throws -> DecodingState {
+        try self.decode(context: context, buffer: &buffer)
+    }
+
+    /// The next whole frame at the front of `buffer`, consuming it; nil until all its
+    /// bytes are there.
+    package func nextFrame(_ buffer: inout ByteBuffer) throws -> Frame? {
+        guard let length = buffer.getInteger(at: buffer.readerIndex, endianness: .big, as: UInt32.self),
+            let rawKind = buffer.getInteger(at: buffer.readerIndex + 4, as: UInt8.self)
+        else { return nil }
+        guard Int(length) <= self.maximumFrameBytes else {
+            throw WireError.frameTooLarge(length: Int(length), limit: self.maximumFrameBytes)
+        }
+        guard let kind = Frame.Kind(rawValue: rawKind) else { throw WireError.unknownFrameKind(rawKind) }
+        guard buffer.readableBytes >= Frame.headerBytes + Int(length) else { return nil }
+        buffer.moveReaderIndex(forwardBy: Frame.headerBytes)
+        let payload = buffer.readSlice(length: Int(length))!
+        return Frame(kind: kind, payload: payload)
+    }
+}
+
+/// Writes frames: length, kind, payload.
+package struct FrameEncoder: MessageToByteEncoder {
+    package typealias OutboundIn = Frame
+
+    package init() {}
+
+    package func encode(data: Frame, out: inout ByteBuffer) throws {
+        out.reserveCapacity(minimumWritableBytes: Frame.headerBytes + data.payload.readableBytes)
+        out.writeInteger(UInt32(data.payload.readableBytes), endianness: .big)
+        out.writeInteger(data.kind.rawValue)
+        var payload = data.payload
+        out.writeBuffer(&payload)
+    }
+}

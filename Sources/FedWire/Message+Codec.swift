@@ -1,0 +1,92 @@
+import Foundation
+import NIOCore
+
+extension Message: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case type, body
+    }
+
+    /// The `type` string of each case.
+    package var type: String {
+        switch self {
+        case .hello: "hello"
+        case .welcome: "welcome"
+        case .train: "train"
+        case .update: "update"
+        case .evaluate: "evaluate"
+        case .evaluation: "evaluation"
+        case .failure: "failure"
+        case .finished: "finished"
+        }
+    }
+
+    package init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let type = try container.decode(String.self, forKey: .type)
+        switch type {
+        case "hello": self = .hello(try container.decode(Hello.self, forKey: .body))
+        case "welcome": self = .welcome(try container.decode(Welcome.self, forKey: .body))
+        case "train": self = .train(try container.decode(Train.self, forKey: .body))
+        case "update": self = .update(try container.decode(Update.self, forKey: .body))
+        case "evaluate": self = .evaluate(try container.decode(Evaluate.self, forKey: .body))
+        case "evaluation": self = .evaluation(try container.decode(Evaluation.self, forKey: .body))
+        case "failure": self = .failure(try container.decode(Failure.self, forKey: .body))
+        case "finished": self = .finished(try container.decode(Finished.self, forKey: .body))
+        default:
+            throw DecodingError.dataCorruptedError(forKey: .type, in: container, debugDescription: "unknown message type '\(type)'")
+        }
+    }
+
+    package func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(self.type, forKey: .type)
+        switch self {
+        case .hello(let body): try container.encode(body, forKey: .body)
+        case .welcome(let body): try container.encode(body, forKey: .body)
+        case .train(let body): try container.encode(body, forKey: .body)
+        case .update(let body): try container.encode(body, forKey: .body)
+        case .evaluate(let body): try container.encode(body, forKey: .body)
+        case .evaluation(let body): try container.encode(body, forKey: .body)
+        case .failure(let body): try container.encode(body, forKey: .body)
+        case .finished(let body): try container.encode(body, forKey: .body)
+        }
+    }
+
+    /// The message as a control frame.
+    package func frame() throws -> Frame {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return Frame(kind: .control, payload: ByteBuffer(bytes: try encoder.encode(self)))
+    }
+
+    /// Reads a control frame; any other frame, or JSON that is not a v1 message, is an error.
+    package init(frame: Frame) throws {
+        guard frame.kind == .control else {
+            throw WireError.unexpectedFrame(expected: "a control message", found: "a \(frame.kind) frame")
+        }
+        do {
+            self = try JSONDecoder().decode(Message.self, from: Data(frame.payload.readableBytesView))
+        } catch let error as DecodingError {
+            throw WireError.malformedMessage(detail: Self.describe(error))
+        }
+    }
+
+    /// Checks the peer's protocol version against ours.
+    package static func checkVersion(_ theirs: Int) throws {
+        guard theirs == self.protocolVersion else {
+            throw WireError.versionMismatch(ours: self.protocolVersion, theirs: theirs)
+        }
+    }
+
+    private static func describe(_ error: DecodingError) -> String {
+        switch error {
+        case .keyNotFound(let key, let context):
+            return "missing field '\((context.codingPath + [key]).map(\.stringValue).joined(separator: "."))'"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            return path.isEmpty ? context.debugDescription : "field '\(path)': \(context.debugDescription)"
+        @unknown default:
+            return "\(error)"
+        }
+    }
+}

@@ -1,0 +1,119 @@
+/// The control messages of protocol version 1, as JSON objects
+/// `{"type": "<case>", "body": {…}}`. docs/PROTOCOL.md specifies each one.
+package enum Message: Sendable, Equatable {
+    case hello(Hello)
+    case welcome(Welcome)
+    case train(Train)
+    case update(Update)
+    case evaluate(Evaluate)
+    case evaluation(Evaluation)
+    case failure(Failure)
+    case finished(Finished)
+
+    /// The protocol version this build speaks.
+    package static let protocolVersion = 1
+
+    /// Site → coordinator, first message on a connection.
+    package struct Hello: Sendable, Equatable, Codable {
+        package var protocolVersion: Int
+        /// SHA-256 digests (hex) of the safetensors base models the site already holds.
+        package var modelDigests: [String]
+        package init(protocolVersion: Int = Message.protocolVersion, modelDigests: [String] = []) {
+            self.protocolVersion = protocolVersion
+            self.modelDigests = modelDigests
+        }
+    }
+
+    /// Coordinator → site, answer to hello.
+    package struct Welcome: Sendable, Equatable, Codable {
+        package var protocolVersion: Int
+        /// The site's name as the coordinator read it from the verified certificate.
+        package var site: String
+        package var completedRounds: Int
+        package init(protocolVersion: Int = Message.protocolVersion, site: String, completedRounds: Int) {
+            self.protocolVersion = protocolVersion
+            self.site = site
+            self.completedRounds = completedRounds
+        }
+    }
+
+    /// Describes the safetensors blob that follows a message as chunk frames and a trailer.
+    package struct BlobHeader: Sendable, Equatable, Codable {
+        /// What the blob holds: the whole base model, or only the trainable tensors.
+        package enum Content: String, Sendable, Codable {
+            case baseModel = "base-model"
+            case trainable
+            case delta
+        }
+
+        package var content: Content
+        package var bytes: Int
+        package init(content: Content, bytes: Int) {
+            self.content = content
+            self.bytes = bytes
+        }
+    }
+
+    /// Coordinator → site: train round `round` on this configuration; a blob follows.
+    package struct Train: Sendable, Equatable, Codable {
+        package var round: Int
+        /// Digest of the base model the trainable tensors apply to.
+        package var baseDigest: String
+        package var configuration: JSONValue
+        package var blob: BlobHeader
+        package init(round: Int, baseDigest: String, configuration: JSONValue, blob: BlobHeader) {
+            self.round = round
+            self.baseDigest = baseDigest
+            self.configuration = configuration
+            self.blob = blob
+        }
+    }
+
+    /// Site → coordinator: the trained delta (local − global) follows as a blob.
+    package struct Update: Sendable, Equatable, Codable {
+        package var round: Int
+        package var examples: Int
+        package var metrics: [String: Double]
+        package var blob: BlobHeader
+        package init(round: Int, examples: Int, metrics: [String: Double], blob: BlobHeader) {
+            self.round = round
+            self.examples = examples
+            self.metrics = metrics
+            self.blob = blob
+        }
+    }
+
+    /// Coordinator → site: evaluate the new global model (trainable tensors follow).
+    package struct Evaluate: Sendable, Equatable, Codable {
+        package var round: Int
+        package var blob: BlobHeader
+        package init(round: Int, blob: BlobHeader) {
+            self.round = round
+            self.blob = blob
+        }
+    }
+
+    /// Site → coordinator: metrics of the global model on the site's held-out split.
+    package struct Evaluation: Sendable, Equatable, Codable {
+        package var round: Int
+        package var examples: Int
+        package var metrics: [String: Double]
+        package init(round: Int, examples: Int, metrics: [String: Double]) {
+            self.round = round
+            self.examples = examples
+            self.metrics = metrics
+        }
+    }
+
+    /// Either side: something went wrong; the sender closes the connection after it.
+    package struct Failure: Sendable, Equatable, Codable {
+        package var message: String
+        package init(message: String) { self.message = message }
+    }
+
+    /// Coordinator → site: the run is over.
+    package struct Finished: Sendable, Equatable, Codable {
+        package var rounds: Int
+        package init(rounds: Int) { self.rounds = rounds }
+    }
+}
