@@ -12,7 +12,7 @@ enum ClientSaw: Sendable, Equatable {
 }
 
 /// A TLS client on 127.0.0.1 that sends a few bytes as soon as it connects and records the first answer.
-struct TLSTestClient {
+struct TLSTestClient: TestChannelOwner {
     let channel: any Channel
     /// Completes with the first answer or failure.
     let saw: EventLoopFuture<ClientSaw>
@@ -41,22 +41,6 @@ struct TLSTestClient {
     /// The first answer or failure, waiting at most ten seconds.
     func outcome() async throws -> ClientSaw {
         try await boundedWait(self.saw, what: "the client's first read")
-    }
-
-    /// Runs `body`, then closes the channel whether `body` threw or not.
-    func closing<T>(after body: (TLSTestClient) async throws -> T) async throws -> T {
-        do {
-            let result = try await body(self)
-            await self.close()
-            return result
-        } catch {
-            await self.close()
-            throw error
-        }
-    }
-
-    func close() async {
-        try? await self.channel.close()
     }
 }
 

@@ -12,7 +12,7 @@ enum ServerSaw: Sendable {
 }
 
 /// A mutual-TLS server on 127.0.0.1 with an ephemeral port, recording what its first connection did.
-struct TLSTestServer {
+struct TLSTestServer: TestChannelOwner {
     let channel: any Channel
     /// Completes with what the first connection saw.
     let saw: EventLoopFuture<ServerSaw>
@@ -41,22 +41,6 @@ struct TLSTestServer {
     /// What the first connection saw, waiting at most ten seconds.
     func outcome() async throws -> ServerSaw {
         try await boundedWait(self.saw, what: "the server's first connection")
-    }
-
-    /// Runs `body`, then closes the channel whether `body` threw or not.
-    func closing<T>(after body: (TLSTestServer) async throws -> T) async throws -> T {
-        do {
-            let result = try await body(self)
-            await self.close()
-            return result
-        } catch {
-            await self.close()
-            throw error
-        }
-    }
-
-    func close() async {
-        try? await self.channel.close()
     }
 }
 
