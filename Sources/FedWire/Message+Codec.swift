@@ -11,6 +11,7 @@ extension Message: Codable {
         switch self {
         case .hello: "hello"
         case .welcome: "welcome"
+        case .model: "model"
         case .train: "train"
         case .update: "update"
         case .evaluate: "evaluate"
@@ -26,6 +27,7 @@ extension Message: Codable {
         switch type {
         case "hello": self = .hello(try container.decode(Hello.self, forKey: .body))
         case "welcome": self = .welcome(try container.decode(Welcome.self, forKey: .body))
+        case "model": self = .model(try container.decode(Model.self, forKey: .body))
         case "train": self = .train(try container.decode(Train.self, forKey: .body))
         case "update": self = .update(try container.decode(Update.self, forKey: .body))
         case "evaluate": self = .evaluate(try container.decode(Evaluate.self, forKey: .body))
@@ -43,6 +45,7 @@ extension Message: Codable {
         switch self {
         case .hello(let body): try container.encode(body, forKey: .body)
         case .welcome(let body): try container.encode(body, forKey: .body)
+        case .model(let body): try container.encode(body, forKey: .body)
         case .train(let body): try container.encode(body, forKey: .body)
         case .update(let body): try container.encode(body, forKey: .body)
         case .evaluate(let body): try container.encode(body, forKey: .body)

@@ -3,6 +3,7 @@
 package enum Message: Sendable, Equatable {
     case hello(Hello)
     case welcome(Welcome)
+    case model(Model)
     case train(Train)
     case update(Update)
     case evaluate(Evaluate)
@@ -51,6 +52,17 @@ package enum Message: Sendable, Equatable {
         package init(content: Content, bytes: Int) {
             self.content = content
             self.bytes = bytes
+        }
+    }
+
+    /// Coordinator → site, once per site that lacks it: the base model (every tensor, with
+    /// its architecture in the safetensors metadata); a blob follows, named by `digest`.
+    package struct Model: Sendable, Equatable, Codable {
+        package var digest: String
+        package var blob: BlobHeader
+        package init(digest: String, blob: BlobHeader) {
+            self.digest = digest
+            self.blob = blob
         }
     }
 

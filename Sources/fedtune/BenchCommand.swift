@@ -5,33 +5,107 @@ import Foundation
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure sgemm GFLOP/s and MLP training throughput on this machine.",
-        discussion: "Build with -c release for meaningful figures. OPENBLAS_CORETYPE picks the OpenBLAS kernel.")
+        abstract: "Measure this machine: the learning core (the default) or FedAvg aggregation.",
+        discussion: "Build with -c release for meaningful figures. OPENBLAS_CORETYPE picks the OpenBLAS kernel.",
+        subcommands: [Core.self, Aggregation.self],
+        defaultSubcommand: Core.self)
 
-    @Option(help: "Square sgemm sizes, comma-separated.") var sizes: String = "64,256,512,1024"
-    @Option(help: "Seconds to spend on each measurement.") var seconds: Double = 1
-    @Flag(help: "Print JSON.") var json = false
-    @Option(help: "Only run this many MLP training steps, untimed (for allocation counting).") var steps: Int?
+    struct Core: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Measure sgemm GFLOP/s and MLP training throughput on this machine.")
 
-    func run() throws {
-        if let steps = self.steps {
-            try runReportingErrors { try Benchmark.mlpSteps(count: steps) }
-            return
+        @Option(help: "Square sgemm sizes, comma-separated.") var sizes: String = "64,256,512,1024"
+        @Option(help: "Seconds to spend on each measurement.") var seconds: Double = 1
+        @Flag(help: "Print JSON.") var json = false
+        @Option(help: "Only run this many MLP training steps, untimed (for allocation counting).") var steps: Int?
+
+        func run() throws {
+            if let steps = self.steps {
+                try runReportingErrors { try Benchmark.mlpSteps(count: steps) }
+                return
+            }
+            let sizes = self.sizes.split(separator: ",").compactMap { Int($0) }
+            let result = Benchmark.run(sizes: sizes, seconds: self.seconds)
+            if self.json {
+                print(try jsonText(result))
+                return
+            }
+            print("OpenBLAS kernel \(result.kernel), \(result.threads) threads")
+            for figure in result.sgemm {
+                print(String(format: "sgemm %5d³            %8.1f GFLOP/s", figure.size, figure.gflops))
+            }
+            print(String(format: "sgemm 256³ check        %8.1e max error relative to a float64 product", result.sgemmRelativeError))
+            print(String(format: "mlp 64-256-256-10 step  %8.0f examples/s (batch 64, SGD)", result.mlpStepExamplesPerSecond))
+            print(String(format: "mlp trainer epochs      %8.0f examples/s (batch 64, AdamW, shuffled)", result.mlpTrainerExamplesPerSecond))
         }
-        let sizes = self.sizes.split(separator: ",").compactMap { Int($0) }
-        let result = Benchmark.run(sizes: sizes, seconds: self.seconds)
-        if self.json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(result), as: UTF8.self))
-            return
-        }
-        print("OpenBLAS kernel \(result.kernel), \(result.threads) threads")
-        for figure in result.sgemm {
-            print(String(format: "sgemm %5d³            %8.1f GFLOP/s", figure.size, figure.gflops))
-        }
-        print(String(format: "sgemm 256³ check        %8.1e max error relative to a float64 product", result.sgemmRelativeError))
-        print(String(format: "mlp 64-256-256-10 step  %8.0f examples/s (batch 64, SGD)", result.mlpStepExamplesPerSecond))
-        print(String(format: "mlp trainer epochs      %8.0f examples/s (batch 64, AdamW, shuffled)", result.mlpTrainerExamplesPerSecond))
     }
+
+    struct Aggregation: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Time clipped FedAvg over many sites' updates and report peak resident memory.",
+            discussion: """
+                Without --sites or --parameters, runs 10 sites × 22M parameters and 100 sites × 1M. \
+                Each update is generated just before it is folded; only the folds and the average are timed.
+                """)
+
+        @Option(help: "Sites reporting an update (default 10 when --parameters is given).") var sites: Int?
+        @Option(help: "Parameters in one update (default 22000000 when --sites is given).") var parameters: Int?
+        @Option(help: "L2 clip norm; half the generated updates are above it.") var clipNorm: Float = 1
+        @Option(help: "Seed for the generated updates.") var seed: UInt64 = 1
+        @Flag(help: "Print JSON.") var json = false
+
+        func validate() throws {
+            guard self.sites.map({ $0 > 0 }) ?? true else { throw ValidationError("--sites must be positive") }
+            guard self.parameters.map({ $0 > 0 }) ?? true else { throw ValidationError("--parameters must be positive") }
+            guard self.clipNorm > 0 else { throw ValidationError("--clip-norm must be positive") }
+        }
+
+        func run() throws {
+            let configurations: [AggregationBenchmark.Configuration] =
+                if self.sites == nil && self.parameters == nil {
+                    AggregationBenchmark.Configuration.defaults.map {
+                        .init(sites: $0.sites, parameters: $0.parameters, clipNorm: self.clipNorm, seed: self.seed)
+                    }
+                } else {
+                    [.init(sites: self.sites ?? 10, parameters: self.parameters ?? 22_000_000,
+                           clipNorm: self.clipNorm, seed: self.seed)]
+                }
+            var results: [AggregationBenchmark.Result] = []
+            for configuration in configurations {
+                let result = try runReportingErrors { try AggregationBenchmark.run(configuration) }
+                if !self.json { self.printText(result) }
+                results.append(result)
+            }
+            if self.json { print(try jsonText(results)) }
+        }
+
+        private func printText(_ r: AggregationBenchmark.Result) {
+            let c = r.configuration
+            let megabytes = { (bytes: Int) in Double(bytes) / 1e6 }
+            print(String(
+                format: "FedAvg %d sites × %.1fM parameters (%d tensors, %.1f MB a model), clip norm %g, OpenBLAS %@ %d threads",
+                c.sites, Double(c.parameters) / 1e6, r.tensors, megabytes(r.modelBytes), c.clipNorm,
+                r.blasKernel, r.blasThreads))
+            let rounds = r.roundSeconds.map { String(format: "%.3f", $0) }.joined(separator: ", ")
+            print(String(
+                format: "  add × %d + average    %8.3f s  best of %@; %d clipped; ‖average‖ %.6g",
+                c.sites, r.aggregationSeconds, rounds, r.clippedUpdates, r.averageNorm))
+            print(String(format: "  per update            %8.2f ms", r.aggregationSeconds / Double(c.sites) * 1e3))
+            print(String(format: "  generating updates    %8.3f s  (not timed above)", r.generationSeconds))
+            if let peak = r.peakResidentBytes, let baseline = r.baselineResidentBytes, let models = r.peakIncreaseInModels {
+                print(String(
+                    format: "  peak RSS (VmHWM)      %8.1f MB  baseline %.1f MB, +%.1f MB = %.2f × one model%@",
+                    megabytes(peak), megabytes(baseline), megabytes(peak - baseline), models,
+                    r.peakWasReset ? "" : " (peak not reset: may predate this run)"))
+            } else {
+                print("  peak RSS              unavailable (no /proc/self/status)")
+            }
+        }
+    }
+}
+
+private func jsonText(_ value: some Encodable) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
 }

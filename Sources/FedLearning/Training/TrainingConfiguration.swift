@@ -45,3 +45,28 @@ package struct TrainingConfiguration: Sendable, Codable, Equatable {
         return counts.map { $0 == 0 ? 0 : Float(total) / Float(counts.count * $0) }
     }
 }
+
+extension TrainingConfiguration {
+    private enum CodingKeys: String, CodingKey {
+        case epochs, batchSize, learningRate, optimizer, schedule, warmupFraction, gradientClipNorm, patience
+        case classWeights, labelSmoothing, seed
+    }
+
+    /// Decodes leniently: every field is optional and falls back to its default, so a
+    /// scenario or a round's configuration names only what it changes.
+    package init(from decoder: any Decoder) throws {
+        self.init()
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.epochs = try c.decodeIfPresent(Int.self, forKey: .epochs) ?? self.epochs
+        self.batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? self.batchSize
+        self.learningRate = try c.decodeIfPresent(Float.self, forKey: .learningRate) ?? self.learningRate
+        self.optimizer = try c.decodeIfPresent(OptimizerConfiguration.self, forKey: .optimizer) ?? self.optimizer
+        self.schedule = try c.decodeIfPresent(Schedule.self, forKey: .schedule) ?? self.schedule
+        self.warmupFraction = try c.decodeIfPresent(Double.self, forKey: .warmupFraction) ?? self.warmupFraction
+        self.gradientClipNorm = try c.decodeIfPresent(Float.self, forKey: .gradientClipNorm)
+        self.patience = try c.decodeIfPresent(Int.self, forKey: .patience)
+        self.classWeights = try c.decodeIfPresent([Float].self, forKey: .classWeights)
+        self.labelSmoothing = try c.decodeIfPresent(Float.self, forKey: .labelSmoothing) ?? self.labelSmoothing
+        self.seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? self.seed
+    }
+}

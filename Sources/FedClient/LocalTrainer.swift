@@ -1,0 +1,49 @@
+import FedData
+import FedLearning
+import FedTensor
+import Foundation
+import OrderedCollections
+
+/// A site's side of a round: rebuilds the global model from the base model and the
+/// round's trainable tensors, fine-tunes it on the site's training split and returns
+/// delta = local − global for the trainable tensors.
+struct LocalTrainer {
+    let data: URL
+    let labelColumn: String
+    let evaluationFraction: Double
+    let seed: UInt64
+
+    struct Result {
+        var delta: OrderedDictionary<String, Tensor>
+        var examples: Int
+        var metrics: [String: Double]
+    }
+
+    func train(base: Classifier, trainable: OrderedDictionary<String, Tensor>, configuration: TrainingConfiguration) throws -> Result {
+        try base.parameters.load(trainable, requireAll: false, source: "round tensors")
+        let (train, _) = try self.splits(for: base.architecture)
+        let history = try Trainer(configuration: configuration).fit(base, train: train)
+        var delta: OrderedDictionary<String, Tensor> = [:]
+        for (name, global) in trainable {
+            var local = base.parameters[name]!.value
+            local.subtract(global)
+            delta[name] = local
+        }
+        let last = history.epochs.last
+        return Result(
+            delta: delta, examples: train.count,
+            metrics: ["loss": Double(last?.trainLoss ?? .nan), "accuracy": last?.trainAccuracy ?? .nan])
+    }
+
+    /// The site's data with the model's features, classes and standardisation, split
+    /// (seeded, stratified) into a training part and a held-out evaluation part.
+    func splits(for architecture: ModelArchitecture) throws -> (train: Dataset, evaluation: Dataset) {
+        var data = try Dataset.readCSV(
+            self.data, labelColumn: self.labelColumn, featureColumns: architecture.featureNames,
+            classNames: architecture.classNames)
+        architecture.standardizer.apply(to: &data.features)
+        let parts = StratifiedSplit.indices(
+            labels: data.labels, fractions: [1 - self.evaluationFraction, self.evaluationFraction], seed: self.seed)
+        return (data.subset(parts[0]), data.subset(parts[1]))
+    }
+}

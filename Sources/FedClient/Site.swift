@@ -1,0 +1,130 @@
+import FedLearning
+import FedTLS
+import FedTensor
+import FedWire
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import NIOSSL
+import OrderedCollections
+
+/// A site process: connects to the coordinator over mutual TLS, receives the model,
+/// fine-tunes it on private data and returns only the update; reconnects with backoff
+/// when the connection is lost, until the coordinator says the run is finished.
+package struct Site: Sendable {
+    package let configuration: SiteConfiguration
+    private let logger: Logger
+
+    package init(configuration: SiteConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Takes part in rounds until the run finishes; returns the number of rounds the
+    /// coordinator reported.
+    package func run() async throws -> Int {
+        let context = try Identity(directory: self.configuration.identity).makeClientContext()
+        var backoff = self.configuration.initialBackoff
+        var lastError = "none"
+        for attempt in 0...self.configuration.maximumReconnects {
+            if attempt > 0 {
+                self.logger.info("reconnecting", metadata: ["attempt": "\(attempt)", "backoff": "\(backoff)"])
+                try await Task.sleep(for: backoff)
+                backoff = Swift.min(backoff * 2, self.configuration.maximumBackoff)
+            }
+            do {
+                if let rounds = try await self.session(context: context) { return rounds }
+                backoff = self.configuration.initialBackoff
+            } catch let error as SiteError {
+                throw error
+            } catch {
+                lastError = "\(error)"
+                self.logger.warning("connection lost", metadata: ["error": "\(error)"])
+            }
+        }
+        throw SiteError.gaveUp(attempts: self.configuration.maximumReconnects + 1, lastError: lastError)
+    }
+
+    /// One connection; nil when it ended before the run finished (reconnect).
+    private func session(context: NIOSSLContext) async throws -> Int? {
+        let configuration = self.configuration
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connectTimeout(.seconds(5))
+            .connect(host: configuration.coordinatorHost, port: configuration.coordinatorPort) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        Identity.makeClientHandler(context: context, coordinatorHost: configuration.coordinatorHost))
+                    return try FrameCodec.wrap(channel, limits: configuration.limits)
+                }
+            }
+        return try await channel.executeThenClose { inbound, outbound in
+            var reader = MessageReader(inbound)
+            let sender = MessageSender(outbound, limits: configuration.limits)
+            try await sender.send(.hello(.init(modelDigests: self.cachedDigests())))
+            let trainer = LocalTrainer(
+                data: configuration.data, labelColumn: configuration.labelColumn,
+                evaluationFraction: configuration.evaluationFraction, seed: configuration.seed)
+            while let message = try await reader.receive() {
+                switch message {
+                case .welcome(let welcome):
+                    try Message.checkVersion(welcome.protocolVersion)
+                    self.logger.info("joined the federation", metadata: ["client.id": "\(welcome.site)", "round.completed": "\(welcome.completedRounds)"])
+                case .model(let model):
+                    let blob = try await reader.receiveBlob(model.blob, limit: .max)
+                    try self.store(blob, digest: model.digest)
+                case .train(let train):
+                    let blob = try await reader.receiveBlob(train.blob, limit: .max)
+                    let result = try self.train(train, blob: blob, trainer: trainer)
+                    let delta = ByteBuffer(bytes: ModelPackage.encodeTrainable(result.delta))
+                    try await sender.send(
+                        .update(.init(round: train.round, examples: result.examples, metrics: result.metrics,
+                                      blob: .init(content: .delta, bytes: delta.readableBytes))),
+                        blob: delta)
+                    self.logger.info("update sent", metadata: [
+                        "round.number": "\(train.round)", "update.examples": "\(result.examples)",
+                        "train.loss": "\(result.metrics["loss"] ?? .nan)",
+                    ])
+                case .finished(let finished):
+                    self.logger.info("federation finished", metadata: ["round.count": "\(finished.rounds)"])
+                    return finished.rounds
+                case .failure(let failure):
+                    throw SiteError.refused(message: failure.message)
+                default:
+                    throw SiteError.protocolViolation(detail: "unexpected '\(message.type)' message")
+                }
+            }
+            return nil
+        }
+    }
+
+    private func train(_ train: Message.Train, blob: ByteBuffer, trainer: LocalTrainer) throws -> LocalTrainer.Result {
+        let url = self.cacheURL(train.baseDigest)
+        guard let base = FileManager.default.contents(atPath: url.path) else {
+            throw SiteError.unknownBaseModel(digest: train.baseDigest)
+        }
+        let model = try ModelPackage.decode(base, source: url.path)
+        let trainable = try Safetensors.decode(Data(blob.readableBytesView), path: "round \(train.round) tensors").tensors
+        let configuration = try JSONDecoder().decode(
+            TrainingConfiguration.self, from: JSONEncoder().encode(train.configuration))
+        return try trainer.train(base: model, trainable: trainable, configuration: configuration)
+    }
+
+    private func cacheURL(_ digest: String) -> URL {
+        self.configuration.cache.appendingPathComponent("\(digest).safetensors")
+    }
+
+    private func cachedDigests() -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: self.configuration.cache.path)) ?? []
+        return names.filter { $0.hasSuffix(".safetensors") }.map { String($0.dropLast(12)) }.sorted()
+    }
+
+    /// Keeps a base model by its digest, after checking that the bytes have that digest.
+    private func store(_ blob: ByteBuffer, digest: String) throws {
+        let found = sha256Hex(blob.readableBytesView)
+        guard found == digest else {
+            throw SiteError.protocolViolation(detail: "base model digest is \(found), announced \(digest)")
+        }
+        try AtomicFile.write(Data(blob.readableBytesView), to: self.cacheURL(digest))
+    }
+}

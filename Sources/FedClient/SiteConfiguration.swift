@@ -1,0 +1,33 @@
+import FedWire
+import Foundation
+
+/// Everything a site process needs: where the coordinator is, who the site is, and the
+/// private data that never leaves it.
+package struct SiteConfiguration: Sendable {
+    package var coordinatorHost: String
+    package var coordinatorPort: Int
+    /// Folder with the site's cert.pem, key.pem and ca.pem (from `fedtune certs issue`).
+    package var identity: URL
+    /// The site's labelled CSV file.
+    package var data: URL
+    package var labelColumn: String
+    /// Where base models received from the coordinator are kept, by digest.
+    package var cache: URL
+    /// Share of the data kept aside to evaluate the global model on.
+    package var evaluationFraction: Double = 0.2
+    package var seed: UInt64 = 0
+    /// Reconnection attempts after a lost or refused connection, with exponential backoff.
+    package var maximumReconnects = 20
+    package var initialBackoff: Duration = .milliseconds(100)
+    package var maximumBackoff: Duration = .seconds(5)
+    package var limits = WireLimits()
+
+    package init(coordinatorHost: String, coordinatorPort: Int, identity: URL, data: URL, labelColumn: String, cache: URL) {
+        self.coordinatorHost = coordinatorHost
+        self.coordinatorPort = coordinatorPort
+        self.identity = identity
+        self.data = data
+        self.labelColumn = labelColumn
+        self.cache = cache
+    }
+}

@@ -1,0 +1,99 @@
+import FedLearning
+import FedRounds
+import FedTensor
+import FedWire
+import Foundation
+import Logging
+import NIOCore
+import OrderedCollections
+
+extension Coordinator {
+    /// Carries out the state machine's actions, in order.
+    func perform(_ actions: [RoundStateMachine.Action]) async {
+        for action in actions {
+            switch action {
+            case .startRound(let round, let sites, _):
+                await self.startRound(round, sites: sites)
+            case .foldUpdate:
+                break  // folded where the update arrived, with its tensors at hand
+            case .rejectUpdate(let site, let reason):
+                self.logger.warning("update rejected", metadata: ["client.id": "\(site)", "reason": "\(reason)"])
+            case .closeRound(let round, let reported, let failures):
+                self.closeRound(round, reported: reported, failures: failures)
+            case .retryRound(let round, let reason):
+                self.logger.warning("round failed; retrying", metadata: ["round.number": "\(round)", "reason": "\(reason)"])
+            case .finish(let rounds):
+                await self.finish(.success(rounds))
+            case .stop(let reason):
+                self.logger.error("federation stopped", metadata: ["reason": "\(reason)"])
+                await self.finish(.failure(.stopped(reason: reason)))
+            }
+        }
+    }
+}
+
+extension Coordinator {
+    /// Sends each selected site the base model if it lacks it, then the round's
+    /// configuration and the global model's trainable tensors.
+    func startRound(_ round: Int, sites selected: [String]) async {
+        self.accumulator = FedAvgAccumulator(spec: self.spec, clipNorm: self.configuration.clipNorm)
+        self.round = RoundTally()
+        self.logger.info("round started", metadata: ["round.number": "\(round)", "round.sites": "\(selected.joined(separator: ","))"])
+        let trainable = ByteBuffer(bytes: ModelPackage.encodeTrainable(self.global.filter { self.spec.names.contains($0.key) }))
+        for site in selected {
+            guard let link = self.sites[site] else { continue }
+            do {
+                if !link.digests.contains(self.baseDigest) {
+                    try await link.sender.send(
+                        .model(.init(digest: self.baseDigest, blob: .init(content: .baseModel, bytes: self.baseBlob.readableBytes))),
+                        blob: self.baseBlob)
+                    self.sites[site]?.digests.insert(self.baseDigest)
+                }
+                let message = Message.train(.init(
+                    round: round, baseDigest: self.baseDigest, configuration: self.configuration.training,
+                    blob: .init(content: .trainable, bytes: trainable.readableBytes)))
+                try await link.sender.send(message, blob: trainable)
+            } catch {
+                self.logger.warning("could not send the round to a site", metadata: ["client.id": "\(site)", "error": "\(error)"])
+                link.channel.close(promise: nil)
+            }
+        }
+    }
+
+    /// Applies the average to the global model and checkpoints the round; nothing already
+    /// saved is overwritten if writing fails (the run stops instead).
+    func closeRound(_ number: Int, reported: [String], failures: [String: String]) {
+        guard let average = self.accumulator.average() else { return }
+        FedAvgAccumulator.apply(average, to: &self.global, serverLearningRate: self.configuration.serverLearningRate)
+        let seconds = Double((ContinuousClock.now - self.round.started).components.attoseconds) * 1e-18
+            + Double((ContinuousClock.now - self.round.started).components.seconds)
+        do {
+            let blob = try ModelPackage.encode(architecture: self.architecture, tensors: self.global)
+            let examples = self.round.examples
+            let record = RoundRecord(
+                round: number, sites: reported, examples: examples,
+                trainMetrics: self.round.metricSums.mapValues { $0 / Double(Swift.max(examples, 1)) },
+                failures: failures, clipScales: self.round.clipScales, digest: sha256Hex(blob), seconds: seconds)
+            try self.state.save(round: number, modelBlob: blob, record: record)
+            self.logger.info("round closed", metadata: [
+                "round.number": "\(number)", "round.sites": "\(reported.count)", "round.examples": "\(examples)",
+                "round.train_loss": "\(record.trainMetrics["loss"] ?? .nan)", "round.failures": "\(failures.count)",
+            ])
+        } catch {
+            self.logger.critical("could not write the checkpoint", metadata: ["round.number": "\(number)", "error": "\(error)"])
+            self.outcome = .failure(.stopped(reason: "checkpoint for round \(number) could not be written: \(error)"))
+            self.server?.close(promise: nil)
+        }
+    }
+
+    /// Tells every site the run is over and stops listening.
+    func finish(_ result: Result<Int, CoordinatorError>) async {
+        guard self.outcome == nil else { return }
+        self.outcome = result
+        if case .success(let rounds) = result {
+            for link in self.sites.values { try? await link.sender.send(.finished(.init(rounds: rounds))) }
+        }
+        for link in self.sites.values { link.channel.close(promise: nil) }
+        self.server?.close(promise: nil)
+    }
+}

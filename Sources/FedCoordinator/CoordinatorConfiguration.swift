@@ -1,0 +1,35 @@
+import FedRounds
+import FedTLS
+import FedWire
+import Foundation
+
+/// Everything a coordinator run needs, as `coordinator.yaml` states it.
+package struct CoordinatorConfiguration: Sendable {
+    /// Address to listen on (127.0.0.1 in tests; 0.0.0.0 on a server).
+    package var host = "127.0.0.1"
+    /// Port to listen on; 0 picks a free one (reported through `onListening`).
+    package var port = 7443
+    /// Folder with the coordinator's cert.pem, key.pem and ca.pem.
+    package var identity: URL
+    /// The pretrained model folder (model.json + model.safetensors).
+    package var model: URL
+    /// Where checkpoints and rounds.jsonl go; a restart on it resumes.
+    package var state: URL
+    package var policy: RoundPolicy
+    /// L2 bound on each site's update; nil leaves updates unclipped.
+    package var clipNorm: Float?
+    package var serverLearningRate: Float = 1
+    /// The local training settings sent to sites with each round (a JSON object with
+    /// TrainingConfiguration's fields).
+    package var training: JSONValue = .object([:])
+    /// Site names allowed to join; nil admits every site with a valid certificate.
+    package var allowList: Set<String>?
+    package var limits = WireLimits()
+
+    package init(identity: URL, model: URL, state: URL, policy: RoundPolicy) {
+        self.identity = identity
+        self.model = model
+        self.state = state
+        self.policy = policy
+    }
+}

@@ -1,0 +1,67 @@
+import FedLearning
+import FedTensor
+import Foundation
+import OrderedCollections
+
+/// The coordinator's durable state: `global-NNNNN.safetensors` per finished round and
+/// `rounds.jsonl`, one JSON line per round. Every file is written to a temporary name,
+/// synced and renamed, so a crash leaves either the old state or the new, never a mix.
+package struct StateFolder: Sendable {
+    package let url: URL
+
+    package init(_ url: URL) {
+        self.url = url
+    }
+
+    package func checkpointURL(round: Int) -> URL {
+        self.url.appendingPathComponent(String(format: "global-%05d.safetensors", round))
+    }
+
+    package var roundsURL: URL { self.url.appendingPathComponent("rounds.jsonl") }
+
+    /// The last finished round and its model, or nil for a fresh folder.
+    package func latest() throws -> (round: Int, blob: Data)? {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: self.url.path)) ?? []
+        let rounds = names.compactMap { name -> Int? in
+            guard name.hasPrefix("global-"), name.hasSuffix(".safetensors") else { return nil }
+            return Int(name.dropFirst(7).dropLast(12))
+        }
+        guard let round = rounds.max() else { return nil }
+        return (round, try Data(contentsOf: self.checkpointURL(round: round)))
+    }
+
+    /// Saves a finished round: the model first, then its line in rounds.jsonl, so a
+    /// record never names a checkpoint that is not on disk.
+    package func save(round: Int, modelBlob: Data, record: RoundRecord) throws {
+        try AtomicFile.write(modelBlob, to: self.checkpointURL(round: round))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var lines = (try? Data(contentsOf: self.roundsURL)) ?? Data()
+        lines.append(try encoder.encode(record))
+        lines.append(0x0A)
+        // Rewriting the (small) log atomically keeps earlier lines safe from a torn append.
+        try AtomicFile.write(lines, to: self.roundsURL)
+    }
+
+    /// Every round record written so far.
+    package func records() throws -> [RoundRecord] {
+        guard let data = try? Data(contentsOf: self.roundsURL) else { return [] }
+        return try data.split(separator: 0x0A).map { try JSONDecoder().decode(RoundRecord.self, from: Data($0)) }
+    }
+}
+
+/// One line of rounds.jsonl: what a finished round was made of.
+package struct RoundRecord: Sendable, Codable, Equatable {
+    package var round: Int
+    package var sites: [String]
+    package var examples: Int
+    /// Example-weighted mean of the sites' training metrics.
+    package var trainMetrics: [String: Double]
+    /// Site → reason, for sites selected but not counted (rejected, late, gone).
+    package var failures: [String: String]
+    /// Site → clipping factor applied to its update (1 when not clipped).
+    package var clipScales: [String: Double]
+    /// SHA-256 of the checkpoint blob.
+    package var digest: String
+    package var seconds: Double
+}
