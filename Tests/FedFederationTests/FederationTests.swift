@@ -4,9 +4,11 @@ import FedData
 import FedLearning
 import FedRounds
 import FedTLS
+import FedTensor
 import FedWire
 import Foundation
 import Logging
+import OrderedCollections
 import Testing
 
 /// A whole federation in one test process: a coordinator and three sites talking mutual
@@ -44,25 +46,91 @@ struct FederationTests {
         return (folder, coordinator, configurations)
     }
 
-    @Test func threeSitesFinishEveryRoundAndTheCoordinatorCheckpointsEach() async throws {
-        let (folder, coordinatorConfiguration, siteConfigurations) = try Self.prepare(sites: ["site-a", "site-b", "site-c"])
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let coordinator = try Coordinator(configuration: coordinatorConfiguration, logger: Logger(label: "test.coordinator", factory: { _ in SwiftLogNoOpLogHandler() }))
-        let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
+    static let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
 
-        let rounds = try await withThrowingTaskGroup(of: Int.self) { group in
+    /// Runs a coordinator and the given site tasks (each told the bound port) to the end.
+    static func federate(
+        _ coordinator: Coordinator, sites: [@Sendable (Int) async throws -> Int]
+    ) async throws -> [Int] {
+        let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        return try await withThrowingTaskGroup(of: Int.self) { group in
             group.addTask { try await coordinator.run { portContinuation.yield($0) } }
             var ports = portStream.makeAsyncIterator()
             let port = try #require(await ports.next())
-            for var configuration in siteConfigurations {
-                configuration.coordinatorPort = port
-                let site = Site(configuration: configuration, logger: Logger(label: "test.site", factory: { _ in SwiftLogNoOpLogHandler() }))
-                group.addTask { try await site.run() }
-            }
+            for site in sites { group.addTask { try await site(port) } }
             var results: [Int] = []
             for try await result in group { results.append(result) }
             return results
         }
+    }
+
+    static func honest(_ configuration: SiteConfiguration) -> @Sendable (Int) async throws -> Int {
+        { port in
+            var configuration = configuration
+            configuration.coordinatorPort = port
+            return try await Site(configuration: configuration, logger: Self.quiet).run()
+        }
+    }
+
+    @Test func poisonedUpdatesAreRejectedAndTheRoundCompletesWithTheOthers() async throws {
+        let (folder, configuration, sites) = try Self.prepare(sites: ["site-a", "site-b", "rogue"])
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var policy = configuration.policy
+        policy.quorum = 2
+        var coordinatorConfiguration = configuration
+        coordinatorConfiguration.policy = policy
+        let coordinator = try Coordinator(configuration: coordinatorConfiguration, logger: Self.quiet)
+        let rogueIdentity = sites[2].identity
+
+        let results = try await Self.federate(coordinator, sites: [
+            Self.honest(sites[0]), Self.honest(sites[1]),
+            { port in
+                try await RogueSite(identity: rogueIdentity, port: port) { tensors in
+                    tensors.mapValues { tensor in
+                        var poisoned = tensor
+                        poisoned.scalars[0] = .nan
+                        return poisoned
+                    }
+                }.run()
+            },
+        ])
+
+        #expect(results.sorted() == [3, 3, 3, 3])
+        let state = StateFolder(coordinatorConfiguration.state)
+        let records = try state.records()
+        #expect(records.map(\.sites) == Array(repeating: ["site-a", "site-b"], count: 3))
+        #expect(records.allSatisfy { $0.failures["rogue"]?.contains("NaN") == true })
+        let (_, blob) = try #require(try state.latest())
+        let final = try ModelPackage.decode(blob, source: "final")
+        #expect(final.parameters.entries.allSatisfy { $0.value.isFinite })
+    }
+
+    @Test func restartedCoordinatorResumesAfterItsLastFinishedRound() async throws {
+        let (folder, configuration, sites) = try Self.prepare(sites: ["site-a", "site-b", "site-c"])
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var first = configuration
+        first.policy.rounds = 2
+        var second = configuration
+        second.policy.rounds = 4
+
+        let firstRun = try await Self.federate(
+            try Coordinator(configuration: first, logger: Self.quiet), sites: sites.map(Self.honest))
+        let afterFirst = try StateFolder(configuration.state).records()
+        let secondRun = try await Self.federate(
+            try Coordinator(configuration: second, logger: Self.quiet), sites: sites.map(Self.honest))
+
+        #expect(firstRun == [2, 2, 2, 2])
+        #expect(afterFirst.map(\.round) == [1, 2])
+        #expect(secondRun == [4, 4, 4, 4])
+        #expect(try StateFolder(configuration.state).records().map(\.round) == [1, 2, 3, 4])
+    }
+
+    @Test func threeSitesFinishEveryRoundAndTheCoordinatorCheckpointsEach() async throws {
+        let (folder, coordinatorConfiguration, siteConfigurations) = try Self.prepare(sites: ["site-a", "site-b", "site-c"])
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let coordinator = try Coordinator(configuration: coordinatorConfiguration, logger: Self.quiet)
+
+        let rounds = try await Self.federate(coordinator, sites: siteConfigurations.map(Self.honest))
 
         #expect(rounds == [3, 3, 3, 3])
         let records = try StateFolder(coordinatorConfiguration.state).records()
