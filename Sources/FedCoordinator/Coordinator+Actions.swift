@@ -97,3 +97,16 @@ extension Coordinator {
         self.server?.close(promise: nil)
     }
 }
+
+extension Coordinator {
+    /// Stops listening and closes every site's connection without declaring the run
+    /// finished (SIGINT/SIGTERM): the state folder already holds every finished round,
+    /// sites keep reconnecting, and a coordinator restarted on the folder carries on.
+    package func shutdown() {
+        guard self.outcome == nil else { return }
+        self.logger.notice("shutting down", metadata: ["round.completed": "\(self.machine.completedRounds)"])
+        self.outcome = .success(self.machine.completedRounds)
+        for link in self.sites.values { link.channel.close(promise: nil) }
+        self.server?.close(promise: nil)
+    }
+}

@@ -1,13 +1,13 @@
 import ArgumentParser
 
 @main
-struct Fedtune: ParsableCommand {
+struct Fedtune: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fedtune",
         abstract: "Federated fine-tuning of pretrained models across sites that keep their data.",
         subcommands: [
-            TrainCommand.self, EvaluateCommand.self, InspectCommand.self, DatasetsCommand.self, BenchCommand.self,
-            CertsCommand.self,
+            CoordinatorCommand.self, ClientCommand.self, CertsCommand.self, TrainCommand.self, EvaluateCommand.self,
+            InspectCommand.self, DatasetsCommand.self, BenchCommand.self,
         ]
     )
 }

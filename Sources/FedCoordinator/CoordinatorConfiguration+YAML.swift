@@ -1,0 +1,112 @@
+import FedRounds
+import FedWire
+import Foundation
+import Yams
+
+extension CoordinatorConfiguration {
+    /// The shape of coordinator.yaml (snake_case keys; paths relative to the file).
+    private struct File: Decodable {
+        var listen: String?
+        var identity: String
+        var model: String
+        var state: String
+        var rounds: Int
+        var minSites: Int
+        var sample: String?
+        var quorum: Int?
+        var deadlineSeconds: Double?
+        var maxRetries: Int?
+        var seed: UInt64?
+        var strategy: Strategy?
+        var training: JSONValue?
+        var allow: [String]?
+
+        struct Strategy: Decodable {
+            var clipNorm: Float?
+            var serverLearningRate: Float?
+
+            enum CodingKeys: String, CodingKey {
+                case clipNorm = "clip_norm"
+                case serverLearningRate = "server_learning_rate"
+            }
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case listen, identity, model, state, rounds, sample, quorum, seed, strategy, training, allow
+            case minSites = "min_sites"
+            case deadlineSeconds = "deadline_seconds"
+            case maxRetries = "max_retries"
+        }
+    }
+
+    /// Reads coordinator.yaml; every problem names the file and the field.
+    package static func load(_ url: URL) throws -> CoordinatorConfiguration {
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
+            throw CoordinatorError.invalidConfiguration("\(url.path): no such file or not UTF-8")
+        }
+        let decoder = YAMLDecoder()
+        let file: File
+        do {
+            file = try decoder.decode(File.self, from: text, userInfo: [:])
+        } catch let error as DecodingError {
+            throw CoordinatorError.invalidConfiguration("\(url.path): \(describe(error))")
+        } catch {
+            throw CoordinatorError.invalidConfiguration("\(url.path): not valid YAML (\(error))")
+        }
+        return try self.init(file: file, folder: url.deletingLastPathComponent(), path: url.path)
+    }
+
+    private init(file: File, folder: URL, path: String) throws {
+        func resolve(_ value: String) -> URL {
+            value.hasPrefix("/") ? URL(fileURLWithPath: value) : folder.appendingPathComponent(value)
+        }
+        func invalid(_ detail: String) -> CoordinatorError { .invalidConfiguration("\(path): \(detail)") }
+        guard file.rounds >= 1 else { throw invalid("rounds must be at least 1") }
+        guard file.minSites >= 1 else { throw invalid("min_sites must be at least 1") }
+        var policy = RoundPolicy(
+            rounds: file.rounds, minSites: file.minSites, quorum: file.quorum, deadlineSeconds: file.deadlineSeconds ?? 600)
+        guard policy.quorum >= 1, policy.quorum <= file.minSites else {
+            throw invalid("quorum must be between 1 and min_sites (\(file.minSites))")
+        }
+        policy.maxRetries = file.maxRetries ?? policy.maxRetries
+        policy.seed = file.seed ?? 0
+        if let sample = file.sample {
+            if sample == "all" {
+                policy.sampleSize = .all
+            } else if let count = Int(sample), count >= 1 {
+                policy.sampleSize = .count(count)
+            } else if let fraction = Double(sample), fraction > 0, fraction <= 1 {
+                policy.sampleSize = .fraction(fraction)
+            } else {
+                throw invalid("sample must be 'all', a count ≥ 1 or a fraction in (0, 1], not '\(sample)'")
+            }
+        }
+        self.init(identity: resolve(file.identity), model: resolve(file.model), state: resolve(file.state), policy: policy)
+        if let listen = file.listen {
+            let parts = listen.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count == 2, let port = Int(parts[1]), (0...65535).contains(port) else {
+                throw invalid("listen must be HOST:PORT, not '\(listen)'")
+            }
+            self.host = String(parts[0])
+            self.port = port
+        }
+        if let clip = file.strategy?.clipNorm {
+            guard clip > 0 else { throw invalid("strategy.clip_norm must be positive") }
+            self.clipNorm = clip
+        }
+        self.serverLearningRate = file.strategy?.serverLearningRate ?? 1
+        self.training = file.training ?? .object([:])
+        self.allowList = file.allow.map(Set.init)
+    }
+}
+
+private func describe(_ error: DecodingError) -> String {
+    switch error {
+    case .keyNotFound(let key, let context):
+        return "missing field '\((context.codingPath + [key]).map(\.stringValue).joined(separator: "."))'"
+    case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+        return "field '\(context.codingPath.map(\.stringValue).joined(separator: "."))': \(context.debugDescription)"
+    @unknown default:
+        return "\(error)"
+    }
+}

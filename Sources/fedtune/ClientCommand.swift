@@ -1,0 +1,44 @@
+import ArgumentParser
+import FedClient
+import Foundation
+import Logging
+
+struct ClientCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "client",
+        abstract: "Run a site: join the coordinator over mutual TLS and fine-tune on local data that never leaves.")
+
+    @Option(help: "The coordinator as HOST:PORT.") var coordinator: String
+    @Option(help: "Folder with this site's cert.pem, key.pem and ca.pem (fedtune certs issue).") var identity: String
+    @Option(help: "This site's labelled CSV file.") var data: String
+    @Option(help: "Name of the label column.") var label: String
+    @Option(help: "Folder to keep received base models in.") var cache: String = ".fedtune-cache"
+    @Option(help: "Share of the data held out for evaluation.") var evaluation: Double = 0.2
+    @Option(help: "Seed of the local split.") var seed: UInt64 = 0
+
+    func validate() throws {
+        let parts = self.coordinator.split(separator: ":")
+        guard parts.count == 2, Int(parts[1]) != nil else { throw ValidationError("--coordinator must be HOST:PORT") }
+        guard self.evaluation >= 0, self.evaluation < 1 else { throw ValidationError("--evaluation must be in [0, 1)") }
+    }
+
+    func run() async throws {
+        let parts = self.coordinator.split(separator: ":")
+        var configuration = SiteConfiguration(
+            coordinatorHost: String(parts[0]), coordinatorPort: Int(parts[1])!,
+            identity: URL(fileURLWithPath: self.identity), data: URL(fileURLWithPath: self.data),
+            labelColumn: self.label, cache: URL(fileURLWithPath: self.cache))
+        configuration.evaluationFraction = self.evaluation
+        configuration.seed = self.seed
+        let site = Site(configuration: configuration, logger: Logger(label: "fedtune.client"))
+        let task = Task { try await site.run() }
+        let signals = TerminationSignals { task.cancel() }
+        do {
+            let rounds = try await runReportingErrors { try await task.value }
+            print("federation finished after \(rounds) rounds")
+        } catch is CancellationError {
+            print("site stopped by signal")
+        }
+        withExtendedLifetime(signals) {}
+    }
+}

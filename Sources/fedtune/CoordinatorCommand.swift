@@ -1,0 +1,30 @@
+import ArgumentParser
+import FedCoordinator
+import Foundation
+import Logging
+
+struct CoordinatorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "coordinator",
+        abstract: "Run the coordinator daemon: sites connect over mutual TLS and fine-tune the model in rounds.")
+
+    @Option(help: "The coordinator's YAML configuration (see docs/COORDINATOR.md).") var config: String
+    @Option(help: "Write the port listened on to this file (useful with listen: HOST:0).") var portFile: String?
+
+    func run() async throws {
+        let configuration = try runReportingErrors {
+            try CoordinatorConfiguration.load(URL(fileURLWithPath: self.config))
+        }
+        let logger = Logger(label: "fedtune.coordinator")
+        let coordinator = try runReportingErrors { try Coordinator(configuration: configuration, logger: logger) }
+        let signals = TerminationSignals { Task { await coordinator.shutdown() } }
+        let portFile = self.portFile.map { URL(fileURLWithPath: $0) }
+        let rounds = try await runReportingErrors {
+            try await coordinator.run { port in
+                if let portFile { try? Data("\(port)\n".utf8).write(to: portFile, options: .atomic) }
+            }
+        }
+        withExtendedLifetime(signals) {}
+        print("coordinator stopped after \(rounds) finished rounds; state in \(configuration.state.path)")
+    }
+}

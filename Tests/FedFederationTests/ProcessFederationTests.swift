@@ -1,0 +1,164 @@
+import FedCoordinator
+import Foundation
+import Testing
+
+/// The federation as users run it: `fedtune coordinator` and one `fedtune client` process
+/// per site, over mutual TLS on 127.0.0.1, with the PKI, model and data made by `fedtune`
+/// itself. Every wait is bounded.
+@Suite(.timeLimit(.minutes(2)))
+struct ProcessFederationTests {
+    static let binary = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent(".build/debug/fedtune")
+
+    final class Run {
+        let folder: URL
+        var processes: [Process] = []
+
+        init() throws {
+            self.folder = FileManager.default.temporaryDirectory.appendingPathComponent("fedtune-processes-\(UUID())")
+            try FileManager.default.createDirectory(at: self.folder, withIntermediateDirectories: true)
+        }
+
+        deinit {
+            for process in self.processes where process.isRunning { process.terminate() }
+            try? FileManager.default.removeItem(at: self.folder)
+        }
+
+        /// Runs `fedtune ARGS` to completion (at most 60 s) and returns its exit status.
+        @discardableResult
+        func fedtune(_ arguments: String...) throws -> Int32 {
+            let process = try self.start(arguments, log: "setup.log")
+            try Self.wait(for: process, seconds: 60)
+            return process.terminationStatus
+        }
+
+        func start(_ arguments: [String], log: String) throws -> Process {
+            let process = Process()
+            process.executableURL = ProcessFederationTests.binary
+            process.arguments = arguments
+            process.currentDirectoryURL = self.folder
+            let output = self.folder.appendingPathComponent(log)
+            FileManager.default.createFile(atPath: output.path, contents: nil)
+            let handle = try FileHandle(forWritingTo: output)
+            handle.seekToEndOfFile()
+            process.standardOutput = handle
+            process.standardError = handle
+            try process.run()
+            self.processes.append(process)
+            return process
+        }
+
+        static func wait(for process: Process, seconds: Double) throws {
+            let deadline = Date().addingTimeInterval(seconds)
+            while process.isRunning {
+                guard Date() < deadline else {
+                    process.terminate()
+                    throw CocoaError(.executableLoad, userInfo: [NSLocalizedDescriptionKey: "fedtune did not finish in \(seconds) s"])
+                }
+                Thread.sleep(forTimeInterval: 0.02)
+            }
+        }
+
+        /// Polls `condition` every 20 ms for at most `seconds`.
+        static func eventually(seconds: Double, _ condition: () -> Bool) -> Bool {
+            let deadline = Date().addingTimeInterval(seconds)
+            while Date() < deadline {
+                if condition() { return true }
+                Thread.sleep(forTimeInterval: 0.02)
+            }
+            return condition()
+        }
+
+        func write(_ text: String, to name: String) throws {
+            try text.write(to: self.folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+
+        func read(_ name: String) -> String? {
+            try? String(contentsOf: self.folder.appendingPathComponent(name), encoding: .utf8)
+        }
+
+        /// PKI, a pretrained model and site data, all made with fedtune's own commands.
+        func prepare(sites: [String]) throws {
+            try #require(self.fedtune("certs", "init", "--dir", "certs") == 0)
+            for site in sites { try #require(self.fedtune("certs", "issue", site, "--dir", "certs") == 0) }
+            try #require(self.fedtune("datasets", "synthetic", "--out", "data", "--features", "8", "--classes", "3") == 0)
+            try #require(self.fedtune(
+                "train", "--data", "data/source.csv", "--label", "label", "--arch", "mlp:32", "--epochs", "3", "--out", "model") == 0)
+        }
+
+        func coordinatorYAML(listen: String, rounds: Int, epochs: Int) -> String {
+            """
+            listen: \(listen)
+            identity: certs/coordinator
+            model: model
+            state: state
+            rounds: \(rounds)
+            min_sites: 3
+            deadline_seconds: 60
+            strategy:
+              clip_norm: 10
+            training:
+              epochs: \(epochs)
+              batchSize: 16
+              learningRate: 0.003
+            """
+        }
+
+        func startSites(_ sites: [String], port: Int) throws -> [Process] {
+            try sites.map { site in
+                try self.start(
+                    ["client", "--coordinator", "127.0.0.1:\(port)", "--identity", "certs/sites/\(site)",
+                     "--data", "data/target.csv", "--label", "label", "--cache", "cache-\(site)"],
+                    log: "\(site).log")
+            }
+        }
+
+        func rounds() throws -> [Int] {
+            try StateFolder(self.folder.appendingPathComponent("state")).records().map(\.round)
+        }
+
+        func port() throws -> Int {
+            _ = Self.eventually(seconds: 20) { self.read("port") != nil }
+            return try #require(Int(self.read("port")?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""))
+        }
+    }
+
+    @Test func coordinatorAndThreeSiteProcessesFinishEveryRound() throws {
+        let run = try Run()
+        let sites = ["site-a", "site-b", "site-c"]
+        try run.prepare(sites: sites)
+        try run.write(run.coordinatorYAML(listen: "127.0.0.1:0", rounds: 3, epochs: 1), to: "coordinator.yaml")
+
+        let coordinator = try run.start(["coordinator", "--config", "coordinator.yaml", "--port-file", "port"], log: "coordinator.log")
+        let clients = try run.startSites(sites, port: try run.port())
+        for process in clients + [coordinator] { try Run.wait(for: process, seconds: 60) }
+
+        #expect((clients + [coordinator]).allSatisfy { $0.terminationStatus == 0 }, "\(run.read("coordinator.log") ?? "")")
+        #expect(try run.rounds() == [1, 2, 3])
+    }
+
+    @Test func coordinatorKilledMidRunAndRestartedFinishesEveryRoundOnce() throws {
+        let run = try Run()
+        let sites = ["site-a", "site-b", "site-c"]
+        try run.prepare(sites: sites)
+        try run.write(run.coordinatorYAML(listen: "127.0.0.1:0", rounds: 6, epochs: 30), to: "coordinator.yaml")
+        let first = try run.start(["coordinator", "--config", "coordinator.yaml", "--port-file", "port"], log: "coordinator.log")
+        let port = try run.port()
+        let clients = try run.startSites(sites, port: port)
+
+        // Kill (SIGKILL: no clean shutdown) once two rounds are on disk.
+        #expect(Run.eventually(seconds: 60) { ((try? run.rounds()) ?? []).count >= 2 })
+        kill(first.processIdentifier, SIGKILL)
+        try Run.wait(for: first, seconds: 10)
+        let beforeRestart = try run.rounds()
+        try run.write(run.coordinatorYAML(listen: "127.0.0.1:\(port)", rounds: 6, epochs: 30), to: "coordinator.yaml")
+        let second = try run.start(["coordinator", "--config", "coordinator.yaml"], log: "coordinator-2.log")
+        for process in clients + [second] { try Run.wait(for: process, seconds: 90) }
+
+        #expect(beforeRestart.count < 6, "the kill should land mid-run")
+        #expect(second.terminationStatus == 0, "\(run.read("coordinator-2.log") ?? "")")
+        #expect(clients.allSatisfy { $0.terminationStatus == 0 }, "\(run.read("site-a.log") ?? "")")
+        #expect(try run.rounds() == [1, 2, 3, 4, 5, 6])
+    }
+}
