@@ -35,6 +35,24 @@ struct LocalTrainer {
             metrics: ["loss": Double(last?.trainLoss ?? .nan), "accuracy": last?.trainAccuracy ?? .nan])
     }
 
+    struct Evaluation {
+        var examples: Int
+        var metrics: [String: Double]
+    }
+
+    /// Scores the global model (base plus the round's trainable tensors) on the site's
+    /// held-out split: accuracy, macro F1 and loss.
+    func evaluate(_ base: Classifier, trainable: OrderedDictionary<String, Tensor>) throws -> Evaluation {
+        try base.parameters.load(trainable, requireAll: false, source: "round tensors")
+        let (_, held) = try self.splits(for: base.architecture)
+        guard held.count > 0 else { return Evaluation(examples: 0, metrics: [:]) }
+        let metrics = LocalTraining.metrics(base, held)
+        let (loss, _) = evaluateLoss(base, held, SoftmaxCrossEntropy(classes: base.architecture.classes))
+        return Evaluation(
+            examples: held.count,
+            metrics: ["accuracy": metrics.accuracy, "macro_f1": metrics.macroF1, "loss": Double(loss)])
+    }
+
     /// The site's data with the model's features, classes and standardisation, split
     /// (seeded, stratified) into a training part and a held-out evaluation part.
     func splits(for architecture: ModelArchitecture) throws -> (train: Dataset, evaluation: Dataset) {

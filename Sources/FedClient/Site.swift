@@ -65,6 +65,8 @@ package struct Site: Sendable {
             let trainer = LocalTrainer(
                 data: configuration.data, labelColumn: configuration.labelColumn,
                 evaluationFraction: configuration.evaluationFraction, seed: configuration.seed)
+            // The base model the coordinator trains on: named by the last model or train message.
+            var baseDigest: String?
             while let message = try await reader.receive() {
                 switch message {
                 case .welcome(let welcome):
@@ -73,8 +75,10 @@ package struct Site: Sendable {
                 case .model(let model):
                     let blob = try await reader.receiveBlob(model.blob, limit: .max)
                     try self.store(blob, digest: model.digest)
+                    baseDigest = model.digest
                 case .train(let train):
                     let blob = try await reader.receiveBlob(train.blob, limit: .max)
+                    baseDigest = train.baseDigest
                     let result = try self.train(train, blob: blob, trainer: trainer)
                     let delta = ByteBuffer(bytes: ModelPackage.encodeTrainable(result.delta))
                     try await sender.send(
@@ -85,6 +89,10 @@ package struct Site: Sendable {
                         "round.number": "\(train.round)", "update.examples": "\(result.examples)",
                         "train.loss": "\(result.metrics["loss"] ?? .nan)",
                     ])
+                case .evaluate(let evaluate):
+                    let blob = try await reader.receiveBlob(evaluate.blob, limit: .max)
+                    let result = try self.evaluate(round: evaluate.round, baseDigest: baseDigest, blob: blob, trainer: trainer)
+                    try await sender.send(.evaluation(.init(round: evaluate.round, examples: result.examples, metrics: result.metrics)))
                 case .finished(let finished):
                     self.logger.info("federation finished", metadata: ["round.count": "\(finished.rounds)"])
                     return finished.rounds
@@ -108,6 +116,17 @@ package struct Site: Sendable {
         let configuration = try JSONDecoder().decode(
             TrainingConfiguration.self, from: JSONEncoder().encode(train.configuration))
         return try trainer.train(base: model, trainable: trainable, configuration: configuration)
+    }
+
+    private func evaluate(round: Int, baseDigest: String?, blob: ByteBuffer, trainer: LocalTrainer) throws
+        -> LocalTrainer.Evaluation
+    {
+        guard let baseDigest, let base = FileManager.default.contents(atPath: self.cacheURL(baseDigest).path) else {
+            throw SiteError.unknownBaseModel(digest: baseDigest ?? "none")
+        }
+        let model = try ModelPackage.decode(base, source: self.cacheURL(baseDigest).path)
+        let trainable = try Safetensors.decode(Data(blob.readableBytesView), path: "round \(round) tensors").tensors
+        return try trainer.evaluate(model, trainable: trainable)
     }
 
     private func cacheURL(_ digest: String) -> URL {

@@ -19,11 +19,15 @@ extension Coordinator {
             case .rejectUpdate(let site, let reason):
                 self.logger.warning("update rejected", metadata: ["client.id": "\(site)", "reason": "\(reason)"])
             case .closeRound(let round, let reported, let failures):
-                self.closeRound(round, reported: reported, failures: failures)
+                if self.closeRound(round, reported: reported, failures: failures) {
+                    await self.startEvaluation(round)
+                }
             case .retryRound(let round, let reason):
                 self.logger.warning("round failed; retrying", metadata: ["round.number": "\(round)", "reason": "\(reason)"])
             case .finish(let rounds):
-                await self.finish(.success(rounds))
+                // The last round's federated evaluation is awaited (until the round deadline)
+                // before sites are told the run is over.
+                self.finishAfterEvaluation = (rounds, self.now + self.configuration.policy.deadlineSeconds)
             case .stop(let reason):
                 self.logger.error("federation stopped", metadata: ["reason": "\(reason)"])
                 await self.finish(.failure(.stopped(reason: reason)))
@@ -61,9 +65,10 @@ extension Coordinator {
     }
 
     /// Applies the average to the global model and checkpoints the round; nothing already
-    /// saved is overwritten if writing fails (the run stops instead).
-    func closeRound(_ number: Int, reported: [String], failures: [String: String]) {
-        guard let average = self.accumulator.average() else { return }
+    /// saved is overwritten if writing fails (the run stops instead). Returns whether the
+    /// round was saved.
+    func closeRound(_ number: Int, reported: [String], failures: [String: String]) -> Bool {
+        guard let average = self.accumulator.average() else { return false }
         FedAvgAccumulator.apply(average, to: &self.global, serverLearningRate: self.configuration.serverLearningRate)
         let seconds = Double((ContinuousClock.now - self.round.started).components.attoseconds) * 1e-18
             + Double((ContinuousClock.now - self.round.started).components.seconds)
@@ -79,10 +84,52 @@ extension Coordinator {
                 "round.number": "\(number)", "round.sites": "\(reported.count)", "round.examples": "\(examples)",
                 "round.train_loss": "\(record.trainMetrics["loss"] ?? .nan)", "round.failures": "\(failures.count)",
             ])
+            return true
         } catch {
             self.logger.critical("could not write the checkpoint", metadata: ["round.number": "\(number)", "error": "\(error)"])
             self.outcome = .failure(.stopped(reason: "checkpoint for round \(number) could not be written: \(error)"))
             self.server?.close(promise: nil)
+            return false
+        }
+    }
+
+    /// Asks every connected site to score the new global model on its held-out split.
+    func startEvaluation(_ round: Int) async {
+        self.recordEvaluation()
+        let trainable = ByteBuffer(bytes: ModelPackage.encodeTrainable(self.global.filter { self.spec.names.contains($0.key) }))
+        self.evaluation = EvaluationTally(round: round, asked: Set(self.sites.keys))
+        for (site, link) in self.sites {
+            do {
+                try await link.sender.send(
+                    .evaluate(.init(round: round, blob: .init(content: .trainable, bytes: trainable.readableBytes))),
+                    blob: trainable)
+            } catch {
+                self.evaluation?.asked.remove(site)
+            }
+        }
+    }
+
+    /// Takes a site's evaluation; the round's evaluation is written once every asked site replied.
+    func receive(_ evaluation: Message.Evaluation, from site: String) {
+        guard self.evaluation?.round == evaluation.round else { return }
+        self.evaluation?.add(site: site, examples: evaluation.examples, metrics: evaluation.metrics)
+        if self.evaluation?.isComplete == true { self.recordEvaluation() }
+    }
+
+    /// Writes the pending evaluation (if any site replied) to evaluations.jsonl.
+    func recordEvaluation() {
+        guard let tally = self.evaluation else { return }
+        self.evaluation = nil
+        guard tally.examples > 0 else { return }
+        let record = tally.record
+        do {
+            try self.state.save(evaluation: record)
+            self.logger.info("round evaluated", metadata: [
+                "round.number": "\(record.round)", "eval.sites": "\(record.sites.count)", "eval.examples": "\(record.examples)",
+                "eval.accuracy": "\(record.metrics["accuracy"] ?? .nan)", "eval.macro_f1": "\(record.metrics["macro_f1"] ?? .nan)",
+            ])
+        } catch {
+            self.logger.error("could not write the evaluation", metadata: ["round.number": "\(record.round)", "error": "\(error)"])
         }
     }
 

@@ -32,6 +32,10 @@ package actor Coordinator {
     private let started: ContinuousClock.Instant
     var server: (any Channel)?
     var outcome: Result<Int, CoordinatorError>?
+    /// Federated evaluation of the last closed round, while its replies come in.
+    var evaluation: EvaluationTally?
+    /// Set when the last round closed: the run finishes once its evaluation is in.
+    var finishAfterEvaluation: (rounds: Int, deadline: Double)?
 
     struct SiteLink {
         var sender: MessageSender
@@ -115,8 +119,18 @@ package actor Coordinator {
 
     private func tickUntilDone() async {
         while self.outcome == nil {
-            try? await Task.sleep(for: .milliseconds(50))
+            do {
+                try await Task.sleep(for: .milliseconds(50))
+            } catch {
+                // Cancelled (the caller gave up on the run): stop instead of spinning.
+                self.shutdown()
+                return
+            }
             await self.perform(self.machine.handle(.tick, now: self.now))
+            if let pending = self.finishAfterEvaluation, self.evaluation == nil || self.now >= pending.deadline {
+                self.recordEvaluation()
+                await self.finish(.success(pending.rounds))
+            }
         }
     }
 
@@ -149,10 +163,7 @@ package actor Coordinator {
                         let blob = try await reader.receiveBlob(update.blob, limit: self.maximumUpdateBytes)
                         await self.receive(update, blob: blob, from: site)
                     case .evaluation(let evaluation):
-                        self.logger.info("site evaluated the global model", metadata: [
-                            "client.id": "\(site)", "round.number": "\(evaluation.round)",
-                            "eval.accuracy": "\(evaluation.metrics["accuracy"] ?? .nan)",
-                        ])
+                        self.receive(evaluation, from: site)
                     case .failure(let failure):
                         self.logger.warning("site reported a failure", metadata: ["client.id": "\(site)", "error": "\(failure.message)"])
                         return
@@ -181,6 +192,7 @@ package actor Coordinator {
     private func leave(_ site: String, channel: any Channel) async {
         guard let link = self.sites[site], link.channel === channel else { return }
         self.sites[site] = nil
+        self.evaluation?.asked.remove(site)
         self.logger.info("site left", metadata: ["client.id": "\(site)"])
         await self.perform(self.machine.handle(.siteDisconnected(site), now: self.now))
     }

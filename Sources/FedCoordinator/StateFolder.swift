@@ -34,19 +34,39 @@ package struct StateFolder: Sendable {
     /// record never names a checkpoint that is not on disk.
     package func save(round: Int, modelBlob: Data, record: RoundRecord) throws {
         try AtomicFile.write(modelBlob, to: self.checkpointURL(round: round))
+        try self.appendLine(record, to: self.roundsURL)
+    }
+
+    package var evaluationsURL: URL { self.url.appendingPathComponent("evaluations.jsonl") }
+
+    /// Appends one federated evaluation to evaluations.jsonl (atomically, as rounds.jsonl).
+    package func save(evaluation: EvaluationRecord) throws {
+        try self.appendLine(evaluation, to: self.evaluationsURL)
+    }
+
+    /// Every federated evaluation written so far.
+    package func evaluations() throws -> [EvaluationRecord] {
+        try self.lines(of: self.evaluationsURL)
+    }
+
+    private func appendLine(_ value: some Encodable, to url: URL) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        var lines = (try? Data(contentsOf: self.roundsURL)) ?? Data()
-        lines.append(try encoder.encode(record))
+        var lines = (try? Data(contentsOf: url)) ?? Data()
+        lines.append(try encoder.encode(value))
         lines.append(0x0A)
         // Rewriting the (small) log atomically keeps earlier lines safe from a torn append.
-        try AtomicFile.write(lines, to: self.roundsURL)
+        try AtomicFile.write(lines, to: url)
+    }
+
+    private func lines<T: Decodable>(of url: URL) throws -> [T] {
+        guard let data = try? Data(contentsOf: url) else { return [] }
+        return try data.split(separator: 0x0A).map { try JSONDecoder().decode(T.self, from: Data($0)) }
     }
 
     /// Every round record written so far.
     package func records() throws -> [RoundRecord] {
-        guard let data = try? Data(contentsOf: self.roundsURL) else { return [] }
-        return try data.split(separator: 0x0A).map { try JSONDecoder().decode(RoundRecord.self, from: Data($0)) }
+        try self.lines(of: self.roundsURL)
     }
 }
 

@@ -11,6 +11,8 @@ package enum DataError: Error, Equatable, CustomStringConvertible {
     case noRows(path: String)
     case unknownLabel(path: String, line: Int, label: String, known: [String])
     case tooFewExamples(path: String, detail: String)
+    /// A partition across sites that cannot be made as asked (site count, alpha, column).
+    case invalidPartition(detail: String)
 
     package var description: String {
         switch self {
@@ -34,6 +36,8 @@ package enum DataError: Error, Equatable, CustomStringConvertible {
             return "\(path):\(line): label '\(label)' is not one the model knows (\(known.joined(separator: ", ")))"
         case .tooFewExamples(let path, let detail):
             return "\(path): \(detail)"
+        case .invalidPartition(let detail):
+            return "partition: \(detail)"
         }
     }
 }

@@ -37,8 +37,7 @@ package struct FedAvgAccumulator: Sendable {
     package mutating func add(
         _ update: OrderedDictionary<String, Tensor>, examples: Int
     ) throws(UpdateRejection) -> Folded {
-        if let problem = UpdateValidator.problem(in: update, spec: self.spec, examples: examples) { throw problem }
-        let norm = Float(self.spec.entries.reduce(0.0) { $0 + update[$1.name]!.squaredNorm() }.squareRoot())
+        let norm = Float(try UpdateValidator.squaredNorm(of: update, spec: self.spec, examples: examples).squareRoot())
         // `norm > c` is the only way to clip: it never divides by a zero norm.
         let scale: Float = self.clipNorm.map { norm > $0 ? $0 / norm : 1 } ?? 1
         let weight = Float(examples) * scale
@@ -55,9 +54,7 @@ package struct FedAvgAccumulator: Sendable {
         guard self.totalExamples > 0 else { return nil }
         var out: OrderedDictionary<String, Tensor> = [:]
         for (index, entry) in self.spec.entries.enumerated() {
-            var mean = self.sums[index]
-            mean.scale(by: 1 / Float(self.totalExamples))
-            out[entry.name] = mean
+            out[entry.name] = self.sums[index].scaled(by: 1 / Float(self.totalExamples))
         }
         return out
     }

@@ -9,16 +9,34 @@ package enum UpdateValidator {
     package static func problem(
         in update: OrderedDictionary<String, Tensor>, spec: TensorSpec, examples: Int
     ) -> UpdateRejection? {
-        guard examples > 0 else { return .invalidExampleCount(examples) }
+        do {
+            _ = try self.squaredNorm(of: update, spec: spec, examples: examples)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    /// ‖update‖² over all its tensors once the update is valid; otherwise throws the first
+    /// problem, in the order of `problem(in:spec:examples:)`. Finiteness and the norm come
+    /// from one pass over each tensor, as a model-sized update is too large for the cache.
+    package static func squaredNorm(
+        of update: OrderedDictionary<String, Tensor>, spec: TensorSpec, examples: Int
+    ) throws(UpdateRejection) -> Double {
+        guard examples > 0 else { throw .invalidExampleCount(examples) }
         let expected = Set(spec.names)
-        for name in update.keys where !expected.contains(name) { return .unexpectedTensor(name) }
+        for name in update.keys where !expected.contains(name) { throw .unexpectedTensor(name) }
         for entry in spec.entries {
-            guard let tensor = update[entry.name] else { return .missingTensor(entry.name) }
+            guard let tensor = update[entry.name] else { throw .missingTensor(entry.name) }
             if tensor.shape != entry.shape {
-                return .wrongShape(tensor: entry.name, expected: entry.shape, found: tensor.shape)
+                throw .wrongShape(tensor: entry.name, expected: entry.shape, found: tensor.shape)
             }
         }
-        for entry in spec.entries where !update[entry.name]!.isFinite { return .nonFinite(tensor: entry.name) }
-        return nil
+        var total: Double = 0
+        for entry in spec.entries {
+            guard let squared = update[entry.name]!.finiteSquaredNorm() else { throw .nonFinite(tensor: entry.name) }
+            total += squared
+        }
+        return total
     }
 }

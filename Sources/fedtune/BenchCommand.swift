@@ -88,7 +88,7 @@ struct BenchCommand: ParsableCommand {
                 r.blasKernel, r.blasThreads))
             let rounds = r.roundSeconds.map { String(format: "%.3f", $0) }.joined(separator: ", ")
             print(String(
-                format: "  add × %d + average    %8.3f s  best of %@; %d clipped; ‖average‖ %.6g",
+                format: "  add × %d + average    %8.3f s  best of rounds %@; %d clipped; ‖average‖ %.6g",
                 c.sites, r.aggregationSeconds, rounds, r.clippedUpdates, r.averageNorm))
             print(String(format: "  per update            %8.2f ms", r.aggregationSeconds / Double(c.sites) * 1e3))
             print(String(format: "  generating updates    %8.3f s  (not timed above)", r.generationSeconds))

@@ -140,5 +140,11 @@ struct FederationTests {
         for round in 1...3 {
             #expect(FileManager.default.fileExists(atPath: StateFolder(coordinatorConfiguration.state).checkpointURL(round: round).path))
         }
+        // Federated evaluation: every site scored each round's global model on its 24
+        // held-out examples, and the accuracies are example-weighted means.
+        let evaluations = try StateFolder(coordinatorConfiguration.state).evaluations()
+        #expect(evaluations.map(\.round) == [1, 2, 3])
+        #expect(evaluations.allSatisfy { $0.sites == ["site-a", "site-b", "site-c"] && $0.examples == 3 * 24 })
+        #expect(evaluations.allSatisfy { (0...1).contains($0.metrics["accuracy"] ?? -1) && $0.metrics["macro_f1"] != nil })
     }
 }

@@ -41,6 +41,9 @@ struct RogueSite {
                         .update(.init(round: train.round, examples: 1000, metrics: ["loss": 0],
                                       blob: .init(content: .delta, bytes: update.readableBytes))),
                         blob: update)
+                case .evaluate(let evaluate):
+                    _ = try await reader.receiveBlob(evaluate.blob, limit: .max)
+                    try await sender.send(.evaluation(.init(round: evaluate.round, examples: 1, metrics: ["accuracy": 0])))
                 case .finished(let finished):
                     return finished.rounds
                 default:

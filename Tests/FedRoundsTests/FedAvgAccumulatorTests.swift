@@ -79,6 +79,33 @@ struct FedAvgAccumulatorTests {
         #expect(global["frozen"]?.scalars == [7])
     }
 
+    @Test func longOddSizedUpdatesMatchAFloat64Reference() throws {
+        // 1003 and 37 values: neither a whole number of 16-wide steps.
+        let spec = TensorSpec([(name: "w", shape: [1003]), (name: "b", shape: [37])])
+        var sum = FedAvgAccumulator(spec: spec, clipNorm: 3)
+        var generator = SeededGenerator(seed: 7)
+        let updates = (0..<4).map { _ -> OrderedDictionary<String, Tensor> in
+            ["w": .normal(shape: [1003], std: 0.1, using: &generator), "b": .normal(shape: [37], std: 0.1, using: &generator)]
+        }
+        let examples = [5, 1, 20, 3]
+        var expected = [Double](repeating: 0, count: 1040)
+
+        for (update, count) in zip(updates, examples) {
+            let values = update["w"]!.scalars + update["b"]!.scalars
+            let norm = values.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+            let folded = try sum.add(update, examples: count)
+            #expect(abs(Double(folded.norm) - norm) < 1e-5 * norm)
+            let scale = norm > 3 ? 3 / norm : 1
+            for (i, v) in values.enumerated() { expected[i] += Double(count) * scale * Double(v) }
+        }
+        let average = try #require(sum.average())
+
+        let found = average["w"]!.scalars + average["b"]!.scalars
+        let worst = zip(found, expected).map { abs(Double($0) - $1 / 29) }.max()!
+        #expect(worst < 1e-6)
+        #expect(average["w"]?.shape == [1003])
+    }
+
     @Test func memoryHeldDoesNotGrowWithTheNumberOfSites() throws {
         let spec = TensorSpec([(name: "w", shape: [1000])])
         var sum = FedAvgAccumulator(spec: spec, clipNorm: 1)

@@ -50,16 +50,13 @@ package enum AggregationBenchmark {
         package var baselineResidentBytes: Int?
         /// VmHWM after the last round.
         package var peakResidentBytes: Int?
+        /// (peak − baseline) in units of one model's update size: what the aggregation
+        /// held at its worst, which should not grow with the number of sites.
+        package var peakIncreaseInModels: Double?
         /// False when the kernel refused to reset VmHWM, so the peak may predate this run.
         package var peakWasReset: Bool
         package var blasKernel: String
         package var blasThreads: Int
-
-        /// (peak − baseline) in units of one model's update size.
-        package var peakIncreaseInModels: Double? {
-            guard let peak = self.peakResidentBytes, let baseline = self.baselineResidentBytes else { return nil }
-            return Double(peak - baseline) / Double(self.modelBytes)
-        }
     }
 
     /// One round's figures.
@@ -94,14 +91,17 @@ package enum AggregationBenchmark {
         for _ in 0..<3 { rounds.append(try self.round(spec: spec, configuration: configuration)) }
         let after = ProcessMemory.current()
         let best = rounds.min { $0.aggregation < $1.aggregation }!
+        let modelBytes = spec.scalarCount * MemoryLayout<Float>.size
+        var increase: Double?
+        if let baseline, let after { increase = Double(after.peakResident - baseline.resident) / Double(modelBytes) }
         return Result(
             configuration: configuration, tensors: spec.entries.count,
-            modelBytes: spec.scalarCount * MemoryLayout<Float>.size,
+            modelBytes: modelBytes,
             aggregationSeconds: best.aggregation.seconds, roundSeconds: rounds.map(\.aggregation.seconds),
             generationSeconds: best.generation.seconds, setupSeconds: best.setup.seconds,
             clippedUpdates: best.clipped, averageNorm: best.averageNorm,
             baselineResidentBytes: baseline?.resident, peakResidentBytes: after?.peakResident,
-            peakWasReset: peakWasReset, blasKernel: BLAS.coreName, blasThreads: BLAS.threadCount)
+            peakIncreaseInModels: increase, peakWasReset: peakWasReset, blasKernel: BLAS.coreName, blasThreads: BLAS.threadCount)
     }
 
     /// One aggregation: each site's update is generated into the one reusable buffer just

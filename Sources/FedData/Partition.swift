@@ -1,0 +1,11 @@
+/// How a dataset is split across sites.
+package enum Partition: Sendable, Equatable, Codable {
+    /// Examples shuffled and dealt round-robin, so every site sees the same distribution.
+    case iid
+    /// Label skew: each class's examples are shared across sites with proportions drawn
+    /// from Dir(alpha); small alpha (0.1) gives each site a few dominant classes, large
+    /// alpha (100) is close to iid.
+    case dirichlet(alpha: Double)
+    /// Natural sites: one site per distinct value of the named column, ordered by value.
+    case byColumn(String)
+}
