@@ -111,6 +111,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "FedSimulation",
+            dependencies: [
+                "FedCoordinator", "FedRounds", "FedTLS", "FedLearning", "FedData", "FedTensor",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "fedtune",
             dependencies: [
@@ -120,6 +129,7 @@ let package = Package(
                 "FedTLS",
                 "FedCoordinator",
                 "FedClient",
+                "FedSimulation",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -164,7 +174,8 @@ let package = Package(
         .testTarget(
             name: "FedFederationTests",
             dependencies: [
-                "FedCoordinator", "FedClient", "FedRounds", "FedWire", "FedTLS", "FedLearning", "FedData", "FedTensor",
+                "FedCoordinator", "FedClient", "FedSimulation", "FedRounds", "FedWire", "FedTLS", "FedLearning", "FedData",
+                "FedTensor",
                 .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
             ],

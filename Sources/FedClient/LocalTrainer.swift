@@ -13,26 +13,11 @@ struct LocalTrainer {
     let evaluationFraction: Double
     let seed: UInt64
 
-    struct Result {
-        var delta: OrderedDictionary<String, Tensor>
-        var examples: Int
-        var metrics: [String: Double]
-    }
-
-    func train(base: Classifier, trainable: OrderedDictionary<String, Tensor>, configuration: TrainingConfiguration) throws -> Result {
-        try base.parameters.load(trainable, requireAll: false, source: "round tensors")
+    func train(base: Classifier, trainable: OrderedDictionary<String, Tensor>, configuration: TrainingConfiguration) throws
+        -> LocalUpdate.Result
+    {
         let (train, _) = try self.splits(for: base.architecture)
-        let history = try Trainer(configuration: configuration).fit(base, train: train)
-        var delta: OrderedDictionary<String, Tensor> = [:]
-        for (name, global) in trainable {
-            var local = base.parameters[name]!.value
-            local.subtract(global)
-            delta[name] = local
-        }
-        let last = history.epochs.last
-        return Result(
-            delta: delta, examples: train.count,
-            metrics: ["loss": Double(last?.trainLoss ?? .nan), "accuracy": last?.trainAccuracy ?? .nan])
+        return try LocalUpdate.train(base, global: trainable, data: train, configuration: configuration)
     }
 
     struct Evaluation {

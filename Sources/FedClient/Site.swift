@@ -106,7 +106,7 @@ package struct Site: Sendable {
         }
     }
 
-    private func train(_ train: Message.Train, blob: ByteBuffer, trainer: LocalTrainer) throws -> LocalTrainer.Result {
+    private func train(_ train: Message.Train, blob: ByteBuffer, trainer: LocalTrainer) throws -> LocalUpdate.Result {
         let url = self.cacheURL(train.baseDigest)
         guard let base = FileManager.default.contents(atPath: url.path) else {
             throw SiteError.unknownBaseModel(digest: train.baseDigest)

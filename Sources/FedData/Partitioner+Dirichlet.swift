@@ -28,7 +28,9 @@ extension Partitioner {
                 var cumulative = 0.0
                 for site in 0..<sites {
                     cumulative += proportions[site]
-                    let end = site == sites - 1 ? members.count : Swift.min(Int(cumulative * Double(members.count)), members.count)
+                    let end =
+                        site == sites - 1
+                        ? members.count : Swift.min(Int(cumulative * Double(members.count)), members.count)
                     if end > start { parts[site].append(contentsOf: members[start..<end]) }
                     start = Swift.max(start, end)
                 }

@@ -55,8 +55,10 @@ struct BenchCommand: ParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func validate() throws {
-            guard self.sites.map({ $0 > 0 }) ?? true else { throw ValidationError("--sites must be positive") }
-            guard self.parameters.map({ $0 > 0 }) ?? true else { throw ValidationError("--parameters must be positive") }
+            if let sites = self.sites, sites <= 0 { throw ValidationError("--sites must be positive") }
+            if let parameters = self.parameters, parameters <= 0 {
+                throw ValidationError("--parameters must be positive")
+            }
             guard self.clipNorm > 0 else { throw ValidationError("--clip-norm must be positive") }
         }
 
@@ -83,7 +85,8 @@ struct BenchCommand: ParsableCommand {
             let c = r.configuration
             let megabytes = { (bytes: Int) in Double(bytes) / 1e6 }
             print(String(
-                format: "FedAvg %d sites × %.1fM parameters (%d tensors, %.1f MB a model), clip norm %g, OpenBLAS %@ %d threads",
+                format: "FedAvg %d sites × %.1fM parameters (%d tensors, %.1f MB a model), clip norm %g, "
+                    + "OpenBLAS %@ %d threads",
                 c.sites, Double(c.parameters) / 1e6, r.tensors, megabytes(r.modelBytes), c.clipNorm,
                 r.blasKernel, r.blasThreads))
             let rounds = r.roundSeconds.map { String(format: "%.3f", $0) }.joined(separator: ", ")
@@ -91,8 +94,12 @@ struct BenchCommand: ParsableCommand {
                 format: "  add × %d + average    %8.3f s  best of rounds %@; %d clipped; ‖average‖ %.6g",
                 c.sites, r.aggregationSeconds, rounds, r.clippedUpdates, r.averageNorm))
             print(String(format: "  per update            %8.2f ms", r.aggregationSeconds / Double(c.sites) * 1e3))
-            print(String(format: "  generating updates    %8.3f s  (not timed above)", r.generationSeconds))
-            if let peak = r.peakResidentBytes, let baseline = r.baselineResidentBytes, let models = r.peakIncreaseInModels {
+            print(String(
+                format: "  generating updates    %8.3f s  not timed above, nor making the zeroed sum (%.3f s)",
+                r.generationSeconds, r.setupSeconds))
+            if let peak = r.peakResidentBytes, let baseline = r.baselineResidentBytes,
+                let models = r.peakIncreaseInModels
+            {
                 print(String(
                     format: "  peak RSS (VmHWM)      %8.1f MB  baseline %.1f MB, +%.1f MB = %.2f × one model%@",
                     megabytes(peak), megabytes(baseline), megabytes(peak - baseline), models,

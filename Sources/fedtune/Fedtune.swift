@@ -6,7 +6,8 @@ struct Fedtune: AsyncParsableCommand {
         commandName: "fedtune",
         abstract: "Federated fine-tuning of pretrained models across sites that keep their data.",
         subcommands: [
-            CoordinatorCommand.self, ClientCommand.self, CertsCommand.self, TrainCommand.self, EvaluateCommand.self,
+            SimulateCommand.self, CoordinatorCommand.self, ClientCommand.self, CertsCommand.self, TrainCommand.self,
+            EvaluateCommand.self,
             InspectCommand.self, DatasetsCommand.self, BenchCommand.self,
         ]
     )

@@ -51,14 +51,17 @@ struct PartitionTests {
         #expect(first != other)
     }
 
+    // With fewer classes than sites a pure Dir(0.1) draw hands most sites one class; in a
+    // numpy simulation of this shape fewer than 1 seed in 50 misses either bound.
     @Test(arguments: [UInt64(1), 2, 3])
-    func smallAlphaGivesEachSiteADominantClass(seed: UInt64) throws {
-        let data = self.makeDataset(perClass: [200, 200, 200, 200, 200])
+    func smallAlphaGivesMostSitesADominantClass(seed: UInt64) throws {
+        let data = self.makeDataset(perClass: [200, 200, 200])
 
-        let parts = try Partitioner.split(data, sites: 5, partition: .dirichlet(alpha: 0.1), seed: seed)
+        let parts = try Partitioner.split(data, sites: 8, partition: .dirichlet(alpha: 0.1), seed: seed)
         let shares = self.dominantShares(Partitioner.labelCounts(data, parts))
 
-        #expect(shares.filter { $0 > 0.6 }.count >= 3, "dominant class shares \(shares)")
+        #expect(shares.filter { $0 > 0.6 }.count >= 5, "dominant class shares \(shares)")
+        #expect(shares.reduce(0, +) / Double(shares.count) > 0.6, "dominant class shares \(shares)")
     }
 
     @Test func largeAlphaGivesNearlyIIDClassShares() throws {
@@ -79,7 +82,8 @@ struct PartitionTests {
     @Test func dirichletFillsEverySiteToTheMinimumEvenWhenDrawsLeaveSitesEmpty() throws {
         let data = self.makeDataset(perClass: [40, 40])
 
-        let parts = try Partitioner.split(data, sites: 10, partition: .dirichlet(alpha: 0.05), seed: 3, minimumPerSite: 4)
+        let parts = try Partitioner.split(
+            data, sites: 10, partition: .dirichlet(alpha: 0.05), seed: 3, minimumPerSite: 4)
 
         #expect(parts.allSatisfy { $0.count >= 4 }, "site sizes \(parts.map(\.count))")
         #expect(parts.flatMap { $0 }.sorted() == Array(0..<data.count))

@@ -85,7 +85,8 @@ struct FedAvgAccumulatorTests {
         var sum = FedAvgAccumulator(spec: spec, clipNorm: 3)
         var generator = SeededGenerator(seed: 7)
         let updates = (0..<4).map { _ -> OrderedDictionary<String, Tensor> in
-            ["w": .normal(shape: [1003], std: 0.1, using: &generator), "b": .normal(shape: [37], std: 0.1, using: &generator)]
+            let w = Tensor.normal(shape: [1003], std: 0.1, using: &generator)
+            return ["w": w, "b": .normal(shape: [37], std: 0.1, using: &generator)]
         }
         let examples = [5, 1, 20, 3]
         var expected = [Double](repeating: 0, count: 1040)

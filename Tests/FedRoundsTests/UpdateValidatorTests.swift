@@ -67,6 +67,8 @@ struct UpdateValidatorTests {
     }
 
     @Test func validUpdateHasNoProblem() {
-        #expect(UpdateValidator.problem(in: Self.ramp(40), spec: TensorSpec([(name: "w", shape: [40])]), examples: 3) == nil)
+        let spec = TensorSpec([(name: "w", shape: [40])])
+
+        #expect(UpdateValidator.problem(in: Self.ramp(40), spec: spec, examples: 3) == nil)
     }
 }

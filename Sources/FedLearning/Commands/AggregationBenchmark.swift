@@ -101,7 +101,8 @@ package enum AggregationBenchmark {
             generationSeconds: best.generation.seconds, setupSeconds: best.setup.seconds,
             clippedUpdates: best.clipped, averageNorm: best.averageNorm,
             baselineResidentBytes: baseline?.resident, peakResidentBytes: after?.peakResident,
-            peakIncreaseInModels: increase, peakWasReset: peakWasReset, blasKernel: BLAS.coreName, blasThreads: BLAS.threadCount)
+            peakIncreaseInModels: increase, peakWasReset: peakWasReset,
+            blasKernel: BLAS.coreName, blasThreads: BLAS.threadCount)
     }
 
     /// One aggregation: each site's update is generated into the one reusable buffer just
