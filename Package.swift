@@ -182,6 +182,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "FedSimulationTests",
+            dependencies: ["FedSimulation", "FedLearning", "FedData", "FedRounds"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "FedDataTests",
             dependencies: ["FedData", "FedTensor"],
             swiftSettings: swiftSettings

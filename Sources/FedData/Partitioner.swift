@@ -78,7 +78,8 @@ package enum Partitioner {
         guard let feature = data.featureNames.firstIndex(of: column) else {
             throw DataError.invalidPartition(
                 detail: "no feature column named '\(column)' "
-                    + "(features: \(data.featureNames.joined(separator: ", "))); for a column that is not a feature, split its raw CSV values with Partitioner.split(byValues:)")
+                    + "(features: \(data.featureNames.joined(separator: ", "))); "
+                    + "for a column that is not a feature, split its raw CSV values with Partitioner.split(byValues:)")
         }
         let values = (0..<data.count).map { String(describing: data.features[$0, feature]) }
         let (names, parts) = self.split(byValues: values)
