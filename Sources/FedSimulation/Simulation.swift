@@ -12,9 +12,13 @@ package struct Simulation {
         /// Where the final model and the per-round records go; nil keeps nothing.
         package var output: URL?
         package var baselines = true
-        package init(output: URL? = nil, baselines: Bool = true) {
+        /// The fedtune binary to start site and coordinator processes with; nil runs the
+        /// sites in this process over an in-memory transport.
+        package var processes: URL?
+        package init(output: URL? = nil, baselines: Bool = true, processes: URL? = nil) {
             self.output = output
             self.baselines = baselines
+            self.processes = processes
         }
     }
 
@@ -45,7 +49,16 @@ package struct Simulation {
         let base = setup.pretrained.parameters.values()
         let local = self.options.baselines ? try self.localOnly(setup) : nil
         try setup.pretrained.parameters.load(base, requireAll: true, source: "pretrained")
-        let (model, rounds) = try InProcessFederation(scenario: self.scenario, setup: setup).run(onRound: onRound)
+        let (model, rounds): (Classifier, [InProcessFederation.Round])
+        if let executable = self.options.processes {
+            let folder = (self.options.output ?? FileManager.default.temporaryDirectory.appendingPathComponent("fedtune-simulate-\(UUID())"))
+                .appendingPathComponent("federation")
+            (model, rounds) = try ProcessFederation(scenario: self.scenario, setup: setup, executable: executable, folder: folder)
+                .run(onRound: onRound)
+            if self.options.output == nil { try? FileManager.default.removeItem(at: folder.deletingLastPathComponent()) }
+        } else {
+            (model, rounds) = try InProcessFederation(scenario: self.scenario, setup: setup).run(onRound: onRound)
+        }
         let final = setup.score(model)
         if let output = self.options.output {
             try ModelFolder.save(model, to: output.appendingPathComponent("model"))

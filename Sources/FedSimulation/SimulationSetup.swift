@@ -10,6 +10,8 @@ package struct SimulationSetup {
     package var siteNames: [String]
     /// Standardised with the pretrained model's statistics, as a site would.
     package var siteData: [Dataset]
+    /// The same examples as read, before standardisation: what a site's CSV file holds.
+    package var siteRawData: [Dataset]
     package var test: Dataset
 
     package init(_ scenario: Scenario) throws {
@@ -34,20 +36,24 @@ package struct SimulationSetup {
                 columnValues = table.records.map { $0.fields[index] }
             }
         }
+        let raw = all
         architecture.standardizer.apply(to: &all.features)
         let parts = StratifiedSplit.indices(
             labels: all.labels, fractions: [1 - scenario.testFraction, scenario.testFraction], seed: scenario.seed &+ 202)
         self.test = all.subset(parts[1])
         let pool = all.subset(parts[0])
+        let rawPool = raw.subset(parts[0])
+        let indices: [[Int]]
         if let columnValues {
-            let (names, indices) = Partitioner.split(byValues: parts[0].map { columnValues[$0] })
-            self.siteNames = names
-            self.siteData = indices.map { pool.subset($0) }
+            let split = Partitioner.split(byValues: parts[0].map { columnValues[$0] })
+            self.siteNames = split.names
+            indices = split.indices
         } else {
-            let indices = try Partitioner.split(pool, sites: scenario.sites, partition: scenario.partition, seed: scenario.seed &+ 303)
+            indices = try Partitioner.split(pool, sites: scenario.sites, partition: scenario.partition, seed: scenario.seed &+ 303)
             self.siteNames = (1...indices.count).map { String(format: "site-%03d", $0) }
-            self.siteData = indices.map { pool.subset($0) }
         }
+        self.siteData = indices.map { pool.subset($0) }
+        self.siteRawData = indices.map { rawPool.subset($0) }
     }
 
     private static func pretrainedModel(_ scenario: Scenario) throws -> Classifier {

@@ -8,7 +8,8 @@ struct SimulateCommand: ParsableCommand {
         abstract: "Run a multi-site federation on this machine from a scenario file, next to its baselines.")
 
     @Argument(help: "A scenario YAML file (see scenarios/README.md).") var scenario: String
-    @Flag(help: "Run the sites in this process over an in-memory transport (required for now).") var inprocess = false
+    @Flag(help: "Run the sites in this process over an in-memory transport instead of one process per site.")
+    var inprocess = false
     @Option(help: "Folder for the final model and rounds.jsonl.") var out: String?
     @Option(help: "Override the number of sites.") var sites: Int?
     @Flag(name: .customLong("skip-baselines"), help: "Skip the sites-alone baseline (slow with many sites).")
@@ -19,7 +20,9 @@ struct SimulateCommand: ParsableCommand {
         if let sites = self.sites { scenario.sites = sites }
         let simulation = Simulation(
             scenario: scenario,
-            options: .init(output: self.out.map { URL(fileURLWithPath: $0) }, baselines: !self.skipBaselines))
+            options: .init(
+                output: self.out.map { URL(fileURLWithPath: $0) }, baselines: !self.skipBaselines,
+                processes: self.inprocess ? nil : URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()))
         print("round  sites  examples  train loss  test acc  test macro-F1  seconds")
         let report = try runReportingErrors {
             try simulation.run { row in

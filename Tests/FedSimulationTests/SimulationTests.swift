@@ -51,6 +51,22 @@ struct SimulationTests {
         #expect(report.rounds.allSatisfy { $0.sites == 200 })
     }
 
+    @Test func processModeRunsTheSitesAsFedtuneProcessesOverTLS() throws {
+        var scenario = try Scenario.load(Self.repository.appendingPathComponent("scenarios/quickstart.yaml"))
+        scenario.rounds = 3
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fedtune-sim-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let binary = Self.repository.appendingPathComponent(".build/debug/fedtune")
+
+        let report = try Simulation(scenario: scenario, options: .init(output: folder, baselines: false, processes: binary)).run()
+
+        #expect(report.rounds.map(\.round) == [1, 2, 3])
+        #expect(report.rounds.allSatisfy { $0.sites == 4 })
+        #expect(report.federatedAccuracy > report.pretrainedAccuracy)
+        let logs = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("federation/sites").path)
+        #expect(logs.count == 4)
+    }
+
     @Test func scenarioErrorsNameTheFileAndField() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID()).yaml")
         defer { try? FileManager.default.removeItem(at: file) }
