@@ -7,11 +7,21 @@ import OrderedCollections
 /// A site's side of a round: rebuilds the global model from the base model and the
 /// round's trainable tensors, fine-tunes it on the site's training split and returns
 /// delta = local − global for the trainable tensors.
-struct LocalTrainer {
+final class LocalTrainer {
     let data: URL
     let labelColumn: String
     let evaluationFraction: Double
     let seed: UInt64
+    /// The split data for the architecture it was prepared for: a site reads its file
+    /// once per connection, not once per round.
+    private var prepared: (architecture: ModelArchitecture, train: Dataset, evaluation: Dataset)?
+
+    init(data: URL, labelColumn: String, evaluationFraction: Double, seed: UInt64) {
+        self.data = data
+        self.labelColumn = labelColumn
+        self.evaluationFraction = evaluationFraction
+        self.seed = seed
+    }
 
     func train(base: Classifier, trainable: OrderedDictionary<String, Tensor>, configuration: TrainingConfiguration) throws
         -> LocalUpdate.Result
@@ -41,12 +51,17 @@ struct LocalTrainer {
     /// The site's data with the model's features, classes and standardisation, split
     /// (seeded, stratified) into a training part and a held-out evaluation part.
     func splits(for architecture: ModelArchitecture) throws -> (train: Dataset, evaluation: Dataset) {
+        if let prepared = self.prepared, prepared.architecture == architecture {
+            return (prepared.train, prepared.evaluation)
+        }
         var data = try Dataset.readCSV(
             self.data, labelColumn: self.labelColumn, featureColumns: architecture.featureNames,
             classNames: architecture.classNames)
         architecture.standardizer.apply(to: &data.features)
         let parts = StratifiedSplit.indices(
             labels: data.labels, fractions: [1 - self.evaluationFraction, self.evaluationFraction], seed: self.seed)
-        return (data.subset(parts[0]), data.subset(parts[1]))
+        let split = (train: data.subset(parts[0]), evaluation: data.subset(parts[1]))
+        self.prepared = (architecture, split.train, split.evaluation)
+        return split
     }
 }

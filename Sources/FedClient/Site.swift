@@ -51,6 +51,7 @@ package struct Site: Sendable {
         let configuration = self.configuration
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(.seconds(5))
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .connect(host: configuration.coordinatorHost, port: configuration.coordinatorPort) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(

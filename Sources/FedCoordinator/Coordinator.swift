@@ -85,6 +85,9 @@ package actor Coordinator {
         let limits = self.configuration.limits
         let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            // Control messages are small: without TCP_NODELAY, Nagle's algorithm holds each
+            // one back until the peer's delayed ACK, tens of milliseconds per exchange.
+            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .bind(host: self.configuration.host, port: self.configuration.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FedClient
+import FedLearning
 import Foundation
 import Logging
 
@@ -36,6 +37,9 @@ struct ClientCommand: AsyncParsableCommand {
         do {
             let rounds = try await runReportingErrors { try await task.value }
             print("federation finished after \(rounds) rounds")
+            if let memory = ProcessMemory.current() {
+                print("peak resident memory \(memory.peakResident / 1024) KiB")
+            }
         } catch is CancellationError {
             print("site stopped by signal")
         }

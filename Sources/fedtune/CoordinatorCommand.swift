@@ -1,5 +1,6 @@
 import ArgumentParser
 import FedCoordinator
+import FedLearning
 import Foundation
 import Logging
 
@@ -26,5 +27,8 @@ struct CoordinatorCommand: AsyncParsableCommand {
         }
         withExtendedLifetime(signals) {}
         print("coordinator stopped after \(rounds) finished rounds; state in \(configuration.state.path)")
+        if let memory = ProcessMemory.current() {
+            print("peak resident memory \(memory.peakResident / 1024) KiB")
+        }
     }
 }

@@ -1,5 +1,6 @@
 import FedData
 import FedTensor
+import Foundation
 import OrderedCollections
 
 /// A site's work in one round, shared by real sites and simulated ones: start from the
@@ -17,7 +18,9 @@ package enum LocalUpdate {
         _ model: Classifier, global: OrderedDictionary<String, Tensor>, data: Dataset, configuration: TrainingConfiguration
     ) throws -> Result {
         try model.parameters.load(global, requireAll: false, source: "round tensors")
+        let started = Date()
         let history = try Trainer(configuration: configuration).fit(model, train: data)
+        let seconds = Date().timeIntervalSince(started)
         var delta: OrderedDictionary<String, Tensor> = [:]
         for (name, start) in global {
             var local = model.parameters[name]!.value
@@ -27,6 +30,6 @@ package enum LocalUpdate {
         let last = history.epochs.last
         return Result(
             delta: delta, examples: data.count,
-            metrics: ["loss": Double(last?.trainLoss ?? .nan), "accuracy": last?.trainAccuracy ?? .nan])
+            metrics: ["loss": Double(last?.trainLoss ?? .nan), "accuracy": last?.trainAccuracy ?? .nan, "seconds": seconds])
     }
 }
