@@ -36,12 +36,22 @@ static float uniform(void) {
  * -ffast-math (one running sum is a serial chain of adds); the fold order differs
  * from a single sum, which the loop in fedtune also allows itself. */
 static double squared_norm(const float *u, long n) {
-    double sum[8] = {0};
+    /* Named sums rather than an array: GCC -O2 without -march keeps an array of sums
+     * on the stack and the loop then runs at a third of memory speed. */
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
     long i = 0;
-    for (; i + 8 <= n; i += 8)
-        for (int k = 0; k < 8; k++) sum[k] += (double)u[i + k] * u[i + k];
-    for (; i < n; i++) sum[0] += (double)u[i] * u[i];
-    return ((sum[0] + sum[1]) + (sum[2] + sum[3])) + ((sum[4] + sum[5]) + (sum[6] + sum[7]));
+    for (; i + 8 <= n; i += 8) {
+        s0 += (double)u[i] * u[i];
+        s1 += (double)u[i + 1] * u[i + 1];
+        s2 += (double)u[i + 2] * u[i + 2];
+        s3 += (double)u[i + 3] * u[i + 3];
+        s4 += (double)u[i + 4] * u[i + 4];
+        s5 += (double)u[i + 5] * u[i + 5];
+        s6 += (double)u[i + 6] * u[i + 6];
+        s7 += (double)u[i + 7] * u[i + 7];
+    }
+    for (; i < n; i++) s0 += (double)u[i] * u[i];
+    return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
 }
 
 enum { FOLD, NORM_FOLD, NORM_FOLD_AVERAGE };

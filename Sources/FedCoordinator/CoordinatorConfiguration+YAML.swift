@@ -1,4 +1,5 @@
 import FedRounds
+import FedTensor
 import FedWire
 import Foundation
 import Yams
@@ -49,7 +50,7 @@ extension CoordinatorConfiguration {
         do {
             file = try decoder.decode(File.self, from: text, userInfo: [:])
         } catch let error as DecodingError {
-            throw CoordinatorError.invalidConfiguration("\(url.path): \(describe(error))")
+            throw CoordinatorError.invalidConfiguration("\(url.path): \(error.fieldDescription)")
         } catch {
             throw CoordinatorError.invalidConfiguration("\(url.path): not valid YAML (\(error))")
         }
@@ -97,16 +98,5 @@ extension CoordinatorConfiguration {
         self.serverLearningRate = file.strategy?.serverLearningRate ?? 1
         self.training = file.training ?? .object([:])
         self.allowList = file.allow.map(Set.init)
-    }
-}
-
-private func describe(_ error: DecodingError) -> String {
-    switch error {
-    case .keyNotFound(let key, let context):
-        return "missing field '\((context.codingPath + [key]).map(\.stringValue).joined(separator: "."))'"
-    case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-        return "field '\(context.codingPath.map(\.stringValue).joined(separator: "."))': \(context.debugDescription)"
-    @unknown default:
-        return "\(error)"
     }
 }

@@ -1,6 +1,7 @@
 import FedData
 import FedLearning
 import FedRounds
+import FedTensor
 import Foundation
 import Yams
 
@@ -89,12 +90,8 @@ extension Scenario {
         let file: File
         do {
             file = try YAMLDecoder().decode(File.self, from: text, userInfo: [:])
-        } catch let DecodingError.keyNotFound(key, context) {
-            throw ScenarioError.invalid(
-                path: path, detail: "missing field '\((context.codingPath + [key]).map(\.stringValue).joined(separator: "."))'")
-        } catch let DecodingError.typeMismatch(_, context), let DecodingError.dataCorrupted(context) {
-            throw ScenarioError.invalid(
-                path: path, detail: "field '\(context.codingPath.map(\.stringValue).joined(separator: "."))': \(context.debugDescription)")
+        } catch let error as DecodingError {
+            throw ScenarioError.invalid(path: path, detail: error.fieldDescription)
         } catch {
             throw ScenarioError.invalid(path: path, detail: "not valid YAML (\(error))")
         }

@@ -1,3 +1,4 @@
+import FedTensor
 import Foundation
 import NIOCore
 
@@ -70,7 +71,7 @@ extension Message: Codable {
         do {
             self = try JSONDecoder().decode(Message.self, from: Data(frame.payload.readableBytesView))
         } catch let error as DecodingError {
-            throw WireError.malformedMessage(detail: Self.describe(error))
+            throw WireError.malformedMessage(detail: error.fieldDescription)
         }
     }
 
@@ -78,18 +79,6 @@ extension Message: Codable {
     package static func checkVersion(_ theirs: Int) throws {
         guard theirs == self.protocolVersion else {
             throw WireError.versionMismatch(ours: self.protocolVersion, theirs: theirs)
-        }
-    }
-
-    private static func describe(_ error: DecodingError) -> String {
-        switch error {
-        case .keyNotFound(let key, let context):
-            return "missing field '\((context.codingPath + [key]).map(\.stringValue).joined(separator: "."))'"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
-            return path.isEmpty ? context.debugDescription : "field '\(path)': \(context.debugDescription)"
-        @unknown default:
-            return "\(error)"
         }
     }
 }
