@@ -1,0 +1,59 @@
+import FedCoordinator
+import FedRounds
+import FedWire
+import Foundation
+import Testing
+
+struct CoordinatorConfigurationTests {
+    static func load(_ yaml: String) throws -> CoordinatorConfiguration {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fedtune-config-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("coordinator.yaml")
+        try yaml.write(to: file, atomically: true, encoding: .utf8)
+        return try CoordinatorConfiguration.load(file)
+    }
+
+    @Test func readsEveryKeyAndResolvesPathsAgainstTheFile() throws {
+        let configuration = try Self.load("""
+            listen: 127.0.0.1:0
+            identity: certs/coordinator
+            model: model
+            state: /var/lib/fedtune
+            rounds: 5
+            min_sites: 3
+            sample: "0.5"
+            quorum: 2
+            deadline_seconds: 30
+            seed: 9
+            strategy: {clip_norm: 2.5, server_learning_rate: 0.5}
+            training: {epochs: 2, learningRate: 0.01}
+            allow: [site-a, site-b]
+            """)
+
+        #expect(configuration.host == "127.0.0.1" && configuration.port == 0)
+        #expect(configuration.identity.path.hasSuffix("/certs/coordinator"))
+        #expect(configuration.state.path == "/var/lib/fedtune")
+        #expect(configuration.policy.rounds == 5 && configuration.policy.quorum == 2 && configuration.policy.seed == 9)
+        #expect(configuration.policy.sampleSize == .fraction(0.5))
+        #expect(configuration.clipNorm == 2.5 && configuration.serverLearningRate == 0.5)
+        #expect(configuration.training == .object(["epochs": .number(2), "learningRate": .number(0.01)]))
+        #expect(configuration.allowList == ["site-a", "site-b"])
+    }
+
+    static let bad: [(String, String)] = [
+        ("identity: c\nmodel: m\nstate: s\nrounds: 2\n", "missing field 'min_sites'"),
+        ("identity: c\nmodel: m\nstate: s\nrounds: two\nmin_sites: 1\n", "field 'rounds'"),
+        ("identity: c\nmodel: m\nstate: s\nrounds: 2\nmin_sites: 2\nquorum: 3\n", "quorum must be between 1 and min_sites"),
+        ("identity: c\nmodel: m\nstate: s\nrounds: 2\nmin_sites: 1\nlisten: nowhere\n", "listen must be HOST:PORT"),
+        ("identity: c\nmodel: m\nstate: s\nrounds: 2\nmin_sites: 1\nstrategy: {clip_norm: -1}\n", "clip_norm must be positive"),
+    ]
+
+    @Test(arguments: bad)
+    func badConfigurationNamesTheFileAndTheField(yaml: String, message: String) {
+        let error = #expect(throws: CoordinatorError.self) { try Self.load(yaml) }
+
+        #expect("\(error!)".contains(message), "\(error!)")
+        #expect("\(error!)".contains("coordinator.yaml"))
+    }
+}
