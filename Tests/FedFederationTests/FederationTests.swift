@@ -105,6 +105,34 @@ struct FederationTests {
         #expect(final.parameters.entries.allSatisfy { $0.value.isFinite })
     }
 
+    static let brokenSites: [RogueSite.Misbehaviour] = [.garbage, .oversizedFrame(256 * 1024)]
+
+    @Test(arguments: brokenSites)
+    func brokenSiteIsDisconnectedAndTheOthersFinishEveryRound(misbehaviour: RogueSite.Misbehaviour) async throws {
+        let (folder, configuration, sites) = try Self.prepare(sites: ["site-a", "site-b", "rogue"])
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var coordinatorConfiguration = configuration
+        // Two honest sites are enough to go on once the broken one is gone.
+        coordinatorConfiguration.policy.minSites = 2
+        coordinatorConfiguration.policy.quorum = 2
+        coordinatorConfiguration.limits = WireLimits(maximumFrameBytes: 64 * 1024, chunkBytes: 16 * 1024)
+        let coordinator = try Coordinator(configuration: coordinatorConfiguration, logger: Self.quiet)
+        let rogueIdentity = sites[2].identity
+
+        let results = try await Self.federate(coordinator, sites: [
+            Self.honest(sites[0]), Self.honest(sites[1]),
+            { port in
+                // The coordinator hangs up on it: its conversation just ends.
+                (try? await RogueSite(identity: rogueIdentity, port: port, misbehaviour: misbehaviour).run()) ?? -1
+            },
+        ])
+
+        #expect(results.sorted() == [-1, 3, 3, 3])
+        let records = try StateFolder(coordinatorConfiguration.state).records()
+        #expect(records.map(\.round) == [1, 2, 3])
+        #expect(records.allSatisfy { Set($0.sites).isSuperset(of: ["site-a", "site-b"]) && !$0.sites.contains("rogue") })
+    }
+
     @Test func restartedCoordinatorResumesAfterItsLastFinishedRound() async throws {
         let (folder, configuration, sites) = try Self.prepare(sites: ["site-a", "site-b", "site-c"])
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -6,13 +6,32 @@ import NIOCore
 import NIOPosix
 import OrderedCollections
 
-/// A site with a valid certificate that speaks the protocol but sends a poisoned update
-/// (e.g. NaN or a wrong shape), to show the coordinator refuses it and carries on.
+/// A site with a valid certificate that misbehaves when asked to train — a poisoned
+/// update (NaN, a wrong shape), bytes that are not a message, or a frame over the limit —
+/// to show the coordinator refuses it and carries on with the others.
 struct RogueSite {
+    enum Misbehaviour: Sendable {
+        /// Turns the round's trainable tensors into the update to send.
+        case poison(@Sendable (OrderedDictionary<String, Tensor>) -> OrderedDictionary<String, Tensor>)
+        /// A control frame whose payload is not JSON.
+        case garbage
+        /// An update whose blob arrives in one chunk frame of this many bytes.
+        case oversizedFrame(Int)
+    }
+
     var identity: URL
     var port: Int
-    /// Turns the round's trainable tensors into the update to send.
-    var poison: @Sendable (OrderedDictionary<String, Tensor>) -> OrderedDictionary<String, Tensor>
+    var misbehaviour: Misbehaviour
+
+    init(identity: URL, port: Int, misbehaviour: Misbehaviour) {
+        self.identity = identity
+        self.port = port
+        self.misbehaviour = misbehaviour
+    }
+
+    init(identity: URL, port: Int, poison: @escaping @Sendable (OrderedDictionary<String, Tensor>) -> OrderedDictionary<String, Tensor>) {
+        self.init(identity: identity, port: port, misbehaviour: .poison(poison))
+    }
 
     /// Takes part until the coordinator says the run is finished; returns the rounds.
     func run() async throws -> Int {
@@ -35,12 +54,21 @@ struct RogueSite {
                     _ = try await reader.receiveBlob(model.blob, limit: .max)
                 case .train(let train):
                     let blob = try await reader.receiveBlob(train.blob, limit: .max)
-                    let tensors = try Safetensors.decode(Data(blob.readableBytesView), path: "round").tensors
-                    let update = ByteBuffer(bytes: Safetensors(tensors: self.poison(tensors)).encoded())
-                    try await sender.send(
-                        .update(.init(round: train.round, examples: 1000, metrics: ["loss": 0],
-                                      blob: .init(content: .delta, bytes: update.readableBytes))),
-                        blob: update)
+                    switch self.misbehaviour {
+                    case .poison(let poison):
+                        let tensors = try Safetensors.decode(Data(blob.readableBytesView), path: "round").tensors
+                        let update = ByteBuffer(bytes: Safetensors(tensors: poison(tensors)).encoded())
+                        try await sender.send(
+                            .update(.init(round: train.round, examples: 1000, metrics: ["loss": 0],
+                                          blob: .init(content: .delta, bytes: update.readableBytes))),
+                            blob: update)
+                    case .garbage:
+                        try await outbound.write(Frame(kind: .control, payload: ByteBuffer(bytes: [0xFF, 0x00, 0x13, 0x37])))
+                    case .oversizedFrame(let bytes):
+                        try await sender.send(.update(.init(
+                            round: train.round, examples: 10, metrics: [:], blob: .init(content: .delta, bytes: bytes))))
+                        try await outbound.write(Frame(kind: .chunk, payload: ByteBuffer(repeating: 7, count: bytes)))
+                    }
                 case .evaluate(let evaluate):
                     _ = try await reader.receiveBlob(evaluate.blob, limit: .max)
                     try await sender.send(.evaluation(.init(round: evaluate.round, examples: 1, metrics: ["accuracy": 0])))
