@@ -114,7 +114,7 @@ let package = Package(
         .target(
             name: "FedSimulation",
             dependencies: [
-                "FedCoordinator", "FedRounds", "FedTLS", "FedLearning", "FedData", "FedTensor",
+                "FedCoordinator", "FedRounds", "FedWire", "FedTLS", "FedLearning", "FedData", "FedTensor",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ],

@@ -84,4 +84,18 @@ package struct RoundRecord: Sendable, Codable, Equatable {
     /// SHA-256 of the checkpoint blob.
     package var digest: String
     package var seconds: Double
+
+    package init(
+        round: Int, sites: [String], examples: Int, trainMetrics: [String: Double], failures: [String: String],
+        clipScales: [String: Double], digest: String, seconds: Double
+    ) {
+        self.round = round
+        self.sites = sites
+        self.examples = examples
+        self.trainMetrics = trainMetrics
+        self.failures = failures
+        self.clipScales = clipScales
+        self.digest = digest
+        self.seconds = seconds
+    }
 }

@@ -1,7 +1,9 @@
+import FedCoordinator
 import FedData
 import FedLearning
 import FedRounds
 import FedTensor
+import FedWire
 import Foundation
 import OrderedCollections
 
@@ -22,10 +24,14 @@ package struct InProcessFederation {
 
     package let scenario: Scenario
     package let setup: SimulationSetup
+    /// Where each round's checkpoint and record go, as a coordinator's state folder would
+    /// hold them; nil keeps nothing.
+    package let state: StateFolder?
 
-    package init(scenario: Scenario, setup: SimulationSetup) {
+    package init(scenario: Scenario, setup: SimulationSetup, state: StateFolder? = nil) {
         self.scenario = scenario
         self.setup = setup
+        self.state = state
     }
 
     /// Runs every round; `onRound` sees each as it closes. Returns the final global model.
@@ -85,6 +91,12 @@ package struct InProcessFederation {
                     testAccuracy: metrics.accuracy, testMacroF1: metrics.macroF1,
                     seconds: Date().timeIntervalSince(started))
                 rows.append(row)
+                if let state = self.state {
+                    let blob = try ModelPackage.encode(architecture: model.architecture, tensors: global)
+                    try state.save(round: round, modelBlob: blob, record: RoundRecord(
+                        round: round, sites: reported, examples: row.examples, trainMetrics: ["loss": row.trainLoss],
+                        failures: [:], clipScales: [:], digest: sha256Hex(blob), seconds: 0))
+                }
                 onRound(row)
             case .stop(let reason):
                 throw ScenarioError.invalid(path: self.scenario.name, detail: "the federation stopped: \(reason)")

@@ -57,7 +57,8 @@ package struct Simulation {
                 .run(onRound: onRound)
             if self.options.output == nil { try? FileManager.default.removeItem(at: folder.deletingLastPathComponent()) }
         } else {
-            (model, rounds) = try InProcessFederation(scenario: self.scenario, setup: setup).run(onRound: onRound)
+            let state = self.options.output.map { StateFolder($0.appendingPathComponent("state")) }
+            (model, rounds) = try InProcessFederation(scenario: self.scenario, setup: setup, state: state).run(onRound: onRound)
         }
         let final = setup.score(model)
         if let output = self.options.output {

@@ -33,8 +33,14 @@ struct SimulationTests {
         _ = try Simulation(scenario: scenario, options: .init(output: folder.appendingPathComponent("c"), baselines: false)).run()
 
         let weights = { (run: String) in try Data(contentsOf: folder.appendingPathComponent("\(run)/model/model.safetensors")) }
+        let checkpoint = { (run: String, round: Int) in
+            try Data(contentsOf: folder.appendingPathComponent(String(format: "%@/state/global-%05d.safetensors", run, round)))
+        }
         #expect(try weights("a") == weights("b"))
         #expect(try weights("a") != weights("c"))
+        for round in 1...3 {
+            #expect(try checkpoint("a", round) == checkpoint("b", round), "round \(round)")
+        }
     }
 
     @Test func twoHundredVirtualSitesRunInOneProcess() throws {
