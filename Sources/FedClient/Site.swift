@@ -27,27 +27,38 @@ package struct Site: Sendable {
         let context = try Identity(directory: self.configuration.identity).makeClientContext()
         var backoff = self.configuration.initialBackoff
         var lastError = "none"
-        for attempt in 0...self.configuration.maximumReconnects {
+        // Counts failed attempts since the last connection that was welcomed, so a long run
+        // survives any number of coordinator restarts.
+        var attempt = 0
+        while attempt <= self.configuration.maximumReconnects {
+            defer { attempt += 1 }
             if attempt > 0 {
                 self.logger.info("reconnecting", metadata: ["attempt": "\(attempt)", "backoff": "\(backoff)"])
                 try await Task.sleep(for: backoff)
                 backoff = Swift.min(backoff * 2, self.configuration.maximumBackoff)
             }
+            var welcomed = false
             do {
-                if let rounds = try await self.session(context: context) { return rounds }
-                backoff = self.configuration.initialBackoff
+                if let rounds = try await self.session(context: context, welcomed: &welcomed) { return rounds }
+                lastError = "the coordinator closed the connection"
             } catch let error as SiteError {
                 throw error
+            } catch is CancellationError {
+                throw CancellationError()
             } catch {
                 lastError = "\(error)"
                 self.logger.warning("connection lost", metadata: ["error": "\(error)"])
+            }
+            if welcomed {
+                attempt = 0
+                backoff = self.configuration.initialBackoff
             }
         }
         throw SiteError.gaveUp(attempts: self.configuration.maximumReconnects + 1, lastError: lastError)
     }
 
     /// One connection; nil when it ended before the run finished (reconnect).
-    private func session(context: NIOSSLContext) async throws -> Int? {
+    private func session(context: NIOSSLContext, welcomed: inout Bool) async throws -> Int? {
         let configuration = self.configuration
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(.seconds(5))
@@ -66,20 +77,17 @@ package struct Site: Sendable {
             let trainer = LocalTrainer(
                 data: configuration.data, labelColumn: configuration.labelColumn,
                 evaluationFraction: configuration.evaluationFraction, seed: configuration.seed)
-            // The base model the coordinator trains on: named by the last model or train message.
-            var baseDigest: String?
             while let message = try await reader.receive() {
                 switch message {
                 case .welcome(let welcome):
                     try Message.checkVersion(welcome.protocolVersion)
+                    welcomed = true
                     self.logger.info("joined the federation", metadata: ["client.id": "\(welcome.site)", "round.completed": "\(welcome.completedRounds)"])
                 case .model(let model):
                     let blob = try await reader.receiveBlob(model.blob, limit: .max)
                     try self.store(blob, digest: model.digest)
-                    baseDigest = model.digest
                 case .train(let train):
                     let blob = try await reader.receiveBlob(train.blob, limit: .max)
-                    baseDigest = train.baseDigest
                     let result = try self.train(train, blob: blob, trainer: trainer)
                     let delta = ByteBuffer(bytes: ModelPackage.encodeTrainable(result.delta))
                     try await sender.send(
@@ -92,7 +100,9 @@ package struct Site: Sendable {
                     ])
                 case .evaluate(let evaluate):
                     let blob = try await reader.receiveBlob(evaluate.blob, limit: .max)
-                    let result = try self.evaluate(round: evaluate.round, baseDigest: baseDigest, blob: blob, trainer: trainer)
+                    // A failed evaluation is reported as one without examples; it must not end the site.
+                    let result = (try? self.evaluate(round: evaluate.round, baseDigest: evaluate.baseDigest, blob: blob, trainer: trainer))
+                        ?? LocalTrainer.Evaluation(examples: 0, metrics: [:])
                     try await sender.send(.evaluation(.init(round: evaluate.round, examples: result.examples, metrics: result.metrics)))
                 case .finished(let finished):
                     self.logger.info("federation finished", metadata: ["round.count": "\(finished.rounds)"])
@@ -119,11 +129,11 @@ package struct Site: Sendable {
         return try trainer.train(base: model, trainable: trainable, configuration: configuration)
     }
 
-    private func evaluate(round: Int, baseDigest: String?, blob: ByteBuffer, trainer: LocalTrainer) throws
+    private func evaluate(round: Int, baseDigest: String, blob: ByteBuffer, trainer: LocalTrainer) throws
         -> LocalTrainer.Evaluation
     {
-        guard let baseDigest, let base = FileManager.default.contents(atPath: self.cacheURL(baseDigest).path) else {
-            throw SiteError.unknownBaseModel(digest: baseDigest ?? "none")
+        guard let base = FileManager.default.contents(atPath: self.cacheURL(baseDigest).path) else {
+            throw SiteError.unknownBaseModel(digest: baseDigest)
         }
         let model = try ModelPackage.decode(base, source: self.cacheURL(baseDigest).path)
         let trainable = try Safetensors.decode(Data(blob.readableBytesView), path: "round \(round) tensors").tensors

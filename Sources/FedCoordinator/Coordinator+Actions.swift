@@ -40,18 +40,22 @@ extension Coordinator {
     /// Sends each selected site the base model if it lacks it, then the round's
     /// configuration and the global model's trainable tensors.
     func startRound(_ round: Int, sites selected: [String]) async {
+        guard case .training(round, _, _) = self.machine.phase else { return }
         self.accumulator = FedAvgAccumulator(spec: self.spec, clipNorm: self.configuration.clipNorm)
         self.round = RoundTally()
         self.logger.info("round started", metadata: ["round.number": "\(round)", "round.sites": "\(selected.joined(separator: ","))"])
         let trainable = ByteBuffer(bytes: ModelPackage.encodeTrainable(self.global.filter { self.spec.names.contains($0.key) }))
         for site in selected {
+            // Sends await; if the machine moved on meanwhile (a retry, a later round), this
+            // start is stale and must not touch the new round's state.
+            guard case .training(round, _, _) = self.machine.phase else { return }
             guard let link = self.sites[site] else { continue }
             do {
                 if !link.digests.contains(self.baseDigest) {
                     try await link.sender.send(
                         .model(.init(digest: self.baseDigest, blob: .init(content: .baseModel, bytes: self.baseBlob.readableBytes))),
                         blob: self.baseBlob)
-                    self.sites[site]?.digests.insert(self.baseDigest)
+                    if self.sites[site]?.channel === link.channel { self.sites[site]?.digests.insert(self.baseDigest) }
                 }
                 let message = Message.train(.init(
                     round: round, baseDigest: self.baseDigest, configuration: self.configuration.training,
@@ -97,11 +101,14 @@ extension Coordinator {
     func startEvaluation(_ round: Int) async {
         self.recordEvaluation()
         let trainable = ByteBuffer(bytes: ModelPackage.encodeTrainable(self.global.filter { self.spec.names.contains($0.key) }))
-        self.evaluation = EvaluationTally(round: round, asked: Set(self.sites.keys))
-        for (site, link) in self.sites {
+        // Only sites that hold the base model can rebuild the global model.
+        let asked = self.sites.filter { $0.value.digests.contains(self.baseDigest) }
+        self.evaluation = EvaluationTally(round: round, asked: Set(asked.keys))
+        for (site, link) in asked {
             do {
                 try await link.sender.send(
-                    .evaluate(.init(round: round, blob: .init(content: .trainable, bytes: trainable.readableBytes))),
+                    .evaluate(.init(round: round, baseDigest: self.baseDigest,
+                                    blob: .init(content: .trainable, bytes: trainable.readableBytes))),
                     blob: trainable)
             } catch {
                 self.evaluation?.asked.remove(site)
@@ -140,7 +147,7 @@ extension Coordinator {
         if case .success(let rounds) = result {
             for link in self.sites.values { try? await link.sender.send(.finished(.init(rounds: rounds))) }
         }
-        for link in self.sites.values { link.channel.close(promise: nil) }
+        for channel in self.connections.values { channel.close(promise: nil) }
         self.server?.close(promise: nil)
     }
 }
@@ -153,7 +160,7 @@ extension Coordinator {
         guard self.outcome == nil else { return }
         self.logger.notice("shutting down", metadata: ["round.completed": "\(self.machine.completedRounds)"])
         self.outcome = .success(self.machine.completedRounds)
-        for link in self.sites.values { link.channel.close(promise: nil) }
+        for channel in self.connections.values { channel.close(promise: nil) }
         self.server?.close(promise: nil)
     }
 }

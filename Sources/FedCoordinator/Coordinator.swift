@@ -31,6 +31,9 @@ package actor Coordinator {
     private let clock = ContinuousClock()
     private let started: ContinuousClock.Instant
     var server: (any Channel)?
+    /// Every accepted connection, authenticated or not, so finishing closes them all and
+    /// the accept loop's task group can end.
+    var connections: [ObjectIdentifier: any Channel] = [:]
     var outcome: Result<Int, CoordinatorError>?
     /// Federated evaluation of the last closed round, while its replies come in.
     var evaluation: EvaluationTally?
@@ -65,7 +68,13 @@ package actor Coordinator {
         var global = model.parameters.values()
         var completed = 0
         if let (round, blob) = try self.state.latest() {
-            let resumed = try ModelPackage.decode(blob, source: self.state.checkpointURL(round: round).path)
+            let source = self.state.checkpointURL(round: round).path
+            let resumed = try ModelPackage.decode(blob, source: source)
+            guard resumed.parameters.entries.map({ [$0.name: $0.value.shape] }) == model.parameters.entries.map({ [$0.name: $0.value.shape] })
+            else {
+                throw CoordinatorError.invalidConfiguration(
+                    "\(source) holds another model than \(configuration.model.path) ---> HINT: use a fresh state folder for a new model")
+            }
             global = resumed.parameters.values()
             completed = round
             logger.info("resuming after the last finished round", metadata: ["round.number": "\(round)"])
@@ -140,6 +149,13 @@ package actor Coordinator {
     // MARK: One site's conversation
 
     private func converse(_ connection: NIOAsyncChannel<Frame, Frame>) async {
+        let id = ObjectIdentifier(connection.channel)
+        guard self.outcome == nil else {
+            connection.channel.close(promise: nil)
+            return
+        }
+        self.connections[id] = connection.channel
+        defer { self.connections[id] = nil }
         var site = "unauthenticated"
         do {
             try await connection.executeThenClose { inbound, outbound in
@@ -183,9 +199,17 @@ package actor Coordinator {
 
     /// Twice the trainable tensors' size, so an honest delta always fits and a hostile
     /// announcement is refused before anything is allocated.
-    private nonisolated var maximumUpdateBytes: Int { 2 * self.spec.scalarCount * 4 + 1 << 20 }
+    private nonisolated var maximumUpdateBytes: Int {
+        // A ByteBuffer holds at most UInt32.max bytes; larger models need more than one blob.
+        Swift.min(2 * self.spec.scalarCount * 4 + 1 << 20, Int(UInt32.max))
+    }
 
     private func join(_ site: String, link: SiteLink) async {
+        if case .success(let rounds) = self.outcome {
+            try? await link.sender.send(.finished(.init(rounds: rounds)))
+            link.channel.close(promise: nil)
+            return
+        }
         if let old = self.sites[site] { old.channel.close(promise: nil) }
         self.sites[site] = link
         self.logger.info("site joined", metadata: ["client.id": "\(site)"])
@@ -196,6 +220,7 @@ package actor Coordinator {
         guard let link = self.sites[site], link.channel === channel else { return }
         self.sites[site] = nil
         self.evaluation?.asked.remove(site)
+        if self.evaluation?.isComplete == true { self.recordEvaluation() }
         self.logger.info("site left", metadata: ["client.id": "\(site)"])
         await self.perform(self.machine.handle(.siteDisconnected(site), now: self.now))
     }
@@ -217,7 +242,11 @@ package actor Coordinator {
                 let folded = try self.accumulator.add(tensors, examples: update.examples)
                 self.round.examples += update.examples
                 self.round.clipScales[site] = Double(folded.scale)
-                for (name, value) in update.metrics { self.round.metricSums[name, default: 0] += value * Double(update.examples) }
+                for (name, value) in update.metrics {
+                    // A site's numbers must not make the round's record unwritable.
+                    let weighted = value * Double(update.examples)
+                    if weighted.isFinite { self.round.metricSums[name, default: 0] += weighted }
+                }
                 self.logger.info("update folded", metadata: [
                     "client.id": "\(site)", "round.number": "\(update.round)", "update.norm": "\(folded.norm)",
                     "update.scale": "\(folded.scale)", "update.examples": "\(update.examples)",

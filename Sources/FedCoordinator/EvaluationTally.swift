@@ -9,11 +9,17 @@ struct EvaluationTally: Sendable {
 
     var isComplete: Bool { Set(self.replied).isSuperset(of: self.asked) }
 
+    /// Counts a site's reply; a reply with no examples (a site without held-out data) or an
+    /// absurd count completes the site's part without weighing in.
     mutating func add(site: String, examples: Int, metrics: [String: Double]) {
-        guard self.asked.contains(site), !self.replied.contains(site), examples > 0 else { return }
+        guard self.asked.contains(site), !self.replied.contains(site) else { return }
         self.replied.append(site)
+        guard examples > 0, examples <= 1 << 31 else { return }
         self.examples += examples
-        for (name, value) in metrics where value.isFinite { self.metricSums[name, default: 0] += value * Double(examples) }
+        for (name, value) in metrics {
+            let weighted = value * Double(examples)
+            if weighted.isFinite { self.metricSums[name, default: 0] += weighted }
+        }
     }
 
     /// One line of evaluations.jsonl.

@@ -19,14 +19,15 @@ package struct StateFolder: Sendable {
 
     package var roundsURL: URL { self.url.appendingPathComponent("rounds.jsonl") }
 
-    /// The last finished round and its model, or nil for a fresh folder.
+    /// The last finished round and its model, or nil for a fresh folder. A round counts as
+    /// finished when both its checkpoint and its record are on disk: a crash between the
+    /// two writes leaves a checkpoint that is redone, never a round missing from the record.
     package func latest() throws -> (round: Int, blob: Data)? {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: self.url.path)) ?? []
-        let rounds = names.compactMap { name -> Int? in
-            guard name.hasPrefix("global-"), name.hasSuffix(".safetensors") else { return nil }
-            return Int(name.dropFirst(7).dropLast(12))
+        let names = Set((try? FileManager.default.contentsOfDirectory(atPath: self.url.path)) ?? [])
+        let recorded = try self.records().map(\.round)
+        guard let round = recorded.filter({ names.contains(self.checkpointURL(round: $0).lastPathComponent) }).max() else {
+            return nil
         }
-        guard let round = rounds.max() else { return nil }
         return (round, try Data(contentsOf: self.checkpointURL(round: round)))
     }
 

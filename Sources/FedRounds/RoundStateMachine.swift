@@ -69,10 +69,11 @@ package struct RoundStateMachine: Sendable {
         case .updateArrived(let site, let round):
             return self.updateArrived(site: site, round: round, now: now)
         case .updateRejected(let site, let round, let reason):
-            guard case .training(let open, let selected, _) = self.phase, open == round, selected.contains(site) else {
+            guard case .training(let open, let selected, _) = self.phase, open == round, selected.contains(site),
+                !self.reported.contains(site), self.failures[site] == nil
+            else {
                 return []
             }
-            self.reported.removeAll { $0 == site }
             self.failures[site] = reason
             return self.closeIfComplete(round: open, selected: selected, now: now)
         case .tick:
@@ -117,7 +118,9 @@ package struct RoundStateMachine: Sendable {
         for site in selected where !self.reported.contains(site) && self.failures[site] == nil {
             self.failures[site] = "no report before the deadline"
         }
-        if self.reported.count >= self.policy.quorum {
+        // A sample smaller than the quorum would fail every round: the quorum is capped
+        // at the number of sites selected.
+        if self.reported.count >= Swift.min(self.policy.quorum, selected.count) {
             let close = Action.closeRound(round: round, reported: self.reported.sorted(), failures: self.failures)
             self.completedRounds = round
             self.attempts = 0
@@ -129,7 +132,8 @@ package struct RoundStateMachine: Sendable {
             return [close] + self.startIfReady(now: now)
         }
         self.attempts += 1
-        let reason = "round \(round): \(self.reported.count) of \(selected.count) sites reported, quorum is \(self.policy.quorum)"
+        let quorum = Swift.min(self.policy.quorum, selected.count)
+        let reason = "round \(round): \(self.reported.count) of \(selected.count) sites reported, quorum is \(quorum)"
         if self.attempts > self.policy.maxRetries {
             self.phase = .stopped(reason)
             return [.stop(reason: reason + "; gave up after \(self.policy.maxRetries) retries")]

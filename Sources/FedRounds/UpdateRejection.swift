@@ -17,7 +17,7 @@ package enum UpdateRejection: Error, Sendable, Equatable, CustomStringConvertibl
         case .wrongShape(let name, let expected, let found):
             "tensor '\(name)' has shape \(found), the model's is \(expected)"
         case .nonFinite(let name): "tensor '\(name)' holds NaN or infinite values"
-        case .invalidExampleCount(let count): "example count \(count) must be positive"
+        case .invalidExampleCount(let count): "example count \(count) must be between 1 and 2^31"
         case .wrongRound(let expected, let found): "update is for round \(found), the open round is \(expected)"
         case .notSelected(let site, let round): "site '\(site)' was not selected for round \(round)"
         case .duplicate(let site, let round): "site '\(site)' already reported for round \(round)"

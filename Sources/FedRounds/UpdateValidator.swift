@@ -5,6 +5,10 @@ import OrderedCollections
 /// of it is used: names, shapes, and every value finite. Non-finite values are caught
 /// here, before clipping, because a NaN norm would slip through `min(1, c / norm)`.
 package enum UpdateValidator {
+    /// The largest example count one update may claim (2³¹): sums of many sites' counts
+    /// stay far from overflow, and no weight can swamp the running sum.
+    package static let maximumExamples = 1 << 31
+
     /// The first problem found, in a fixed order (names, then shapes, then values), or nil.
     package static func problem(
         in update: OrderedDictionary<String, Tensor>, spec: TensorSpec, examples: Int
@@ -23,7 +27,7 @@ package enum UpdateValidator {
     package static func squaredNorm(
         of update: OrderedDictionary<String, Tensor>, spec: TensorSpec, examples: Int
     ) throws(UpdateRejection) -> Double {
-        guard examples > 0 else { throw .invalidExampleCount(examples) }
+        guard examples > 0, examples <= UpdateValidator.maximumExamples else { throw .invalidExampleCount(examples) }
         let expected = Set(spec.names)
         for name in update.keys where !expected.contains(name) { throw .unexpectedTensor(name) }
         for entry in spec.entries {

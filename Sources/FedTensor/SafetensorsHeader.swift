@@ -149,10 +149,11 @@ package struct SafetensorsHeader: Sendable, Equatable {
                 let (product, o) = acc.0.multipliedReportingOverflow(by: dim)
                 return (product, acc.1 || o)
             }
-            guard !overflow, elements.multipliedReportingOverflow(by: width).partialValue == entry.byteCount else {
+            let (bytes, bytesOverflow) = elements.multipliedReportingOverflow(by: width)
+            guard !overflow, !bytesOverflow, bytes == entry.byteCount else {
                 throw SafetensorsError.sizeMismatch(
                     path: path, tensor: entry.name, dtype: entry.dtypeName, shape: entry.shape,
-                    expectedBytes: overflow ? Int.max : elements * width, actualBytes: entry.byteCount)
+                    expectedBytes: overflow || bytesOverflow ? Int.max : bytes, actualBytes: entry.byteCount)
             }
             if entry.begin < covered, let previous {
                 throw SafetensorsError.overlap(path: path, tensor: entry.name, previous: previous)

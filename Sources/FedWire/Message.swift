@@ -98,9 +98,12 @@ package enum Message: Sendable, Equatable {
     /// Coordinator → site: evaluate the new global model (trainable tensors follow).
     package struct Evaluate: Sendable, Equatable, Codable {
         package var round: Int
+        /// Digest of the base model the trainable tensors apply to.
+        package var baseDigest: String
         package var blob: BlobHeader
-        package init(round: Int, blob: BlobHeader) {
+        package init(round: Int, baseDigest: String, blob: BlobHeader) {
             self.round = round
+            self.baseDigest = baseDigest
             self.blob = blob
         }
     }

@@ -13,7 +13,7 @@ import Testing
 
 /// A whole federation in one test process: a coordinator and three sites talking mutual
 /// TLS on 127.0.0.1 with an ephemeral port, a small MLP, a few rounds.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.serialized, .timeLimit(.minutes(3)))
 struct FederationTests {
     static let domain = SyntheticDomain(features: 6, classes: 3, noise: 1.5, worldSeed: 11)
 
@@ -30,7 +30,7 @@ struct FederationTests {
         try ModelFolder.save(model, to: modelFolder)
         var coordinator = CoordinatorConfiguration(
             identity: pki.coordinatorDirectory, model: modelFolder, state: folder.appendingPathComponent("state"),
-            policy: RoundPolicy(rounds: 3, minSites: sites.count, deadlineSeconds: 20))
+            policy: RoundPolicy(rounds: 3, minSites: sites.count, deadlineSeconds: 120))
         coordinator.port = 0
         coordinator.clipNorm = 5
         coordinator.training = .object(["epochs": .number(2), "batchSize": .number(16), "learningRate": .number(0.01)])

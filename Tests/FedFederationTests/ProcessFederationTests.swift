@@ -5,7 +5,7 @@ import Testing
 /// The federation as users run it: `fedtune coordinator` and one `fedtune client` process
 /// per site, over mutual TLS on 127.0.0.1, with the PKI, model and data made by `fedtune`
 /// itself. Every wait is bounded.
-@Suite(.timeLimit(.minutes(2)))
+@Suite(.serialized, .timeLimit(.minutes(4)))
 struct ProcessFederationTests {
     static let binary = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -142,7 +142,7 @@ struct ProcessFederationTests {
         let run = try Run()
         let sites = ["site-a", "site-b", "site-c"]
         try run.prepare(sites: sites)
-        try run.write(run.coordinatorYAML(listen: "127.0.0.1:0", rounds: 6, epochs: 30), to: "coordinator.yaml")
+        try run.write(run.coordinatorYAML(listen: "127.0.0.1:0", rounds: 6, epochs: 15), to: "coordinator.yaml")
         let first = try run.start(["coordinator", "--config", "coordinator.yaml", "--port-file", "port"], log: "coordinator.log")
         let port = try run.port()
         let clients = try run.startSites(sites, port: port)
@@ -152,7 +152,7 @@ struct ProcessFederationTests {
         kill(first.processIdentifier, SIGKILL)
         try Run.wait(for: first, seconds: 10)
         let beforeRestart = try run.rounds()
-        try run.write(run.coordinatorYAML(listen: "127.0.0.1:\(port)", rounds: 6, epochs: 30), to: "coordinator.yaml")
+        try run.write(run.coordinatorYAML(listen: "127.0.0.1:\(port)", rounds: 6, epochs: 15), to: "coordinator.yaml")
         let second = try run.start(["coordinator", "--config", "coordinator.yaml"], log: "coordinator-2.log")
         for process in clients + [second] { try Run.wait(for: process, seconds: 90) }
 

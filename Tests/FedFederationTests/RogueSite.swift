@@ -71,6 +71,7 @@ struct RogueSite {
                     }
                 case .evaluate(let evaluate):
                     _ = try await reader.receiveBlob(evaluate.blob, limit: .max)
+                    _ = evaluate.baseDigest
                     try await sender.send(.evaluation(.init(round: evaluate.round, examples: 1, metrics: ["accuracy": 0])))
                 case .finished(let finished):
                     return finished.rounds

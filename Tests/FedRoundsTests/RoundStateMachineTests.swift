@@ -128,3 +128,33 @@ struct RoundStateMachineTests {
         #expect(SampleSize.fraction(0.01).count(of: 6) == 1)
     }
 }
+
+struct RoundStateMachineReviewTests {
+    @Test func quorumLargerThanTheSampleIsCappedAtTheSitesSelected() {
+        var policy = RoundPolicy(rounds: 1, minSites: 4, quorum: 4)
+        policy.sampleSize = .count(2)
+        var machine = RoundStateMachine(policy: policy)
+        var selected: [String] = []
+        for site in ["a", "b", "c", "d"] {
+            for case .startRound(_, let sites, _) in machine.handle(.siteConnected(site), now: 0) { selected = sites }
+        }
+
+        _ = machine.handle(.updateArrived(site: selected[0], round: 1), now: 1)
+        let actions = machine.handle(.updateArrived(site: selected[1], round: 1), now: 1)
+
+        #expect(actions.contains(.finish(rounds: 1)))
+    }
+
+    @Test func aRejectionAfterAnAcceptedUpdateDoesNotUnreportTheSite() {
+        var machine = RoundStateMachine(policy: RoundPolicy(rounds: 1, minSites: 2, quorum: 2))
+        _ = machine.handle(.siteConnected("a"), now: 0)
+        _ = machine.handle(.siteConnected("b"), now: 0)
+        _ = machine.handle(.updateArrived(site: "a", round: 1), now: 1)
+
+        let late = machine.handle(.updateRejected(site: "a", round: 1, reason: "garbage"), now: 1)
+        let close = machine.handle(.updateArrived(site: "b", round: 1), now: 2)
+
+        #expect(late.isEmpty)
+        #expect(close.contains(.closeRound(round: 1, reported: ["a", "b"], failures: [:])))
+    }
+}

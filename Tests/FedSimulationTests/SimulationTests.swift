@@ -6,6 +6,7 @@ import Testing
 
 @testable import FedSimulation
 
+@Suite(.timeLimit(.minutes(4)))
 struct SimulationTests {
     static let repository = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

@@ -174,3 +174,12 @@ enum PythonFixture {
         return data
     }
 }
+
+struct SafetensorsHostileHeaderTests {
+    @Test func shapeWhoseByteSizeOverflowsIsRefusedNotAllocated() {
+        // 2³¹ · 2³¹ elements · 4 bytes wraps to 0 in 64 bits, matching empty offsets.
+        let data = SafetensorsTests.blob(#"{"w":{"dtype":"F32","shape":[2147483648,2147483648],"data_offsets":[0,0]}}"#)
+
+        #expect(throws: SafetensorsError.self) { try Safetensors.decode(data, path: "update") }
+    }
+}

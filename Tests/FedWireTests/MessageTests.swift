@@ -12,7 +12,7 @@ struct MessageTests {
         .train(.init(round: 3, baseDigest: "ab12", configuration: .object(["epochs": .number(1), "optimizer": .string("sgd")]),
                      blob: .init(content: .trainable, bytes: 1024))),
         .update(.init(round: 3, examples: 360, metrics: ["loss": 0.5], blob: .init(content: .delta, bytes: 1024))),
-        .evaluate(.init(round: 3, blob: .init(content: .trainable, bytes: 10))),
+        .evaluate(.init(round: 3, baseDigest: "ab12", blob: .init(content: .trainable, bytes: 10))),
         .evaluation(.init(round: 3, examples: 40, metrics: ["accuracy": 0.9])),
         .failure(.init(message: "bad")),
         .finished(.init(rounds: 10)),
