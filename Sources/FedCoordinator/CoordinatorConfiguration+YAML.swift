@@ -18,19 +18,10 @@ extension CoordinatorConfiguration {
         var deadlineSeconds: Double?
         var maxRetries: Int?
         var seed: UInt64?
-        var strategy: Strategy?
+        var strategy: StrategySettings?
         var training: JSONValue?
         var allow: [String]?
 
-        struct Strategy: Decodable {
-            var clipNorm: Float?
-            var serverLearningRate: Float?
-
-            enum CodingKeys: String, CodingKey {
-                case clipNorm = "clip_norm"
-                case serverLearningRate = "server_learning_rate"
-            }
-        }
 
         enum CodingKeys: String, CodingKey {
             case listen, identity, model, state, rounds, sample, quorum, seed, strategy, training, allow

@@ -39,14 +39,6 @@ extension Scenario {
             var csv: String?
             var label: String?
         }
-        struct Strategy: Decodable {
-            var clipNorm: Float?
-            var serverLearningRate: Float?
-            enum CodingKeys: String, CodingKey {
-                case clipNorm = "clip_norm"
-                case serverLearningRate = "server_learning_rate"
-            }
-        }
         struct Expect: Decodable {
             var minAccuracy: Double?
             var beatPretrained: Bool?
@@ -71,7 +63,7 @@ extension Scenario {
         var column: String?
         var rounds: Int
         var sample: String?
-        var strategy: Strategy?
+        var strategy: StrategySettings?
         var local: TrainingConfiguration?
         var expect: Expect?
 

@@ -1,0 +1,13 @@
+/// The `strategy` section shared by coordinator.yaml and scenario files: how updates are
+/// bounded and how their average moves the global model.
+package struct StrategySettings: Sendable, Equatable, Decodable {
+    /// L2 bound on each site's update over all its tensors.
+    package var clipNorm: Float?
+    /// Multiplier of the averaged update when applied to the global model.
+    package var serverLearningRate: Float?
+
+    private enum CodingKeys: String, CodingKey {
+        case clipNorm = "clip_norm"
+        case serverLearningRate = "server_learning_rate"
+    }
+}
