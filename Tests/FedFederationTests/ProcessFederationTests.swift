@@ -122,16 +122,24 @@ struct ProcessFederationTests {
             _ = Self.eventually(seconds: 20) { self.read("port") != nil }
             return try #require(Int(self.read("port")?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""))
         }
+
+        /// Prepares three sites, starts the coordinator on an ephemeral port and the sites'
+        /// client processes against it.
+        func startFederation(rounds: Int, epochs: Int) throws -> (coordinator: Process, clients: [Process], port: Int) {
+            let sites = ["site-a", "site-b", "site-c"]
+            try self.prepare(sites: sites)
+            try self.write(self.coordinatorYAML(listen: "127.0.0.1:0", rounds: rounds, epochs: epochs), to: "coordinator.yaml")
+            let coordinator = try self.start(
+                ["coordinator", "--config", "coordinator.yaml", "--port-file", "port"], log: "coordinator.log")
+            let port = try self.port()
+            return (coordinator, try self.startSites(sites, port: port), port)
+        }
     }
 
     @Test func coordinatorAndThreeSiteProcessesFinishEveryRound() throws {
         let run = try Run()
-        let sites = ["site-a", "site-b", "site-c"]
-        try run.prepare(sites: sites)
-        try run.write(run.coordinatorYAML(listen: "127.0.0.1:0", rounds: 3, epochs: 1), to: "coordinator.yaml")
 
-        let coordinator = try run.start(["coordinator", "--config", "coordinator.yaml", "--port-file", "port"], log: "coordinator.log")
-        let clients = try run.startSites(sites, port: try run.port())
+        let (coordinator, clients, _) = try run.startFederation(rounds: 3, epochs: 1)
         for process in clients + [coordinator] { try Run.wait(for: process, seconds: 60) }
 
         #expect((clients + [coordinator]).allSatisfy { $0.terminationStatus == 0 }, "\(run.read("coordinator.log") ?? "")")
@@ -140,12 +148,7 @@ struct ProcessFederationTests {
 
     @Test func coordinatorKilledMidRunAndRestartedFinishesEveryRoundOnce() throws {
         let run = try Run()
-        let sites = ["site-a", "site-b", "site-c"]
-        try run.prepare(sites: sites)
-        try run.write(run.coordinatorYAML(listen: "127.0.0.1:0", rounds: 6, epochs: 15), to: "coordinator.yaml")
-        let first = try run.start(["coordinator", "--config", "coordinator.yaml", "--port-file", "port"], log: "coordinator.log")
-        let port = try run.port()
-        let clients = try run.startSites(sites, port: port)
+        let (first, clients, port) = try run.startFederation(rounds: 6, epochs: 15)
 
         // Kill (SIGKILL: no clean shutdown) once two rounds are on disk.
         #expect(Run.eventually(seconds: 60) { ((try? run.rounds()) ?? []).count >= 2 })
