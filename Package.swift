@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         .systemLibrary(
@@ -49,10 +50,28 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "FedText",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "FedFetch",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "CSV", package: "CSV.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "FedReport",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "FedLearning",
             dependencies: [
                 "FedTensor",
                 "FedData",
+                "FedText",
                 "FedRounds",
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ],
@@ -130,6 +149,9 @@ let package = Package(
                 "FedCoordinator",
                 "FedClient",
                 "FedSimulation",
+                "FedText",
+                "FedFetch",
+                "FedReport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -184,6 +206,21 @@ let package = Package(
         .testTarget(
             name: "FedSimulationTests",
             dependencies: ["FedSimulation", "FedLearning", "FedData", "FedRounds"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FedTextTests",
+            dependencies: ["FedText"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FedFetchTests",
+            dependencies: ["FedFetch"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FedReportTests",
+            dependencies: ["FedReport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
