@@ -10,24 +10,42 @@ import OrderedCollections
 final class LocalTrainer {
     let data: URL
     let labelColumn: String
+    let textColumn: String
     let evaluationFraction: Double
     let seed: UInt64
-    /// The split data for the architecture it was prepared for: a site reads its file
-    /// once per connection, not once per round.
-    private var prepared: (architecture: ModelArchitecture, train: Dataset, evaluation: Dataset)?
+    /// The split data for the model it was prepared for: a site reads (and tokenises) its
+    /// file once per connection, not once per round.
+    private var tabular: (architecture: ModelArchitecture, train: Dataset, evaluation: Dataset)?
+    private var text: (architecture: TextClassifierArchitecture, train: TextExamples, evaluation: TextExamples)?
+    private var base: (digest: String, model: AnyClassifier)?
 
-    init(data: URL, labelColumn: String, evaluationFraction: Double, seed: UInt64) {
+    init(data: URL, labelColumn: String, textColumn: String, evaluationFraction: Double, seed: UInt64) {
         self.data = data
         self.labelColumn = labelColumn
+        self.textColumn = textColumn
         self.evaluationFraction = evaluationFraction
         self.seed = seed
     }
 
-    func train(base: Classifier, trainable: OrderedDictionary<String, Tensor>, configuration: TrainingConfiguration) throws
+    /// The base model rebuilt from its blob, decoded once per digest and reused: a pretrained
+    /// encoder is large, and rounds overwrite only its trainable tensors (which also keeps a
+    /// head-mode model's cached embeddings valid from round to round).
+    func baseModel(digest: String, blob: Data, source: String) throws -> AnyClassifier {
+        if let base = self.base, base.digest == digest { return base.model }
+        let model = try ModelPackage.decodeAny(blob, source: source)
+        self.base = (digest, model)
+        return model
+    }
+
+    func train(base: AnyClassifier, trainable: OrderedDictionary<String, Tensor>, configuration: TrainingConfiguration) throws
         -> LocalUpdate.Result
     {
-        let (train, _) = try self.splits(for: base.architecture)
-        return try LocalUpdate.train(base, global: trainable, data: train, configuration: configuration)
+        switch base {
+        case .tabular(let model):
+            return try LocalUpdate.train(model, global: trainable, data: try self.splits(for: model).train, configuration: configuration)
+        case .text(let model):
+            return try LocalUpdate.train(model, global: trainable, data: try self.splits(for: model).train, configuration: configuration)
+        }
     }
 
     struct Evaluation {
@@ -37,31 +55,54 @@ final class LocalTrainer {
 
     /// Scores the global model (base plus the round's trainable tensors) on the site's
     /// held-out split: accuracy, macro F1 and loss.
-    func evaluate(_ base: Classifier, trainable: OrderedDictionary<String, Tensor>) throws -> Evaluation {
-        try base.parameters.load(trainable, requireAll: false, source: "round tensors")
-        let (_, held) = try self.splits(for: base.architecture)
+    func evaluate(_ base: AnyClassifier, trainable: OrderedDictionary<String, Tensor>) throws -> Evaluation {
+        try base.load(trainable, requireAll: false, source: "round tensors")
+        switch base {
+        case .tabular(let model): return Self.score(model, try self.splits(for: model).evaluation)
+        case .text(let model): return Self.score(model, try self.splits(for: model).evaluation)
+        }
+    }
+
+    private static func score<Model: TrainableClassifier>(_ model: Model, _ held: Model.Examples) -> Evaluation {
         guard held.count > 0 else { return Evaluation(examples: 0, metrics: [:]) }
-        let metrics = LocalTraining.metrics(base, held)
-        let (loss, _) = evaluateLoss(base, held, SoftmaxCrossEntropy(classes: base.architecture.classes))
+        let metrics = model.metrics(held)
+        let (loss, _) = evaluateLoss(model, held, SoftmaxCrossEntropy(classes: model.classCount))
         return Evaluation(
-            examples: held.count,
-            metrics: ["accuracy": metrics.accuracy, "macro_f1": metrics.macroF1, "loss": Double(loss)])
+            examples: held.count, metrics: ["accuracy": metrics.accuracy, "macro_f1": metrics.macroF1, "loss": Double(loss)])
     }
 
     /// The site's data with the model's features, classes and standardisation, split
     /// (seeded, stratified) into a training part and a held-out evaluation part.
-    func splits(for architecture: ModelArchitecture) throws -> (train: Dataset, evaluation: Dataset) {
-        if let prepared = self.prepared, prepared.architecture == architecture {
+    func splits(for model: Classifier) throws -> (train: Dataset, evaluation: Dataset) {
+        let architecture = model.architecture
+        if let prepared = self.tabular, prepared.architecture == architecture {
             return (prepared.train, prepared.evaluation)
         }
         var data = try Dataset.readCSV(
             self.data, labelColumn: self.labelColumn, featureColumns: architecture.featureNames,
             classNames: architecture.classNames)
         architecture.standardizer.apply(to: &data.features)
-        let parts = StratifiedSplit.indices(
-            labels: data.labels, fractions: [1 - self.evaluationFraction, self.evaluationFraction], seed: self.seed)
+        let parts = self.parts(data.labels)
         let split = (train: data.subset(parts[0]), evaluation: data.subset(parts[1]))
-        self.prepared = (architecture, split.train, split.evaluation)
+        self.tabular = (architecture, split.train, split.evaluation)
         return split
+    }
+
+    /// The site's texts, tokenised for the model and split like tabular data.
+    func splits(for model: TextClassifier) throws -> (train: TextExamples, evaluation: TextExamples) {
+        if let prepared = self.text, prepared.architecture == model.architecture {
+            return (prepared.train, prepared.evaluation)
+        }
+        let texts = try LabeledTexts.read(
+            self.data, textColumn: self.textColumn, labelColumn: self.labelColumn, classNames: model.architecture.classNames)
+        let examples = model.examples(texts: texts.texts, labels: texts.labels)
+        let parts = self.parts(texts.labels)
+        let split = (train: examples.subset(parts[0]), evaluation: examples.subset(parts[1]))
+        self.text = (model.architecture, split.train, split.evaluation)
+        return split
+    }
+
+    private func parts(_ labels: [Int]) -> [[Int]] {
+        StratifiedSplit.indices(labels: labels, fractions: [1 - self.evaluationFraction, self.evaluationFraction], seed: self.seed)
     }
 }

@@ -75,7 +75,7 @@ package struct Site: Sendable {
             let sender = MessageSender(outbound, limits: configuration.limits)
             try await sender.send(.hello(.init(modelDigests: self.cachedDigests())))
             let trainer = LocalTrainer(
-                data: configuration.data, labelColumn: configuration.labelColumn,
+                data: configuration.data, labelColumn: configuration.labelColumn, textColumn: configuration.textColumn,
                 evaluationFraction: configuration.evaluationFraction, seed: configuration.seed)
             while let message = try await reader.receive() {
                 switch message {
@@ -122,7 +122,7 @@ package struct Site: Sendable {
         guard let base = FileManager.default.contents(atPath: url.path) else {
             throw SiteError.unknownBaseModel(digest: train.baseDigest)
         }
-        let model = try ModelPackage.decode(base, source: url.path)
+        let model = try trainer.baseModel(digest: train.baseDigest, blob: base, source: url.path)
         let trainable = try Safetensors.decode(Data(blob.readableBytesView), path: "round \(train.round) tensors").tensors
         let configuration = try JSONDecoder().decode(
             TrainingConfiguration.self, from: JSONEncoder().encode(train.configuration))
@@ -135,7 +135,7 @@ package struct Site: Sendable {
         guard let base = FileManager.default.contents(atPath: self.cacheURL(baseDigest).path) else {
             throw SiteError.unknownBaseModel(digest: baseDigest)
         }
-        let model = try ModelPackage.decode(base, source: self.cacheURL(baseDigest).path)
+        let model = try trainer.baseModel(digest: baseDigest, blob: base, source: self.cacheURL(baseDigest).path)
         let trainable = try Safetensors.decode(Data(blob.readableBytesView), path: "round \(round) tensors").tensors
         return try trainer.evaluate(model, trainable: trainable)
     }

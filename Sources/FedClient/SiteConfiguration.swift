@@ -11,6 +11,8 @@ package struct SiteConfiguration: Sendable {
     /// The site's labelled CSV file.
     package var data: URL
     package var labelColumn: String
+    /// The column (CSV) or key (JSON Lines) holding the text, for text models.
+    package var textColumn = "text"
     /// Where base models received from the coordinator are kept, by digest.
     package var cache: URL
     /// Share of the data kept aside to evaluate the global model on.

@@ -77,7 +77,7 @@ extension Coordinator {
         let seconds = Double((ContinuousClock.now - self.round.started).components.attoseconds) * 1e-18
             + Double((ContinuousClock.now - self.round.started).components.seconds)
         do {
-            let blob = try ModelPackage.encode(architecture: self.architecture, tensors: self.global)
+            let blob = ModelPackage.encode(metadata: self.packageMetadata, tensors: self.global)
             let examples = self.round.examples
             let record = RoundRecord(
                 round: number, sites: reported, examples: examples,

@@ -18,7 +18,8 @@ package actor Coordinator {
     package let configuration: CoordinatorConfiguration
     let logger: Logger
     var machine: RoundStateMachine
-    let architecture: ModelArchitecture
+    /// Describes the model in every checkpoint blob (architecture, and a text model's vocabulary).
+    let packageMetadata: [String: String]
     /// The current global model, every tensor.
     var global: OrderedDictionary<String, Tensor>
     let spec: TensorSpec
@@ -59,9 +60,9 @@ package actor Coordinator {
     package init(configuration: CoordinatorConfiguration, logger: Logger) throws {
         self.configuration = configuration
         self.logger = logger
-        let model = try ModelFolder.load(configuration.model)
-        self.architecture = model.architecture
-        let base = try ModelPackage.encode(architecture: model.architecture, tensors: model.parameters.values())
+        let model = try AnyClassifier.load(configuration.model)
+        self.packageMetadata = try model.packageMetadata()
+        let base = ModelPackage.encode(metadata: self.packageMetadata, tensors: model.parameters.values())
         self.baseBlob = ByteBuffer(bytes: base)
         self.baseDigest = sha256Hex(base)
         self.state = StateFolder(configuration.state)
@@ -69,7 +70,7 @@ package actor Coordinator {
         var completed = 0
         if let (round, blob) = try self.state.latest() {
             let source = self.state.checkpointURL(round: round).path
-            let resumed = try ModelPackage.decode(blob, source: source)
+            let resumed = try ModelPackage.decodeAny(blob, source: source)
             guard resumed.parameters.entries.map({ [$0.name: $0.value.shape] }) == model.parameters.entries.map({ [$0.name: $0.value.shape] })
             else {
                 throw CoordinatorError.invalidConfiguration(

@@ -29,6 +29,27 @@ package enum BLAS {
         )
     }
 
+    /// The same product on sub-matrices of larger row-major buffers: `lda`, `ldb` and `ldc`
+    /// are the stored row lengths, so one attention head's columns of a [tokens, hidden]
+    /// buffer are used in place, without copying them out.
+    @inlinable
+    package static func gemm(
+        transposeA: Bool, transposeB: Bool,
+        m: Int, n: Int, k: Int,
+        alpha: Float = 1,
+        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        beta: Float = 0,
+        c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        cblas_sgemm(
+            CblasRowMajor,
+            transposeA ? CblasTrans : CblasNoTrans,
+            transposeB ? CblasTrans : CblasNoTrans,
+            Int32(m), Int32(n), Int32(k),
+            alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc)
+        )
+    }
+
     /// y += alpha · x over `count` elements.
     @inlinable
     package static func axpy(count: Int, alpha: Float, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {

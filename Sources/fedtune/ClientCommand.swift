@@ -11,8 +11,9 @@ struct ClientCommand: AsyncParsableCommand {
 
     @Option(help: "The coordinator as HOST:PORT.") var coordinator: String
     @Option(help: "Folder with this site's cert.pem, key.pem and ca.pem (fedtune certs issue).") var identity: String
-    @Option(help: "This site's labelled CSV file.") var data: String
+    @Option(help: "This site's labelled data: CSV, or JSON Lines (.jsonl) for text.") var data: String
     @Option(help: "Name of the label column.") var label: String
+    @Option(name: .customLong("text-column"), help: "Name of the text column, for text models.") var textColumn: String = "text"
     @Option(help: "Folder to keep received base models in.") var cache: String = ".fedtune-cache"
     @Option(help: "Share of the data held out for evaluation.") var evaluation: Double = 0.2
     @Option(help: "Seed of the local split.") var seed: UInt64 = 0
@@ -29,6 +30,7 @@ struct ClientCommand: AsyncParsableCommand {
             coordinatorHost: String(parts[0]), coordinatorPort: Int(parts[1])!,
             identity: URL(fileURLWithPath: self.identity), data: URL(fileURLWithPath: self.data),
             labelColumn: self.label, cache: URL(fileURLWithPath: self.cache))
+        configuration.textColumn = self.textColumn
         configuration.evaluationFraction = self.evaluation
         configuration.seed = self.seed
         let site = Site(configuration: configuration, logger: Logger(label: "fedtune.client"))

@@ -28,8 +28,9 @@ package final class Activation: Layer {
                 case .relu:
                     for i in 0..<x.count { y[i] = Swift.max(x[i], 0) }
                 case .gelu:
-                    // erf form: y = x · Φ(x) = ½ x (1 + erf(x/√2))
-                    for i in 0..<x.count { y[i] = 0.5 * x[i] * (1 + erf(x[i] * 0.70710678118654752)) }
+                    // erf form, y = x · Φ(x) = ½ x (1 + erf(x/√2)), not the tanh approximation
+                    // (which BERT checkpoints were not trained with).
+                    for i in 0..<x.count { y[i] = x[i] * FastMath.normalCDF(x[i]) }
                 case .tanh:
                     for i in 0..<x.count { y[i] = Foundation.tanh(x[i]) }
                 }
@@ -58,9 +59,7 @@ package final class Activation: Layer {
                         case .gelu:
                             // dy/dx = Φ(x) + x · φ(x), φ the standard normal density
                             for i in 0..<x.count {
-                                let cdf = 0.5 * (1 + erf(x[i] * 0.70710678118654752))
-                                let pdf = exp(-0.5 * x[i] * x[i]) * 0.3989422804014327
-                                dx[i] = dy[i] * (cdf + x[i] * pdf)
+                                dx[i] = dy[i] * (FastMath.normalCDF(x[i]) + x[i] * FastMath.normalPDF(x[i]))
                             }
                         case .tanh:
                             for i in 0..<x.count { dx[i] = dy[i] * (1 - y[i] * y[i]) }

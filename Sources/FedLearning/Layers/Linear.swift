@@ -7,7 +7,7 @@ package final class Linear: Layer {
     package let bias: Int?
     package let inputs: Int
     package let outputs: Int
-    package private(set) var output = Tensor(shape: [0])
+    package internal(set) var output = Tensor(shape: [0])
     package private(set) var inputGradient = Tensor(shape: [0])
 
     /// Adds `name.weight` [outputs, inputs] and `name.bias` [outputs] to `parameters`,

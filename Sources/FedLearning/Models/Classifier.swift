@@ -1,5 +1,6 @@
 import FedData
 import FedTensor
+import OrderedCollections
 
 /// A feed-forward classifier (logistic regression or MLP) over standardised features:
 /// Linear → activation → dropout, repeated, then a linear head giving logits.
@@ -7,6 +8,8 @@ package final class Classifier {
     package private(set) var architecture: ModelArchitecture
     package var parameters: ParameterStore
     private var layers: [any Layer] = []
+    /// The rows of the last `logits` call, kept for `backward(logitsGradient:)`.
+    private var batch = Tensor(shape: [0])
 
     /// A freshly initialised model; `seed` fixes the initial weights and dropout masks.
     package init(architecture: ModelArchitecture, seed: UInt64) {
@@ -96,5 +99,22 @@ package final class Classifier {
             start = end
         }
         return predictions
+    }
+}
+
+extension Classifier: TrainableClassifier {
+    package var classCount: Int { self.architecture.classes }
+
+    package func logits(_ examples: Dataset, rows: ArraySlice<Int>, training: Bool) -> Tensor {
+        examples.features.gatherRows(rows, into: &self.batch)
+        return self.forward(self.batch, training: training)
+    }
+
+    package func backward(logitsGradient: Tensor) {
+        self.backward(self.batch, logitsGradient: logitsGradient)
+    }
+
+    package func load(_ tensors: OrderedDictionary<String, Tensor>, requireAll: Bool, source: String) throws {
+        try self.parameters.load(tensors, requireAll: requireAll, source: source)
     }
 }

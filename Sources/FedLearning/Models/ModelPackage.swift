@@ -1,4 +1,5 @@
 import FedTensor
+import FedText
 import Foundation
 import OrderedCollections
 
@@ -7,21 +8,67 @@ import OrderedCollections
 /// base model a coordinator sends is self-describing and one digest names it.
 package enum ModelPackage {
     package static let architectureKey = "fedtune.architecture"
+    /// A text model's vocabulary, one token per line (the model cannot tokenise without it).
+    package static let vocabularyKey = "fedtune.vocabulary"
 
     /// The blob of `tensors` (all of a model's, in checkpoint order) with `architecture`.
     package static func encode(architecture: ModelArchitecture, tensors: OrderedDictionary<String, Tensor>) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let json = String(decoding: try encoder.encode(architecture), as: UTF8.self)
-        return Safetensors(tensors: tensors, metadata: [self.architectureKey: json, "format": "pt"]).encoded()
+        self.encode(metadata: try self.metadata(architecture: architecture), tensors: tensors)
     }
 
-    /// A model rebuilt from a blob made by `encode`, checked like a model folder.
+    /// The blob of `tensors` with a description made by one of the `metadata` functions.
+    package static func encode(metadata: [String: String], tensors: OrderedDictionary<String, Tensor>) -> Data {
+        Safetensors(tensors: tensors, metadata: metadata).encoded()
+    }
+
+    /// What describes a tabular classifier in its blob.
+    package static func metadata(architecture: ModelArchitecture) throws -> [String: String] {
+        [self.architectureKey: try self.json(architecture), "format": "pt"]
+    }
+
+    /// What describes a text classifier in its blob: the architecture and the vocabulary.
+    package static func metadata(text model: TextClassifier) throws -> [String: String] {
+        [
+            self.architectureKey: try self.json(model.architecture),
+            self.vocabularyKey: model.vocabulary.tokens.joined(separator: "\n"), "format": "pt",
+        ]
+    }
+
+    private static func json(_ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    /// A model of either kind rebuilt from a blob made by `encode`, checked like a model folder.
+    package static func decodeAny(_ data: Data, source: String) throws -> AnyClassifier {
+        let file = try Safetensors.decode(data, path: source)
+        guard let json = file.metadata[self.architectureKey] else {
+            throw ModelError.invalidArchitecture(path: source, detail: "no '\(self.architectureKey)' in the metadata")
+        }
+        guard json.contains("\"\(TextClassifierArchitecture.formatName)\"") else {
+            return .tabular(try self.decodeTabular(file, json: json, source: source))
+        }
+        let architecture = try TextClassifierArchitecture.decode(Data(json.utf8), source: source)
+        guard let tokens = file.metadata[self.vocabularyKey] else {
+            throw ModelError.invalidArchitecture(path: source, detail: "no '\(self.vocabularyKey)' in the metadata")
+        }
+        let vocabulary = try WordPieceVocabulary(tokens: tokens.components(separatedBy: "\n"))
+        let model = TextClassifier(architecture: architecture, vocabulary: vocabulary, seed: 0)
+        try model.load(file.tensors, requireAll: true, source: source)
+        return .text(model)
+    }
+
+    /// A tabular classifier rebuilt from a blob made by `encode`, checked like a model folder.
     package static func decode(_ data: Data, source: String) throws -> Classifier {
         let file = try Safetensors.decode(data, path: source)
         guard let json = file.metadata[self.architectureKey] else {
             throw ModelError.invalidArchitecture(path: source, detail: "no '\(self.architectureKey)' in the metadata")
         }
+        return try self.decodeTabular(file, json: json, source: source)
+    }
+
+    private static func decodeTabular(_ file: Safetensors, json: String, source: String) throws -> Classifier {
         let architecture: ModelArchitecture
         do {
             architecture = try JSONDecoder().decode(ModelArchitecture.self, from: Data(json.utf8))

@@ -14,10 +14,10 @@ package enum LocalUpdate {
     }
 
     /// `model` holds the base model; it is overwritten with `global` and then trained.
-    package static func train(
-        _ model: Classifier, global: OrderedDictionary<String, Tensor>, data: Dataset, configuration: TrainingConfiguration
+    package static func train<Model: TrainableClassifier>(
+        _ model: Model, global: OrderedDictionary<String, Tensor>, data: Model.Examples, configuration: TrainingConfiguration
     ) throws -> Result {
-        try model.parameters.load(global, requireAll: false, source: "round tensors")
+        try model.load(global, requireAll: false, source: "round tensors")
         let started = Date()
         let history = try Trainer(configuration: configuration).fit(model, train: data)
         let seconds = Date().timeIntervalSince(started)

@@ -20,13 +20,15 @@ package struct Trainer {
     /// Trains `model` in place on `train`, watching `validation` when given.
     /// - Throws: `TrainingError.nonFiniteLoss` as soon as a batch loss is NaN or
     ///   infinite; the model is then left as it was before that step's update.
-    package func fit(_ model: Classifier, train: Dataset, validation: Dataset? = nil) throws -> TrainingHistory {
+    package func fit<Model: TrainableClassifier>(
+        _ model: Model, train: Model.Examples, validation: Model.Examples? = nil
+    ) throws -> TrainingHistory {
         let config = self.configuration
         guard train.count > 0 else { throw TrainingError.emptyData(detail: "the training split has no examples") }
         guard config.epochs >= 1, config.batchSize >= 1, config.learningRate > 0 else {
             throw TrainingError.invalidConfiguration(detail: "epochs, batch size and learning rate must be positive")
         }
-        let classes = model.architecture.classes
+        let classes = model.classCount
         if let weights = config.classWeights, weights.count != classes {
             throw TrainingError.invalidConfiguration(detail: "\(weights.count) class weights for \(classes) classes")
         }
@@ -37,7 +39,6 @@ package struct Trainer {
         let schedule = config.learningRateSchedule(totalSteps: batchesPerEpoch * config.epochs)
         var generator = SeededGenerator(seed: config.seed)
         var order = Array(0..<train.count)
-        var batch = Tensor(shape: [0, train.featureCount])
         var batchLabels: [Int] = []
         batchLabels.reserveCapacity(config.batchSize)
 
@@ -52,11 +53,10 @@ package struct Trainer {
             var rate: Float = 0
             for b in 0..<batchesPerEpoch {
                 let range = (b * config.batchSize)..<Swift.min((b + 1) * config.batchSize, train.count)
-                train.features.gatherRows(order[range], into: &batch)
                 batchLabels.removeAll(keepingCapacity: true)
                 for i in range { batchLabels.append(train.labels[order[i]]) }
 
-                let logits = model.forward(batch, training: true)
+                let logits = model.logits(train, rows: order[range], training: true)
                 let value = loss.forward(logits, targets: batchLabels)
                 guard value.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch, step: step + 1, loss: value) }
                 correct += countCorrect(logits, batchLabels)
@@ -64,7 +64,7 @@ package struct Trainer {
 
                 model.parameters.zeroGradients()
                 loss.backward(targets: batchLabels)
-                model.backward(batch, logitsGradient: loss.logitsGradient)
+                model.backward(logitsGradient: loss.logitsGradient)
                 if let clip = config.gradientClipNorm { model.parameters.clipGradientNorm(clip) }
                 rate = config.learningRate * schedule.factor(at: step)
                 optimizer.step(&model.parameters, learningRate: rate)
@@ -116,18 +116,17 @@ private func countCorrect(_ logits: Tensor, _ targets: [Int]) -> Int {
 }
 
 /// Mean loss and accuracy over a dataset in evaluation mode (no dropout).
-package func evaluateLoss(_ model: Classifier, _ data: Dataset, _ loss: SoftmaxCrossEntropy, batchSize: Int = 1024)
-    -> (loss: Float, accuracy: Double)
-{
-    var batch = Tensor(shape: [0, data.featureCount])
+package func evaluateLoss<Model: TrainableClassifier>(
+    _ model: Model, _ data: Model.Examples, _ loss: SoftmaxCrossEntropy, batchSize: Int = 1024
+) -> (loss: Float, accuracy: Double) {
+    let all = Array(0..<data.count)
     var total: Double = 0
     var correct = 0
     var start = 0
     while start < data.count {
         let end = Swift.min(start + batchSize, data.count)
-        data.features.gatherRows(start..<end, into: &batch)
         let targets = Array(data.labels[start..<end])
-        let logits = model.forward(batch, training: false)
+        let logits = model.logits(data, rows: all[start..<end], training: false)
         total += Double(loss.forward(logits, targets: targets)) * Double(end - start)
         correct += countCorrect(logits, targets)
         start = end

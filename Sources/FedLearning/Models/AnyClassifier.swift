@@ -1,0 +1,64 @@
+import FedTensor
+import FedText
+import Foundation
+import OrderedCollections
+
+/// Either kind of model fedtune federates, for the code that only moves, stores and
+/// checks tensors (coordinator, sites, checkpoints) and need not know which it is.
+package enum AnyClassifier {
+    case tabular(Classifier)
+    case text(TextClassifier)
+
+    package var parameters: ParameterStore {
+        switch self {
+        case .tabular(let model): model.parameters
+        case .text(let model): model.parameters
+        }
+    }
+
+    package var classNames: [String] {
+        switch self {
+        case .tabular(let model): model.architecture.classNames
+        case .text(let model): model.architecture.classNames
+        }
+    }
+
+    package func load(_ tensors: OrderedDictionary<String, Tensor>, requireAll: Bool, source: String) throws {
+        switch self {
+        case .tabular(let model): try model.load(tensors, requireAll: requireAll, source: source)
+        case .text(let model): try model.load(tensors, requireAll: requireAll, source: source)
+        }
+    }
+
+    /// What describes this model in a blob; with a full set of tensors it makes the
+    /// self-describing base model or checkpoint (`ModelPackage.encode(metadata:tensors:)`).
+    package func packageMetadata() throws -> [String: String] {
+        switch self {
+        case .tabular(let model): try ModelPackage.metadata(architecture: model.architecture)
+        case .text(let model): try ModelPackage.metadata(text: model)
+        }
+    }
+
+    /// Writes a model folder of the matching kind.
+    package func save(to folder: URL) throws {
+        switch self {
+        case .tabular(let model):
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try ModelFolder.save(model, to: folder)
+        case .text(let model):
+            try TextModelFolder.save(model, to: folder)
+        }
+    }
+
+    /// Reads a model folder of either kind, told apart by `model.json`'s format.
+    package static func load(_ folder: URL) throws -> AnyClassifier {
+        let url = folder.appendingPathComponent(ModelFolder.architectureFile)
+        if let data = FileManager.default.contents(atPath: url.path),
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            object["format"] as? String == TextClassifierArchitecture.formatName
+        {
+            return .text(try TextModelFolder.load(folder))
+        }
+        return .tabular(try ModelFolder.load(folder))
+    }
+}

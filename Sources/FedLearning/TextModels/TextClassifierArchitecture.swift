@@ -1,0 +1,65 @@
+import FedTensor
+import Foundation
+
+/// What `model.json` says about a text classifier: the BERT encoder's configuration, the
+/// tokenizer settings, the classes, the head's dropout and the fine-tuning mode. Together
+/// with the vocabulary and the tensors it rebuilds the model exactly.
+package struct TextClassifierArchitecture: Sendable, Codable, Equatable {
+    package var format = TextClassifierArchitecture.formatName
+    package var version = 1
+    package var encoder: BertConfiguration
+    /// Longest input in ids, [CLS] and [SEP] included.
+    package var maxLength: Int
+    package var lowercase: Bool
+    package var classNames: [String]
+    /// Dropout on the pooled embedding before the head, while training.
+    package var dropout: Float
+    package var fineTuning: FineTuning
+
+    package static let formatName = "fedtune.text-classifier"
+
+    package init(
+        encoder: BertConfiguration, maxLength: Int, lowercase: Bool, classNames: [String], dropout: Float = 0.1,
+        fineTuning: FineTuning
+    ) {
+        self.encoder = encoder
+        self.maxLength = maxLength
+        self.lowercase = lowercase
+        self.classNames = classNames
+        self.dropout = dropout
+        self.fineTuning = fineTuning
+    }
+
+    package var classes: Int { self.classNames.count }
+
+    /// Problems with the description, each naming the field.
+    package var problems: [String] {
+        var problems = self.encoder.problems.map { "encoder: \($0)" }
+        if self.format != Self.formatName { problems.append("format is '\(self.format)', expected '\(Self.formatName)'") }
+        if self.version != 1 { problems.append("version \(self.version) is not supported (this fedtune reads 1)") }
+        if self.classNames.count < 2 { problems.append("classNames must name at least 2 classes") }
+        if !(2...self.encoder.maxPositions).contains(self.maxLength) {
+            problems.append("maxLength must be in 2...\(self.encoder.maxPositions)")
+        }
+        if !(0..<1).contains(self.dropout) { problems.append("dropout must be in [0, 1)") }
+        problems += self.fineTuning.problems(layerCount: self.encoder.layerCount)
+        return problems
+    }
+
+    /// Decodes the format name first, so a file of another kind is named as such.
+    package static func decode(_ data: Data, source: String) throws -> TextClassifierArchitecture {
+        let architecture: TextClassifierArchitecture
+        do {
+            architecture = try JSONDecoder().decode(TextClassifierArchitecture.self, from: data)
+        } catch let error as DecodingError {
+            throw ModelError.invalidArchitecture(path: source, detail: error.fieldDescription)
+        } catch {
+            throw ModelError.invalidArchitecture(path: source, detail: "not valid JSON (\(error))")
+        }
+        let problems = architecture.problems
+        guard problems.isEmpty else {
+            throw ModelError.invalidArchitecture(path: source, detail: problems.joined(separator: "; "))
+        }
+        return architecture
+    }
+}
