@@ -231,7 +231,7 @@ let package = Package(
         .testTarget(
             name: "FedLearningTests",
             dependencies: [
-                "FedLearning", "FedData", "FedTensor",
+                "FedLearning", "FedData", "FedTensor", "FedText", "FedFetch",
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ],
             swiftSettings: swiftSettings

@@ -20,7 +20,10 @@ package enum FastMath {
         p = p * r + 1.6666665459e-1
         p = p * r + 5.0000001201e-1
         let y = p * r * r + r + 1
-        let scale = Float(bitPattern: UInt32(truncatingIfNeeded: Int32(n) + 127) << 23)
+        // 2^n without a float-to-integer conversion (whose overflow check would stop the
+        // loop from vectorising): adding 1.5·2^23 puts the integer n in the low mantissa bits.
+        let integer = (n + 12_582_912).bitPattern &- 0x4B40_0000
+        let scale = Float(bitPattern: (integer &+ 127) &<< 23)
         return y * scale
     }
 
@@ -50,5 +53,36 @@ package enum FastMath {
     @inlinable @inline(__always)
     package static func normalPDF(_ x: Float) -> Float {
         0.3989422804014327 * Self.exp(-0.5 * x * x)
+    }
+}
+
+extension FastMath {
+    /// y[i] = x[i]·Φ(x[i]) (exact-erf GELU) over whole buffers; the loop lives beside the
+    /// scalar functions so it is compiled with them inlined and vectorised.
+    package static func gelu(_ x: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>) {
+        for i in 0..<x.count { y[i] = x[i] * Self.normalCDF(x[i]) }
+    }
+
+    /// dx[i] = dy[i]·(Φ(x[i]) + x[i]·φ(x[i])), GELU's backward.
+    package static func geluBackward(
+        _ x: UnsafeBufferPointer<Float>, _ dy: UnsafeBufferPointer<Float>, into dx: UnsafeMutableBufferPointer<Float>
+    ) {
+        for i in 0..<x.count { dx[i] = dy[i] * (Self.normalCDF(x[i]) + x[i] * Self.normalPDF(x[i])) }
+    }
+
+    /// In place: row[j] ← mask[j]·exp(row[j] − max) / Σ, the max taken over unmasked
+    /// entries (mask 1 = keep, 0 = drop). Dropped entries become exactly 0.
+    package static func maskedSoftmax(_ row: UnsafeMutablePointer<Float>, count: Int, mask: UnsafePointer<Float>) {
+        var largest = -Float.greatestFiniteMagnitude
+        for j in 0..<count { largest = Swift.max(largest, mask[j] > 0 ? row[j] : -Float.greatestFiniteMagnitude) }
+        var total: Float = 0
+        for j in 0..<count {
+            // exp is clamped, so a dropped score far above `largest` stays finite and ×0 is 0.
+            let e = Self.exp(row[j] - largest) * mask[j]
+            row[j] = e
+            total += e
+        }
+        let inverse = 1 / total
+        for j in 0..<count { row[j] *= inverse }
     }
 }

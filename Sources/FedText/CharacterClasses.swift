@@ -10,9 +10,11 @@ enum CharacterClasses {
             return (value < 0x20 && value != 0x09 && value != 0x0A && value != 0x0D) || value == 0x7F
         }
         if value == 0xFFFD { return true }
-        switch RustUnicodeTables.generalCategory(of: scalar) {
-        case .control, .format, .privateUse, .surrogate: return true
-        default: return false
+        return RustUnicodeTables.category(of: scalar) { category in
+            switch category {
+            case .control, .format, .privateUse, .surrogate: return true
+            default: return false
+            }
         }
     }
 
@@ -32,18 +34,20 @@ enum CharacterClasses {
             return (value >= 0x21 && value <= 0x2F) || (value >= 0x3A && value <= 0x40)
                 || (value >= 0x5B && value <= 0x60) || (value >= 0x7B && value <= 0x7E)
         }
-        switch RustUnicodeTables.generalCategory(of: scalar) {
-        case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation,
-            .initialPunctuation, .finalPunctuation, .otherPunctuation:
-            return true
-        default:
-            return false
+        return RustUnicodeTables.category(of: scalar) { category in
+            switch category {
+            case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation,
+                .initialPunctuation, .finalPunctuation, .otherPunctuation:
+                return true
+            default:
+                return false
+            }
         }
     }
 
     /// Category Mn, which accent stripping deletes after NFD.
     static func isNonspacingMark(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.value >= 0x300 && RustUnicodeTables.generalCategory(of: scalar) == .nonspacingMark
+        scalar.value >= 0x300 && RustUnicodeTables.category(of: scalar) { $0 == .nonspacingMark }
     }
 
     /// The code points BERT surrounds with spaces so that each becomes its own word: CJK

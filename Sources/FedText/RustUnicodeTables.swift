@@ -44,6 +44,19 @@ enum RustUnicodeTables {
         }
     }
 
+    /// Scalars whose category in Unicode 8.0 differs from today's in a way that matters here
+    /// (the cases of `generalCategory(of:)`).
+    private static let recategorized: Set<UInt32> = [0x166D, 0x111C9, 0x1734, 0x1171E, 0x1885, 0x1886, 0xA9BD]
+
+    /// Whether the scalar's Unicode 8.0 category satisfies `test`. Today's category is looked
+    /// at first: apart from `recategorized`, the old category is today's or unassigned, so a
+    /// scalar failing `test` today fails it in 8.0 as well, and most scalars (letters) are
+    /// answered without looking up their age.
+    static func category(of scalar: Unicode.Scalar, satisfies test: (Unicode.GeneralCategory) -> Bool) -> Bool {
+        guard test(scalar.properties.generalCategory) || Self.recategorized.contains(scalar.value) else { return false }
+        return test(Self.generalCategory(of: scalar))
+    }
+
     /// Whether Rust's NFD knows this scalar (decomposition and combining class); a later
     /// scalar acts as a starter that decomposes to itself.
     static func hasDecompositionData(_ scalar: Unicode.Scalar) -> Bool {

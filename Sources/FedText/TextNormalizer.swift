@@ -73,7 +73,8 @@ struct TextNormalizer: Sendable {
             return
         }
         let properties = scalar.properties
-        guard properties.changesWhenLowercased, RustUnicodeTables.hasLowercaseData(scalar) else {
+        // Below U+0530 every scalar with a lowercase predates Unicode 15.1; skip its age lookup.
+        guard properties.changesWhenLowercased, scalar.value < 0x530 || RustUnicodeTables.hasLowercaseData(scalar) else {
             output.append(scalar)
             return
         }

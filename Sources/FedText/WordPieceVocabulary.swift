@@ -6,8 +6,6 @@ import Foundation
 /// (including a `\r`) is trimmed, and when a token appears twice the later line's id wins for
 /// lookups while `token(of:)` still returns each line's text.
 package struct WordPieceVocabulary: Sendable {
-    /// The prefix WordPiece puts on every piece that continues a word.
-    package static let continuationPrefix = "##"
     /// The special tokens BERT cannot run without, in the order errors list them.
     package static let requiredSpecialTokens = ["[UNK]", "[CLS]", "[SEP]", "[PAD]"]
     /// Special tokens Hugging Face matches verbatim in raw text when the vocabulary has them.

@@ -7,7 +7,7 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Measure this machine: the learning core (the default) or FedAvg aggregation.",
         discussion: "Build with -c release for meaningful figures. OPENBLAS_CORETYPE picks the OpenBLAS kernel.",
-        subcommands: [Core.self, Aggregation.self],
+        subcommands: [Core.self, Aggregation.self, Encoder.self],
         defaultSubcommand: Core.self)
 
     struct Core: ParsableCommand {
@@ -37,6 +37,35 @@ struct BenchCommand: ParsableCommand {
             print(String(format: "sgemm 256³ check        %8.1e max error relative to a float64 product", result.sgemmRelativeError))
             print(String(format: "mlp 64-256-256-10 step  %8.0f examples/s (batch 64, SGD)", result.mlpStepExamplesPerSecond))
             print(String(format: "mlp trainer epochs      %8.0f examples/s (batch 64, AdamW, shuffled)", result.mlpTrainerExamplesPerSecond))
+        }
+    }
+
+    struct Encoder: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Measure BERT (MiniLM-sized) forward and fine-tuning step throughput.",
+            discussion: "Compare with benchmarks/flax_bert.py (Hugging Face's FlaxBertModel on XLA), run side by side by benchmarks/encoder.sh.")
+
+        @Option(help: "Sentences per batch.") var batch: Int = 32
+        @Option(help: "Tokens per sentence.") var length: Int = 64
+        @Option(help: "Timed runs per figure (the median is reported).") var repeats: Int = 7
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() throws {
+            let r = try runReportingErrors {
+                try EncoderBenchmark.run(batch: self.batch, length: self.length, repeats: self.repeats)
+            }
+            if self.json {
+                print(try jsonText(r))
+                return
+            }
+            print("MiniLM-sized BERT, batch \(r.batch) × \(r.length) tokens, \(r.threads) BLAS threads")
+            print(String(format: "forward + pooling          %8.1f ms  %7.1f sentences/s", r.forwardMilliseconds, r.forwardSentencesPerSecond))
+            for (name, ms) in [("LoRA step (r 8, q+v)", r.loraStepMilliseconds), ("last-2 step", r.lastLayersStepMilliseconds),
+                               ("full step", r.fullStepMilliseconds)] {
+                print(String(format: "%-26@ %8.1f ms  %7.1f examples/s", name as NSString, ms, Double(r.batch) / ms * 1000))
+            }
+            print(String(format: "head mode, %d examples      epoch 1 %.2f s, epoch 2 %.3f s (%.1f%%)", r.headExamples,
+                         r.headFirstEpochSeconds, r.headSecondEpochSeconds, 100 * r.headSecondEpochSeconds / r.headFirstEpochSeconds))
         }
     }
 

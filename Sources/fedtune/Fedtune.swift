@@ -8,7 +8,7 @@ struct Fedtune: AsyncParsableCommand {
         subcommands: [
             SimulateCommand.self, CoordinatorCommand.self, ClientCommand.self, CertsCommand.self, TrainCommand.self,
             EvaluateCommand.self,
-            InspectCommand.self, DatasetsCommand.self, BenchCommand.self,
+            InspectCommand.self, DatasetsCommand.self, ModelsCommand.self, BenchCommand.self,
         ]
     )
 }

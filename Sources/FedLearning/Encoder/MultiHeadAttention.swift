@@ -66,20 +66,7 @@ final class MultiHeadAttention {
 
     /// Softmax of each row of scores [rows, rows] over the keys whose mask is 1.
     private static func maskedSoftmax(_ scores: UnsafeMutablePointer<Float>, rows: Int, mask: UnsafePointer<Float>) {
-        for i in 0..<rows {
-            let row = scores + i * rows
-            var largest = -Float.infinity
-            for j in 0..<rows where mask[j] > 0 { largest = Swift.max(largest, row[j]) }
-            var total: Float = 0
-            for j in 0..<rows {
-                // exp is clamped, so a padding score far above `largest` stays finite and ×0 is 0.
-                let e = FastMath.exp(row[j] - largest) * mask[j]
-                row[j] = e
-                total += e
-            }
-            let inverse = 1 / total
-            for j in 0..<rows { row[j] *= inverse }
-        }
+        for i in 0..<rows { FastMath.maskedSoftmax(scores + i * rows, count: rows, mask: mask) }
     }
 
     /// Gradients of q, k and v from the gradient of `context`, for the inputs of the last forward.

@@ -30,7 +30,7 @@ package final class Activation: Layer {
                 case .gelu:
                     // erf form, y = x · Φ(x) = ½ x (1 + erf(x/√2)), not the tanh approximation
                     // (which BERT checkpoints were not trained with).
-                    for i in 0..<x.count { y[i] = x[i] * FastMath.normalCDF(x[i]) }
+                    FastMath.gelu(x, into: y)
                 case .tanh:
                     for i in 0..<x.count { y[i] = Foundation.tanh(x[i]) }
                 }
@@ -58,9 +58,7 @@ package final class Activation: Layer {
                             }
                         case .gelu:
                             // dy/dx = Φ(x) + x · φ(x), φ the standard normal density
-                            for i in 0..<x.count {
-                                dx[i] = dy[i] * (FastMath.normalCDF(x[i]) + x[i] * FastMath.normalPDF(x[i]))
-                            }
+                            FastMath.geluBackward(x, dy, into: dx)
                         case .tanh:
                             for i in 0..<x.count { dx[i] = dy[i] * (1 - y[i] * y[i]) }
                         }

@@ -1,0 +1,56 @@
+import Foundation
+import Testing
+
+@testable import FedReport
+
+/// The report as a browser renders it: headless Chromium must load it offline, build the
+/// charts and tables into its DOM, and paint it to a PNG (kept for people to look at).
+@Suite(.serialized) struct ChromiumRenderTests {
+    static let screenshot = URL(fileURLWithPath: "/tmp/fedtune-report.png")
+
+    /// Writes the sample report to a temporary file.
+    static func reportFile() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("fedtune-report-\(UUID().uuidString).html")
+        try ReportRenderer.html(for: .sample()).write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
+    @Test func domHasTheChartsAndTheComparisonTable() throws {
+        guard let chromium = Chromium.required() else { return }
+        let file = try Self.reportFile()
+        defer { try? FileManager.default.removeItem(at: file) }
+
+        let run = try chromium.run(["--dump-dom", file.absoluteString])
+        let dom = String(decoding: run.stdout, as: UTF8.self)
+
+        #expect(!run.timedOut, "chromium did not finish in 60 s")
+        #expect(run.status == 0)
+        #expect(dom.occurrences(of: "<svg") == 4)
+        for id in ["chart-accuracy", "chart-loss", "chart-sites", "chart-confusion"] {
+            #expect(dom.contains("id=\"\(id)\""), "DOM lacks \(id)")
+        }
+        #expect(dom.contains("<table class=\"data comparison\">"))
+        #expect(dom.occurrences(of: "<tr class=\"kind-") == RunSummary.sample().baselines.count)
+        #expect(dom.contains("Federated (FedAvg)"))
+    }
+
+    @Test func screenshotIsAPNG() throws {
+        guard let chromium = Chromium.required() else { return }
+        let file = try Self.reportFile()
+        defer { try? FileManager.default.removeItem(at: file) }
+        try? FileManager.default.removeItem(at: Self.screenshot)
+
+        let run = try chromium.run([
+            "--hide-scrollbars", "--screenshot=\(Self.screenshot.path)", "--window-size=1200,2400", file.absoluteString,
+        ])
+        let png = try Data(contentsOf: Self.screenshot)
+
+        #expect(!run.timedOut, "chromium did not finish in 60 s")
+        #expect(run.status == 0)
+        #expect(png.prefix(8) == Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]))
+        // IHDR width, big-endian at bytes 16…19.
+        let width = png.dropFirst(16).prefix(4).reduce(0) { $0 << 8 | Int($1) }
+        #expect(width == 1200)
+        #expect(png.count > 50_000, "a \(png.count)-byte screenshot is too small to show the report")
+    }
+}
