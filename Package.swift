@@ -224,6 +224,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "CLITests",
+            dependencies: ["FedLearning", "FedText", "FedTensor", "FedFetch"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "FedDataTests",
             dependencies: ["FedData", "FedTensor"],
             swiftSettings: swiftSettings

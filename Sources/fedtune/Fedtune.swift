@@ -8,7 +8,8 @@ struct Fedtune: AsyncParsableCommand {
         subcommands: [
             SimulateCommand.self, CoordinatorCommand.self, ClientCommand.self, CertsCommand.self, TrainCommand.self,
             EvaluateCommand.self,
-            InspectCommand.self, DatasetsCommand.self, ModelsCommand.self, BenchCommand.self,
+            InspectCommand.self, DatasetsCommand.self, ModelsCommand.self, EmbedCommand.self, ExportCommand.self,
+            BenchCommand.self,
         ]
     )
 }

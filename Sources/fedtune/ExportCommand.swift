@@ -1,0 +1,26 @@
+import ArgumentParser
+import FedLearning
+import Foundation
+
+/// `fedtune export`: a fine-tuned text model as a Hugging Face-style folder.
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write a fine-tuned text classifier as a Hugging Face-style folder (LoRA merged).",
+        discussion: """
+            The encoder becomes a BertModel folder (config.json, model.safetensors, vocab.txt, \
+            tokenizer_config.json) that transformers and safetensors load, with sentence-transformers' \
+            mean pooling (modules.json, 1_Pooling/) and the classification head in classifier.safetensors.
+            """)
+
+    @Option(help: "A text model folder written by fedtune (model.json, model.safetensors, vocab.txt).") var model: String
+    @Option(help: "Folder to write.") var out: String
+
+    func run() throws {
+        try runReportingErrors {
+            let model = try TextModelFolder.load(URL(fileURLWithPath: self.model))
+            try ModelExport.export(model, to: URL(fileURLWithPath: self.out))
+        }
+        print("wrote \(self.out) (BertModel weights with adapters merged, mean pooling, classifier.safetensors)")
+    }
+}
