@@ -196,7 +196,7 @@ let package = Package(
         .testTarget(
             name: "FedFederationTests",
             dependencies: [
-                "FedCoordinator", "FedClient", "FedSimulation", "FedRounds", "FedWire", "FedTLS", "FedLearning", "FedData",
+                "FedFetch", "FedCoordinator", "FedClient", "FedSimulation", "FedRounds", "FedWire", "FedTLS", "FedLearning", "FedData",
                 "FedTensor",
                 .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),

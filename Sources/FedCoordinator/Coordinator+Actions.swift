@@ -55,12 +55,14 @@ extension Coordinator {
                     try await link.sender.send(
                         .model(.init(digest: self.baseDigest, blob: .init(content: .baseModel, bytes: self.baseBlob.readableBytes))),
                         blob: self.baseBlob)
+                    self.round.bytes.baseModel += self.baseBlob.readableBytes
                     if self.sites[site]?.channel === link.channel { self.sites[site]?.digests.insert(self.baseDigest) }
                 }
                 let message = Message.train(.init(
                     round: round, baseDigest: self.baseDigest, configuration: self.configuration.training,
                     blob: .init(content: .trainable, bytes: trainable.readableBytes)))
                 try await link.sender.send(message, blob: trainable)
+                self.round.bytes.trainable += trainable.readableBytes
             } catch {
                 self.logger.warning("could not send the round to a site", metadata: ["client.id": "\(site)", "error": "\(error)"])
                 link.channel.close(promise: nil)
@@ -82,7 +84,8 @@ extension Coordinator {
             let record = RoundRecord(
                 round: number, sites: reported, examples: examples,
                 trainMetrics: self.round.metricSums.mapValues { $0 / Double(Swift.max(examples, 1)) },
-                failures: failures, clipScales: self.round.clipScales, digest: sha256Hex(blob), seconds: seconds)
+                failures: failures, clipScales: self.round.clipScales, digest: sha256Hex(blob), seconds: seconds,
+                bytes: self.round.bytes)
             try self.state.save(round: number, modelBlob: blob, record: record)
             self.logger.info("round closed", metadata: [
                 "round.number": "\(number)", "round.sites": "\(reported.count)", "round.examples": "\(examples)",

@@ -52,6 +52,7 @@ package actor Coordinator {
         var started = ContinuousClock.now
         var metricSums: [String: Double] = [:]
         var examples = 0
+        var bytes = RoundBytes()
         var clipScales: [String: Double] = [:]
     }
 
@@ -242,6 +243,7 @@ package actor Coordinator {
             do {
                 let folded = try self.accumulator.add(tensors, examples: update.examples)
                 self.round.examples += update.examples
+                self.round.bytes.updates += blob.readableBytes
                 self.round.clipScales[site] = Double(folded.scale)
                 for (name, value) in update.metrics {
                     // A site's numbers must not make the round's record unwritable.

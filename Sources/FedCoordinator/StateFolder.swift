@@ -85,11 +85,14 @@ package struct RoundRecord: Sendable, Codable, Equatable {
     /// SHA-256 of the checkpoint blob.
     package var digest: String
     package var seconds: Double
+    /// Blob bytes this round moved (absent in records written before it was counted).
+    package var bytes: RoundBytes?
 
     package init(
         round: Int, sites: [String], examples: Int, trainMetrics: [String: Double], failures: [String: String],
-        clipScales: [String: Double], digest: String, seconds: Double
+        clipScales: [String: Double], digest: String, seconds: Double, bytes: RoundBytes? = nil
     ) {
+        self.bytes = bytes
         self.round = round
         self.sites = sites
         self.examples = examples
