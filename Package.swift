@@ -8,6 +8,16 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
+// The numeric targets' elementwise loops (GELU, softmax, LayerNorm, optimisers) vectorise
+// 8 floats wide with FMA instead of SSE's 4 when compiled for AVX2. fedtune therefore
+// needs an x86-64 CPU from 2013 on (Intel Haswell, AMD Zen); other architectures build
+// for their own baseline.
+#if arch(x86_64)
+let numericSettings = swiftSettings + [.unsafeFlags(["-target-cpu", "haswell"])]
+#else
+let numericSettings = swiftSettings
+#endif
+
 let package = Package(
     name: "fedtune",
     platforms: [.macOS(.v14)],
@@ -39,7 +49,7 @@ let package = Package(
                 "COpenBLAS",
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: numericSettings
         ),
         .target(
             name: "FedData",
@@ -75,7 +85,7 @@ let package = Package(
                 "FedRounds",
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: numericSettings
         ),
         .target(
             name: "FedRounds",
@@ -133,7 +143,7 @@ let package = Package(
         .target(
             name: "FedSimulation",
             dependencies: [
-                "FedCoordinator", "FedRounds", "FedWire", "FedTLS", "FedLearning", "FedData", "FedTensor",
+                "FedCoordinator", "FedFetch", "FedReport", "FedText", "FedRounds", "FedWire", "FedTLS", "FedLearning", "FedData", "FedTensor",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ],
@@ -205,7 +215,10 @@ let package = Package(
         ),
         .testTarget(
             name: "FedSimulationTests",
-            dependencies: ["FedSimulation", "FedLearning", "FedData", "FedRounds"],
+            dependencies: [
+                "FedSimulation", "FedLearning", "FedData", "FedRounds", "FedReport", "FedTensor", "FedFetch",
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

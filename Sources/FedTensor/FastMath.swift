@@ -60,29 +60,27 @@ extension FastMath {
     /// y[i] = x[i]·Φ(x[i]) (exact-erf GELU) over whole buffers; the loop lives beside the
     /// scalar functions so it is compiled with them inlined and vectorised.
     package static func gelu(_ x: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>) {
-        for i in 0..<x.count { y[i] = x[i] * Self.normalCDF(x[i]) }
+        Parallel.forEachChunk(x.count, minimum: 1 << 15) { range in
+            for i in range { y[i] = x[i] * Self.normalCDF(x[i]) }
+        }
     }
 
     /// dx[i] = dy[i]·(Φ(x[i]) + x[i]·φ(x[i])), GELU's backward.
     package static func geluBackward(
         _ x: UnsafeBufferPointer<Float>, _ dy: UnsafeBufferPointer<Float>, into dx: UnsafeMutableBufferPointer<Float>
     ) {
-        for i in 0..<x.count { dx[i] = dy[i] * (Self.normalCDF(x[i]) + x[i] * Self.normalPDF(x[i])) }
+        Parallel.forEachChunk(x.count, minimum: 1 << 15) { range in
+            for i in range { dx[i] = dy[i] * (Self.normalCDF(x[i]) + x[i] * Self.normalPDF(x[i])) }
+        }
     }
 
     /// In place: row[j] ← mask[j]·exp(row[j] − max) / Σ, the max taken over unmasked
     /// entries (mask 1 = keep, 0 = drop). Dropped entries become exactly 0.
     package static func maskedSoftmax(_ row: UnsafeMutablePointer<Float>, count: Int, mask: UnsafePointer<Float>) {
-        var largest = -Float.greatestFiniteMagnitude
-        for j in 0..<count { largest = Swift.max(largest, mask[j] > 0 ? row[j] : -Float.greatestFiniteMagnitude) }
-        var total: Float = 0
-        for j in 0..<count {
-            // exp is clamped, so a dropped score far above `largest` stays finite and ×0 is 0.
-            let e = Self.exp(row[j] - largest) * mask[j]
-            row[j] = e
-            total += e
-        }
-        let inverse = 1 / total
+        let largest = RowReductions.maskedMaximum(row, mask: mask, count: count)
+        // exp is clamped, so a dropped score far above `largest` stays finite and ×0 is 0.
+        for j in 0..<count { row[j] = Self.exp(row[j] - largest) * mask[j] }
+        let inverse = 1 / RowReductions.sum(row, count: count)
         for j in 0..<count { row[j] *= inverse }
     }
 }

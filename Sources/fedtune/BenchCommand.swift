@@ -66,6 +66,12 @@ struct BenchCommand: ParsableCommand {
             }
             print(String(format: "head mode, %d examples      epoch 1 %.2f s, epoch 2 %.3f s (%.1f%%)", r.headExamples,
                          r.headFirstEpochSeconds, r.headSecondEpochSeconds, 100 * r.headSecondEpochSeconds / r.headFirstEpochSeconds))
+            print(String(format: "bytes per round per site   base model once: %.1f MB", Double(r.modelBytes) / 1e6))
+            for mode in FineTuning.Mode.allCases {
+                let bytes = r.roundBytes[mode.rawValue] ?? 0
+                print(String(format: "  %-8@ %12d bytes (%.2f%% of the model)", mode.rawValue as NSString, bytes,
+                             100 * Double(bytes) / Double(Swift.max(r.modelBytes, 1))))
+            }
         }
     }
 

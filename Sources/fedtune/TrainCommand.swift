@@ -1,11 +1,18 @@
 import ArgumentParser
+import FedFetch
 import FedLearning
 import Foundation
 
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train a classifier on a CSV file, from scratch (--arch) or fine-tuning a saved model (--model)."
+        abstract: "Train a classifier on a CSV file, from scratch (--arch) or fine-tuning a saved model (--model).",
+        discussion: """
+            With --text-column the data is text (CSV, or JSON Lines with a .jsonl name): --base names a BERT \
+            folder or a model fedtune can fetch (all-MiniLM-L6-v2) to put a new head on, and --mode picks \
+            what is trained: head (pooled embeddings computed once), last-n (--layers), lora (--lora-rank, \
+            --lora-alpha, --lora-dropout, --lora-targets) or full.
+            """
     )
 
     @Option(help: "CSV file with a header row.") var data: String
@@ -36,6 +43,14 @@ struct TrainCommand: ParsableCommand {
     var balanceClasses = false
     @Option(name: .customLong("label-smoothing"), help: "Label smoothing ε.") var labelSmoothing: Float = 0
     @Option(help: "Seed for splits, initialisation, shuffling and dropout.") var seed: UInt64 = 0
+    @Option(name: .customLong("text-column"), help: "Train a text classifier on this column.") var textColumn: String?
+    @Option(help: "Text models: a BERT folder, or a model name for `fedtune models fetch`.") var base: String?
+    @Option(help: "Text models: head, last-n, lora or full.") var mode: String = "lora"
+    @Option(help: "Text models, last-n mode: encoder layers to train.") var layers: Int = 2
+    @Option(name: .customLong("lora-rank"), help: "LoRA rank.") var loraRank: Int = 8
+    @Option(name: .customLong("lora-alpha"), help: "LoRA alpha (scale = alpha / rank).") var loraAlpha: Float = 16
+    @Option(name: .customLong("lora-dropout"), help: "Dropout on the adapters' input.") var loraDropout: Float = 0.1
+    @Option(name: .customLong("lora-targets"), help: "Projections with adapters, comma-separated.") var loraTargets: String = "query,value"
 
     func validate() throws {
         guard ActivationKind(rawValue: self.activation) != nil else {
@@ -75,7 +90,12 @@ struct TrainCommand: ParsableCommand {
         training.seed = self.seed
         request.training = training
 
-        let outcome = try runReportingErrors { try LocalTraining(request, progress: ConsoleProgress()).run() }
+        let outcome: LocalTraining.Outcome
+        if let textColumn = self.textColumn {
+            outcome = try runReportingErrors { try TextTraining(self.textRequest(textColumn, training), progress: ConsoleProgress()).run() }
+        } else {
+            outcome = try runReportingErrors { try LocalTraining(request, progress: ConsoleProgress()).run() }
+        }
         if let base = outcome.baseValidationAccuracy {
             print(String(format: "base model validation accuracy  %.4f", base))
         }
@@ -87,5 +107,29 @@ struct TrainCommand: ParsableCommand {
             print("test set:\n" + test.table())
         }
         print("saved \(self.out)")
+    }
+
+    private func textRequest(_ textColumn: String, _ training: TrainingConfiguration) throws -> TextTraining.Request {
+        var request = TextTraining.Request(
+            data: URL(fileURLWithPath: self.data), textColumn: textColumn, labelColumn: self.label,
+            output: URL(fileURLWithPath: self.out))
+        request.model = self.model.map { URL(fileURLWithPath: $0) }
+        if let base = self.base {
+            request.base = FileManager.default.fileExists(atPath: base)
+                ? URL(fileURLWithPath: base) : try ArtifactCache(root: ArtifactCache.defaultRoot()).model(named: base, log: progress)
+        }
+        guard let mode = FineTuning.Mode(rawValue: self.mode) else {
+            throw ValidationError("--mode must be one of \(FineTuning.Mode.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        request.fineTuning = FineTuning(
+            mode: mode, layers: self.layers,
+            lora: LoRASettings(rank: self.loraRank, alpha: self.loraAlpha, dropout: self.loraDropout,
+                               targets: self.loraTargets.split(separator: ",").map(String.init)))
+        request.headDropout = self.dropout > 0 ? self.dropout : 0.1
+        request.validationFraction = self.validation
+        request.testFraction = self.test
+        request.balanceClasses = self.balanceClasses
+        request.training = training
+        return request
     }
 }

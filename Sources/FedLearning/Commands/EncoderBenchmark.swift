@@ -20,6 +20,10 @@ package enum EncoderBenchmark {
         package var headFirstEpochSeconds: Double
         package var headSecondEpochSeconds: Double
         package var headExamples: Int
+        /// Bytes of the trainable-tensor blob a round sends each site (and each site returns), by mode.
+        package var roundBytes: [String: Int]
+        /// Bytes of the whole model blob, sent once to each site.
+        package var modelBytes: Int
     }
 
     /// MiniLM's shape (6 layers, 384 wide, 12 heads, 1536 inner, 30,522 tokens).
@@ -43,8 +47,12 @@ package enum EncoderBenchmark {
             MeanPooling.normalizeRows(&pooled)
         }
         let examples = TextExamples(tokens: tokens, labels: (0..<batch).map { $0 % 4 }, classNames: ["a", "b", "c", "d"])
+        var roundBytes: [String: Int] = [:]
+        var modelBytes = 0
         func step(_ fineTuning: FineTuning) throws -> Double {
             let model = try self.classifier(configuration, fineTuning)
+            roundBytes[fineTuning.mode.rawValue] = ModelPackage.encodeTrainable(model.parameters.values(trainableOnly: true)).count
+            modelBytes = Swift.max(modelBytes, ModelPackage.encodeTrainable(model.parameters.values()).count)
             let loss = SoftmaxCrossEntropy(classes: 4)
             var optimizer = OptimizerConfiguration().make()
             let rows = Array(0..<batch)[...]
@@ -62,6 +70,7 @@ package enum EncoderBenchmark {
         let full = try step(FineTuning(mode: .full))
 
         let headModel = try self.classifier(configuration, FineTuning(mode: .head))
+        roundBytes[FineTuning.Mode.head.rawValue] = ModelPackage.encodeTrainable(headModel.parameters.values(trainableOnly: true)).count
         let headTokens = (0..<headExamples).map { tokens[$0 % batch] }
         let headData = TextExamples(
             tokens: headTokens, labels: (0..<headExamples).map { $0 % 4 }, classNames: ["a", "b", "c", "d"])
@@ -73,7 +82,7 @@ package enum EncoderBenchmark {
             forwardMilliseconds: forward * 1000, forwardSentencesPerSecond: Double(batch) / forward,
             loraStepMilliseconds: lora * 1000, lastLayersStepMilliseconds: lastLayers * 1000, fullStepMilliseconds: full * 1000,
             headFirstEpochSeconds: history.epochs[0].seconds, headSecondEpochSeconds: history.epochs[1].seconds,
-            headExamples: headExamples)
+            headExamples: headExamples, roundBytes: roundBytes, modelBytes: modelBytes)
     }
 
     private static func classifier(_ configuration: BertConfiguration, _ fineTuning: FineTuning) throws -> TextClassifier {

@@ -40,20 +40,22 @@ final class MultiHeadAttention {
                     mask.withUnsafeBufferPointer { m in
                         self.probabilities.withUnsafeMutableBufferPointer { p in
                             self.context.scalars.withUnsafeMutableBufferPointer { c in
-                                for b in 0..<batchSize {
-                                    let rows = b * l * hidden
-                                    for h in 0..<self.heads {
-                                        let probs = p.baseAddress! + (b * self.heads + h) * square
-                                        let column = rows + h * d
-                                        BLAS.gemm(
-                                            transposeA: false, transposeB: true, m: l, n: l, k: d, alpha: scale,
-                                            a: q.baseAddress! + column, lda: hidden, b: k.baseAddress! + column, ldb: hidden,
-                                            c: probs, ldc: l)
-                                        Self.maskedSoftmax(probs, rows: l, mask: m.baseAddress! + b * l)
-                                        BLAS.gemm(
-                                            transposeA: false, transposeB: false, m: l, n: d, k: l,
-                                            a: probs, lda: l, b: v.baseAddress! + column, ldb: hidden,
-                                            c: c.baseAddress! + column, ldc: hidden)
+                                Parallel.forEachChunk(batchSize) { sentences in
+                                    for b in sentences {
+                                        let rows = b * l * hidden
+                                        for h in 0..<self.heads {
+                                            let probs = p.baseAddress! + (b * self.heads + h) * square
+                                            let column = rows + h * d
+                                            BLAS.gemm(
+                                                transposeA: false, transposeB: true, m: l, n: l, k: d, alpha: scale,
+                                                a: q.baseAddress! + column, lda: hidden, b: k.baseAddress! + column, ldb: hidden,
+                                                c: probs, ldc: l)
+                                            Self.maskedSoftmax(probs, rows: l, mask: m.baseAddress! + b * l)
+                                            BLAS.gemm(
+                                                transposeA: false, transposeB: false, m: l, n: d, k: l,
+                                                a: probs, lda: l, b: v.baseAddress! + column, ldb: hidden,
+                                                c: c.baseAddress! + column, ldc: hidden)
+                                        }
                                     }
                                 }
                             }
@@ -78,7 +80,8 @@ final class MultiHeadAttention {
             self[keyPath: buffer].resize(rows: batchSize * l, columns: hidden)
         }
         let square = l * l
-        if self.scratch.count != square { self.scratch = [Float](repeating: 0, count: square) }
+        // One dp/ds buffer per sentence, so sentences can be processed concurrently.
+        if self.scratch.count != batchSize * square { self.scratch = [Float](repeating: 0, count: batchSize * square) }
         let scale = self.scale
         contextGradient.scalars.withUnsafeBufferPointer { dc in
             query.scalars.withUnsafeBufferPointer { q in
@@ -89,33 +92,36 @@ final class MultiHeadAttention {
                                 self.queryGradient.scalars.withUnsafeMutableBufferPointer { dq in
                                     self.keyGradient.scalars.withUnsafeMutableBufferPointer { dk in
                                         self.valueGradient.scalars.withUnsafeMutableBufferPointer { dv in
-                                            for b in 0..<batchSize {
-                                                for h in 0..<self.heads {
-                                                    let probs = p.baseAddress! + (b * self.heads + h) * square
-                                                    let column = b * l * hidden + h * d
-                                                    // dv = pᵀ · dc
-                                                    BLAS.gemm(
-                                                        transposeA: true, transposeB: false, m: l, n: d, k: l,
-                                                        a: probs, lda: l, b: dc.baseAddress! + column, ldb: hidden,
-                                                        c: dv.baseAddress! + column, ldc: hidden)
-                                                    // dp = dc · vᵀ, then ds = p ⊙ (dp − Σ_j dp·p)
-                                                    BLAS.gemm(
-                                                        transposeA: false, transposeB: true, m: l, n: l, k: d,
-                                                        a: dc.baseAddress! + column, lda: hidden,
-                                                        b: v.baseAddress! + column, ldb: hidden,
-                                                        c: ds.baseAddress!, ldc: l)
-                                                    Self.softmaxBackward(ds.baseAddress!, probs, rows: l)
-                                                    // dq = ds · k / √d, dk = dsᵀ · q / √d
-                                                    BLAS.gemm(
-                                                        transposeA: false, transposeB: false, m: l, n: d, k: l,
-                                                        alpha: scale, a: ds.baseAddress!, lda: l,
-                                                        b: k.baseAddress! + column, ldb: hidden,
-                                                        c: dq.baseAddress! + column, ldc: hidden)
-                                                    BLAS.gemm(
-                                                        transposeA: true, transposeB: false, m: l, n: d, k: l,
-                                                        alpha: scale, a: ds.baseAddress!, lda: l,
-                                                        b: q.baseAddress! + column, ldb: hidden,
-                                                        c: dk.baseAddress! + column, ldc: hidden)
+                                            Parallel.forEachChunk(batchSize) { sentences in
+                                                for b in sentences {
+                                                    for h in 0..<self.heads {
+                                                        let probs = p.baseAddress! + (b * self.heads + h) * square
+                                                        let column = b * l * hidden + h * d
+                                                        let dscores = ds.baseAddress! + b * square
+                                                        // dv = pᵀ · dc
+                                                        BLAS.gemm(
+                                                            transposeA: true, transposeB: false, m: l, n: d, k: l,
+                                                            a: probs, lda: l, b: dc.baseAddress! + column, ldb: hidden,
+                                                            c: dv.baseAddress! + column, ldc: hidden)
+                                                        // dp = dc · vᵀ, then ds = p ⊙ (dp − Σ_j dp·p)
+                                                        BLAS.gemm(
+                                                            transposeA: false, transposeB: true, m: l, n: l, k: d,
+                                                            a: dc.baseAddress! + column, lda: hidden,
+                                                            b: v.baseAddress! + column, ldb: hidden,
+                                                            c: dscores, ldc: l)
+                                                        Self.softmaxBackward(dscores, probs, rows: l)
+                                                        // dq = ds · k / √d, dk = dsᵀ · q / √d
+                                                        BLAS.gemm(
+                                                            transposeA: false, transposeB: false, m: l, n: d, k: l,
+                                                            alpha: scale, a: dscores, lda: l,
+                                                            b: k.baseAddress! + column, ldb: hidden,
+                                                            c: dq.baseAddress! + column, ldc: hidden)
+                                                        BLAS.gemm(
+                                                            transposeA: true, transposeB: false, m: l, n: d, k: l,
+                                                            alpha: scale, a: dscores, lda: l,
+                                                            b: q.baseAddress! + column, ldb: hidden,
+                                                            c: dk.baseAddress! + column, ldc: hidden)
+                                                    }
                                                 }
                                             }
                                         }
@@ -134,8 +140,7 @@ final class MultiHeadAttention {
         for i in 0..<rows {
             let g = gradient + i * rows
             let p = probs + i * rows
-            var dot: Float = 0
-            for j in 0..<rows { dot += g[j] * p[j] }
+            let dot = RowReductions.dot(g, p, count: rows)
             for j in 0..<rows { g[j] = p[j] * (g[j] - dot) }
         }
     }

@@ -34,21 +34,22 @@ package final class LayerNorm: Layer {
             parameters[self.weight].value.scalars.withUnsafeBufferPointer { g in
                 parameters[self.bias].value.scalars.withUnsafeBufferPointer { b in
                     self.output.scalars.withUnsafeMutableBufferPointer { y in
-                        for r in 0..<rows {
-                            let base = r * c
-                            var m: Float = 0
-                            for i in 0..<c { m += x[base + i] }
-                            m /= Float(c)
-                            var v: Float = 0
-                            for i in 0..<c {
-                                let d = x[base + i] - m
-                                v += d * d
+                        self.mean.withUnsafeMutableBufferPointer { means in
+                            self.rstd.withUnsafeMutableBufferPointer { rstds in
+                                // Rows are independent: split them across cores for large batches.
+                                Parallel.forEachChunk(rows, minimum: 256) { chunk in
+                                    for r in chunk {
+                                        let row = x.baseAddress! + r * c
+                                        let m = RowReductions.sum(row, count: c) / Float(c)
+                                        let v = RowReductions.squaredDeviations(row, count: c, center: m) / Float(c)
+                                        let s = 1 / (v + eps).squareRoot()
+                                        let base = r * c
+                                        for i in 0..<c { y[base + i] = (x[base + i] - m) * s * g[i] + b[i] }
+                                        means[r] = m
+                                        rstds[r] = s
+                                    }
+                                }
                             }
-                            v /= Float(c)
-                            let s = 1 / (v + eps).squareRoot()
-                            for i in 0..<c { y[base + i] = (x[base + i] - m) * s * g[i] + b[i] }
-                            self.mean[r] = m
-                            self.rstd[r] = s
                         }
                     }
                 }

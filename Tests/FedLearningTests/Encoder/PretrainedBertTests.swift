@@ -26,7 +26,10 @@ struct PretrainedBertTests {
         try (tokens.joined(separator: "\n") + "\n").write(to: folder.appendingPathComponent("vocab.txt"), atomically: true, encoding: .utf8)
         var generator = SeededGenerator(seed: 2)
         var tensors: OrderedDictionary<String, Tensor> = [:]
-        for (name, shape) in c.tensorShapes { tensors[prefix + name] = .normal(shape: shape, std: 0.1, using: &generator) }
+        for (name, shape) in c.tensorShapes {
+            tensors[prefix + name] = name.hasSuffix("LayerNorm.weight")
+                ? Tensor(shape: shape, repeating: 1) : .normal(shape: shape, std: 0.3, using: &generator)
+        }
         tensors[prefix + "pooler.dense.weight"] = Tensor(shape: [c.hiddenSize, c.hiddenSize])
         change(&tensors)
         try Safetensors(tensors: tensors, metadata: ["format": "pt"]).write(to: folder.appendingPathComponent("model.safetensors"))
