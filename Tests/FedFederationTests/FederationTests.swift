@@ -17,17 +17,25 @@ import Testing
 struct FederationTests {
     static let domain = SyntheticDomain(features: 6, classes: 3, noise: 1.5, worldSeed: 11)
 
-    /// Makes the PKI, a pretrained model and each site's private CSV in a fresh folder.
-    static func prepare(sites: [String]) throws -> (folder: URL, coordinator: CoordinatorConfiguration, sites: [SiteConfiguration]) {
+    /// Makes the PKI, a pretrained model and each site's private CSV in a fresh folder: by
+    /// default a small MLP and synthetic tabular data, or what `writeModel` and `writeData` write.
+    static func prepare(
+        sites: [String],
+        writeModel: (URL) throws -> Void = { folder in
+            let architecture = ModelArchitecture(
+                inputs: 6, hidden: [16], classes: 3, featureNames: (0..<6).map { "x\($0)" }, classNames: ["c0", "c1", "c2"])
+            try ModelFolder.save(Classifier(architecture: architecture, seed: 1), to: folder)
+        },
+        writeData: (Int, URL) throws -> Void = { index, csv in
+            try FederationTests.domain.sample(count: 120, seed: UInt64(index + 2)).writeCSV(to: csv)
+        }
+    ) throws -> (folder: URL, coordinator: CoordinatorConfiguration, sites: [SiteConfiguration]) {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fedtune-federation-\(UUID())")
         let pki = PKIFolder(folder.appendingPathComponent("certs"))
         _ = try pki.initialise()
         for site in sites { _ = try pki.issueSite(site) }
-        let architecture = ModelArchitecture(
-            inputs: 6, hidden: [16], classes: 3, featureNames: (0..<6).map { "x\($0)" }, classNames: ["c0", "c1", "c2"])
-        let model = Classifier(architecture: architecture, seed: 1)
         let modelFolder = folder.appendingPathComponent("model")
-        try ModelFolder.save(model, to: modelFolder)
+        try writeModel(modelFolder)
         var coordinator = CoordinatorConfiguration(
             identity: pki.coordinatorDirectory, model: modelFolder, state: folder.appendingPathComponent("state"),
             policy: RoundPolicy(rounds: 3, minSites: sites.count, deadlineSeconds: 120))
@@ -36,7 +44,7 @@ struct FederationTests {
         coordinator.training = .object(["epochs": .number(2), "batchSize": .number(16), "learningRate": .number(0.01)])
         let configurations = try sites.enumerated().map { index, site in
             let csv = folder.appendingPathComponent("\(site).csv")
-            try Self.domain.sample(count: 120, seed: UInt64(index + 2)).writeCSV(to: csv)
+            try writeData(index, csv)
             var configuration = SiteConfiguration(
                 coordinatorHost: "127.0.0.1", coordinatorPort: 0, identity: pki.siteDirectory(site), data: csv,
                 labelColumn: "label", cache: folder.appendingPathComponent("cache-\(site)"))

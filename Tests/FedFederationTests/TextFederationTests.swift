@@ -18,35 +18,22 @@ import Testing
 struct TextFederationTests {
     @Test func loraFederationImprovesAccuracyAndMovesOnlyAdaptersAndHeadAfterTheFirstRound() async throws {
         let sites = ["clinic-a", "clinic-b", "clinic-c"]
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fedtune-text-federation-\(UUID())")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let pki = PKIFolder(folder.appendingPathComponent("certs"))
-        _ = try pki.initialise()
-        for site in sites { _ = try pki.issueSite(site) }
-
         let minilm = try ArtifactCache(root: ArtifactCache.defaultRoot()).model(named: "all-MiniLM-L6-v2")
         let fineTuning = FineTuning(mode: .lora, lora: LoRASettings(rank: 8, alpha: 16, dropout: 0.1, targets: ["query", "value"]))
         let model = try TextClassifier(
             pretrained: try PretrainedBert.load(minilm), classNames: TopicTexts.classes, fineTuning: fineTuning, seed: 3)
-        let modelFolder = folder.appendingPathComponent("model")
-        try TextModelFolder.save(model, to: modelFolder)
-
-        var coordinator = CoordinatorConfiguration(
-            identity: pki.coordinatorDirectory, model: modelFolder, state: folder.appendingPathComponent("state"),
-            policy: RoundPolicy(rounds: 3, minSites: sites.count, deadlineSeconds: 240))
-        coordinator.port = 0
+        let (folder, prepared, configurations) = try FederationTests.prepare(
+            sites: sites, writeModel: { try TextModelFolder.save(model, to: $0) },
+            writeData: { index, csv in
+                let data = TopicTexts.make(count: 30, offset: index * 11)
+                try CSVText.write(
+                    header: ["text", "label"], rows: zip(data.texts, data.labels).map { [$0, TopicTexts.classes[$1]] }, to: csv)
+            })
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var coordinator = prepared
+        coordinator.policy = RoundPolicy(rounds: 3, minSites: sites.count, deadlineSeconds: 240)
+        coordinator.clipNorm = nil
         coordinator.training = .object(["epochs": .number(2), "batchSize": .number(8), "learningRate": .number(0.003)])
-        let configurations = try sites.enumerated().map { index, site in
-            let data = TopicTexts.make(count: 30, offset: index * 11)
-            let csv = folder.appendingPathComponent("\(site).csv")
-            try CSVText.write(
-                header: ["text", "label"], rows: zip(data.texts, data.labels).map { [$0, TopicTexts.classes[$1]] }, to: csv)
-            var configuration = SiteConfiguration(
-                coordinatorHost: "127.0.0.1", coordinatorPort: 0, identity: pki.siteDirectory(site), data: csv,
-                labelColumn: "label", cache: folder.appendingPathComponent("cache-\(site)"))
-            configuration.maximumReconnects = 3
-            return configuration
-        }
         let rounds = try await FederationTests.federate(
             try Coordinator(configuration: coordinator, logger: FederationTests.quiet), sites: configurations.map(FederationTests.honest))
         #expect(rounds == [3, 3, 3, 3])
