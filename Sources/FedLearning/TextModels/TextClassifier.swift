@@ -96,6 +96,22 @@ extension TextClassifier: TrainableClassifier {
     package var classCount: Int { self.architecture.classes }
 
     package func logits(_ examples: TextExamples, rows: ArraySlice<Int>, training: Bool) -> Tensor {
+        // Evaluation asks for hundreds of rows at once; through the encoder that would keep
+        // attention probabilities for all of them, so score them a few dozen at a time.
+        let chunk = 32
+        if !training && rows.count > chunk && self.architecture.fineTuning.mode != .head {
+            var all = Tensor(shape: [rows.count, self.classCount])
+            var start = rows.startIndex
+            while start < rows.endIndex {
+                let end = Swift.min(start + chunk, rows.endIndex)
+                let part = self.logits(examples, rows: rows[start..<end], training: false)
+                let offset = (start - rows.startIndex) * self.classCount
+                all.scalars.replaceSubrange(offset..<(offset + part.count), with: part.scalars)
+                start = end
+            }
+            self.batch = nil
+            return all
+        }
         let pooled: Tensor
         if self.architecture.fineTuning.mode == .head {
             self.pooledFeatures(examples).gatherRows(rows, into: &self.cachedInput)

@@ -74,4 +74,16 @@ struct TextTrainingTests {
         #expect(model.embed(examples) != first)
         #expect(examples.pooled?.key != key)
     }
+
+    @Test func manyRowsAreScoredInChunksWithTheSameResult() throws {
+        let model = try TinyBert.classifier(FineTuning(mode: .lora))
+        let tokens: [[Int32]] = (0..<70).map { i in [2] + (0..<(1 + i % 9)).map { Int32(5 + ($0 + i) % 7) } + [3] }
+        let examples = TextExamples(tokens: tokens, labels: tokens.indices.map { $0 % 3 }, classNames: ["x", "y", "z"])
+        let together = model.logits(examples, rows: Array(0..<70)[...], training: false)
+        #expect(together.shape == [70, 3])
+        for row in [0, 31, 32, 33, 69] {
+            let alone = model.logits(examples, rows: [row], training: false)
+            for c in 0..<3 { #expect(abs(alone.scalars[c] - together.scalars[row * 3 + c]) < 1e-5) }
+        }
+    }
 }
