@@ -77,7 +77,11 @@ struct TextTrainingTests {
 
     @Test func manyRowsAreScoredInChunksWithTheSameResult() throws {
         let model = try TinyBert.classifier(FineTuning(mode: .lora))
-        let tokens: [[Int32]] = (0..<70).map { i in [2] + (0..<(1 + i % 9)).map { Int32(5 + ($0 + i) % 7) } + [3] }
+        var tokens: [[Int32]] = []
+        for i in 0..<70 {
+            let words: [Int32] = (0..<(1 + i % 9)).map { Int32(5 + ($0 + i) % 7) }
+            tokens.append([2] + words + [3])
+        }
         let examples = TextExamples(tokens: tokens, labels: tokens.indices.map { $0 % 3 }, classNames: ["x", "y", "z"])
         let together = model.logits(examples, rows: Array(0..<70)[...], training: false)
         #expect(together.shape == [70, 3])
