@@ -1,84 +1,107 @@
 import FedCoordinator
-import FedData
 import FedLearning
 import FedRounds
 import FedTLS
+import FedTensor
 import Foundation
 
 /// The federation as it runs for real, on one machine: a throwaway PKI, each site's
-/// private slice written to its own folder, `fedtune coordinator` and one `fedtune client`
+/// private data written to its own folder, `fedtune coordinator` and one `fedtune client`
 /// process per site over mutual TLS on 127.0.0.1 with an ephemeral port. Rounds are read
 /// back from the coordinator's state folder and scored on the global test set.
-struct ProcessFederation {
+struct ProcessFederation<Model: SimulatedModel> {
     let scenario: Scenario
-    let setup: SimulationSetup
+    let setup: SimulationSetup<Model>
+    let training: TrainingConfiguration
     /// The fedtune binary to start (this process's own executable).
     let executable: URL
     let folder: URL
 
-    func run(onRound: (InProcessFederation.Round) -> Void) throws -> (model: Classifier, rounds: [InProcessFederation.Round]) {
+    /// Runs every round; leaves the final global model in `setup.model`.
+    func run(onRound: (SimulationRound) -> Void) throws -> [SimulationRound] {
         try FileManager.default.createDirectory(at: self.folder, withIntermediateDirectories: true)
         let pki = PKIFolder(self.folder.appendingPathComponent("certs"))
         _ = try pki.initialise()
         for site in self.setup.siteNames { _ = try pki.issueSite(site) }
-        try ModelFolder.save(self.setup.pretrained, to: self.folder.appendingPathComponent("pretrained"))
-        for (site, data) in zip(self.setup.siteNames, self.setup.siteRawData) {
-            let siteFolder = self.folder.appendingPathComponent("sites/\(site)")
+        try self.setup.reset()
+        try self.setup.model.anyClassifier.save(to: self.folder.appendingPathComponent("pretrained"))
+        for site in self.setup.sites {
+            let siteFolder = self.folder.appendingPathComponent("sites/\(site.name)")
             try FileManager.default.createDirectory(at: siteFolder, withIntermediateDirectories: true)
-            try data.writeCSV(to: siteFolder.appendingPathComponent("data.csv"))
+            try site.file.write(to: siteFolder.appendingPathComponent(SiteFile.fileName))
         }
         let state = StateFolder(self.folder.appendingPathComponent("state"))
-        try self.coordinatorYAML().write(to: self.folder.appendingPathComponent("coordinator.yaml"), atomically: true, encoding: .utf8)
+        try self.coordinatorYAML().write(
+            to: self.folder.appendingPathComponent("coordinator.yaml"), atomically: true, encoding: .utf8)
 
         var processes: [Process] = []
         defer { for process in processes where process.isRunning { process.terminate() } }
         let portFile = self.folder.appendingPathComponent("port")
-        processes.append(try self.start(["coordinator", "--config", "coordinator.yaml", "--port-file", "port"], log: "coordinator.log"))
-        let deadline = Date().addingTimeInterval(30)
+        processes.append(
+            try self.start(
+                ["coordinator", "--config", "coordinator.yaml", "--port-file", "port"], log: "coordinator.log"))
+        let deadline = Date().addingTimeInterval(60)
         while FileManager.default.contents(atPath: portFile.path) == nil, Date() < deadline, processes[0].isRunning {
             Thread.sleep(forTimeInterval: 0.02)
         }
         guard let text = FileManager.default.contents(atPath: portFile.path),
             let port = Int(String(decoding: text, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
         else {
-            throw ScenarioError.invalid(path: self.scenario.name, detail: "the coordinator did not start; see \(self.folder.path)/coordinator.log")
+            throw ScenarioError.invalid(
+                path: self.scenario.name,
+                detail: "the coordinator did not start; see \(self.folder.path)/coordinator.log")
         }
-        for site in self.setup.siteNames {
-            processes.append(try self.start(
-                ["client", "--coordinator", "127.0.0.1:\(port)", "--identity", "certs/sites/\(site)",
-                 "--data", "sites/\(site)/data.csv", "--label", "label", "--cache", "sites/\(site)/cache",
-                 "--evaluation", "0.1", "--seed", "\(self.scenario.seed)"],
-                log: "sites/\(site)/client.log"))
+        for site in self.setup.sites {
+            processes.append(
+                try self.start(
+                    [
+                        "client", "--coordinator", "127.0.0.1:\(port)", "--identity", "certs/sites/\(site.name)",
+                        "--data", "sites/\(site.name)/\(SiteFile.fileName)", "--cache", "sites/\(site.name)/cache",
+                        "--evaluation", "\(self.scenario.siteTestFraction)", "--seed",
+                        "\(DataPlan.siteSplitSeed(self.scenario))",
+                    ]
+                        + site.file.clientArguments,
+                    log: "sites/\(site.name)/client.log"))
         }
 
-        var rows: [InProcessFederation.Round] = []
-        let model = self.setup.pretrained
-        let limit = Date().addingTimeInterval(Double(self.scenario.rounds) * 600)
+        var rows: [SimulationRound] = []
+        let frozen = Set(self.setup.model.parameters.entries.filter { !$0.trainable }.map(\.name))
+        let trainCounts = Dictionary(uniqueKeysWithValues: self.setup.sites.map { ($0.name, $0.train.count) })
+        let limit = Date().addingTimeInterval(Double(self.scenario.rounds) * 1800)
         while processes.contains(where: \.isRunning) || rows.count < ((try? state.records().count) ?? 0) {
-            guard Date() < limit else { throw ScenarioError.invalid(path: self.scenario.name, detail: "the federation did not finish in time") }
+            guard Date() < limit else {
+                throw ScenarioError.invalid(path: self.scenario.name, detail: "the federation did not finish in time")
+            }
             for record in try state.records() where record.round > rows.count {
-                let blob = try Data(contentsOf: state.checkpointURL(round: record.round))
-                let global = try ModelPackage.decode(blob, source: state.checkpointURL(round: record.round).path)
-                try model.parameters.load(global.parameters.values(), requireAll: true, source: "checkpoint")
-                let metrics = self.setup.score(model)
-                let row = InProcessFederation.Round(
+                // Only the trainable tensors change; loading the frozen ones too would also
+                // drop a head-mode model's cached embeddings.
+                let url = state.checkpointURL(round: record.round)
+                let checkpoint = try Safetensors.read(contentsOf: url, skipping: frozen)
+                try self.setup.model.load(checkpoint.tensors, requireAll: false, source: url.path)
+                let score = Score(self.setup.model, self.setup.test)
+                let row = SimulationRound(
                     round: record.round, sites: record.sites.count, examples: record.examples,
-                    trainLoss: record.trainMetrics["loss"] ?? .nan, testAccuracy: metrics.accuracy,
-                    testMacroF1: metrics.macroF1, seconds: record.seconds)
+                    trainLoss: record.trainMetrics["loss"] ?? .nan, trainAccuracy: record.trainMetrics["accuracy"],
+                    testAccuracy: score.accuracy, testLoss: score.loss, testMacroF1: score.metrics.macroF1,
+                    seconds: record.seconds, bytes: record.bytes.map { $0.baseModel + $0.trainable + $0.updates },
+                    siteResults: record.sites.map {
+                        .init(site: $0, examples: trainCounts[$0] ?? 0, trainLoss: nil, trainAccuracy: nil)
+                    })
                 rows.append(row)
                 onRound(row)
             }
             Thread.sleep(forTimeInterval: 0.05)
         }
         guard processes.allSatisfy({ $0.terminationStatus == 0 }), rows.count == self.scenario.rounds else {
-            throw ScenarioError.invalid(path: self.scenario.name, detail: "a process failed; logs are in \(self.folder.path)")
+            throw ScenarioError.invalid(
+                path: self.scenario.name, detail: "a process failed; logs are in \(self.folder.path)")
         }
-        return (model, rows)
+        return rows
     }
 
     private func coordinatorYAML() throws -> String {
         // YAML takes JSON as a flow mapping, so the local training settings go in as JSON.
-        let training = String(decoding: try JSONEncoder().encode(self.scenario.local), as: UTF8.self)
+        let training = String(decoding: try JSONEncoder().encode(self.training), as: UTF8.self)
         var yaml = """
             listen: 127.0.0.1:0
             identity: certs/coordinator
@@ -88,7 +111,7 @@ struct ProcessFederation {
             min_sites: \(self.setup.siteNames.count)
             quorum: 1
             seed: \(self.scenario.seed)
-            deadline_seconds: 600
+            deadline_seconds: 1800
             training: \(training)
             strategy:
               server_learning_rate: \(self.scenario.serverLearningRate)
@@ -108,9 +131,14 @@ struct ProcessFederation {
         process.executableURL = self.executable
         process.arguments = arguments
         process.currentDirectoryURL = self.folder
+        // One BLAS thread per process: the sites already run side by side on the cores.
+        var environment = ProcessInfo.processInfo.environment
+        environment["OPENBLAS_NUM_THREADS"] = "1"
+        process.environment = environment
         let logURL = self.folder.appendingPathComponent(log)
-        try FileManager.default.createDirectory(at: logURL.deletingLastPathComponent(), withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        try FileManager.default.createDirectory(
+            at: logURL.deletingLastPathComponent(), withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
         let handle = try FileHandle(forWritingTo: logURL)
         process.standardOutput = handle
         process.standardError = handle

@@ -1,87 +1,24 @@
 import FedData
+import FedFetch
 import FedLearning
 import FedRounds
 import FedTensor
 import Foundation
 import Yams
 
-/// Why a scenario could not be read or run; every case names the file and the field.
-package enum ScenarioError: Error, Equatable, CustomStringConvertible {
-    case invalid(path: String, detail: String)
-    case expectationsFailed([String])
-
-    package var description: String {
-        switch self {
-        case .invalid(let path, let detail): "\(path): \(detail)"
-        case .expectationsFailed(let failures): "expectations not met: " + failures.joined(separator: "; ")
-        }
-    }
-}
-
 extension Scenario {
-    private struct File: Decodable {
-        struct Pretrain: Decodable {
-            var features: Int
-            var classes: Int
-            var noise: Float?
-            var worldSeed: UInt64?
-            var examples: Int?
-            var arch: String?
-            var training: TrainingConfiguration?
-            enum CodingKeys: String, CodingKey {
-                case features, classes, noise, examples, arch, training
-                case worldSeed = "world_seed"
-            }
-        }
-        struct DataSource: Decodable {
-            var shift: Float?
-            var examples: Int?
-            var csv: String?
-            var label: String?
-        }
-        struct Expect: Decodable {
-            var minAccuracy: Double?
-            var beatPretrained: Bool?
-            var beatLocal: Bool?
-            enum CodingKeys: String, CodingKey {
-                case minAccuracy = "min_accuracy"
-                case beatPretrained = "beat_pretrained"
-                case beatLocal = "beat_local"
-            }
-        }
-
-        var name: String?
-        var seed: UInt64?
-        var pretrain: Pretrain?
-        var model: String?
-        var freeze: [String]?
-        var data: DataSource
-        var testFraction: Double?
-        var sites: Int
-        var partition: String?
-        var alpha: Double?
-        var column: String?
-        var rounds: Int
-        var sample: String?
-        var strategy: StrategySettings?
-        var local: TrainingConfiguration?
-        var expect: Expect?
-
-        enum CodingKeys: String, CodingKey {
-            case name, seed, pretrain, model, freeze, data, sites, partition, alpha, column, rounds, sample, strategy, local, expect
-            case testFraction = "test_fraction"
-        }
-    }
-
-    /// Reads a scenario file; relative paths inside it are relative to the file.
+    /// Reads a scenario file; relative paths inside it are relative to the file. Unknown
+    /// keys and bad values are errors naming the file and the key.
     package static func load(_ url: URL) throws -> Scenario {
         let path = url.path
         guard let text = try? String(contentsOf: url, encoding: .utf8) else {
             throw ScenarioError.invalid(path: path, detail: "no such file or not UTF-8")
         }
-        let file: File
+        let unknown = ScenarioKeys.problems(in: text)
+        guard unknown.isEmpty else { throw ScenarioError.invalid(path: path, detail: unknown.joined(separator: "; ")) }
+        let file: ScenarioFile
         do {
-            file = try YAMLDecoder().decode(File.self, from: text, userInfo: [:])
+            file = try YAMLDecoder().decode(ScenarioFile.self, from: text, userInfo: [:])
         } catch let error as DecodingError {
             throw ScenarioError.invalid(path: path, detail: error.fieldDescription)
         } catch {
@@ -90,47 +27,40 @@ extension Scenario {
         return try Scenario(file: file, folder: url.deletingLastPathComponent(), path: path)
     }
 
-    private init(file: File, folder: URL, path: String) throws {
+    private init(file: ScenarioFile, folder: URL, path: String) throws {
         func invalid(_ detail: String) -> ScenarioError { .invalid(path: path, detail: detail) }
-        func resolve(_ value: String) -> String { value.hasPrefix("/") ? value : folder.appendingPathComponent(value).path }
+        func resolve(_ value: String) -> String {
+            value.hasPrefix("/") ? value : folder.appendingPathComponent(value).path
+        }
         let data: Data
-        if let csv = file.data.csv {
-            guard let label = file.data.label else { throw invalid("data.label names the label column of data.csv") }
-            data = .csv(path: resolve(csv), label: label)
-        } else {
-            data = .synthetic(shift: file.data.shift ?? 1, examples: file.data.examples ?? 2000)
+        switch (file.dataset, file.data) {
+        case (.some, .some):
+            throw invalid("give either dataset (a fetched dataset) or data, not both")
+        case (.some(let name), nil):
+            guard (try? DatasetCatalog.standard.entry(named: name)) != nil else {
+                let known = DatasetCatalog.standard.entries.map(\.name).joined(separator: ", ")
+                throw invalid("dataset '\(name)' is not one fedtune can fetch (known: \(known))")
+            }
+            data = .dataset(name: name)
+        case (nil, .some(let source)):
+            if let csv = source.csv {
+                guard let label = source.label else { throw invalid("data.label names the label column of data.csv") }
+                data = .csv(path: resolve(csv), label: label)
+            } else {
+                data = .synthetic(shift: source.shift ?? 1, examples: source.examples ?? 2000)
+            }
+        case (nil, nil):
+            throw invalid("give dataset (a fetched dataset such as digits) or data ({csv, label} or {shift, examples})")
         }
-        self.init(name: file.name ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent, data: data,
-                  sites: file.sites, rounds: file.rounds)
-        guard file.sites >= 1 else { throw invalid("sites must be at least 1") }
-        guard file.rounds >= 1 else { throw invalid("rounds must be at least 1") }
+        self.init(
+            name: file.name ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent, data: data,
+            sites: file.sites ?? 0, rounds: file.rounds)
+        self.description = file.description ?? ""
         self.seed = file.seed ?? 0
-        if let pretrain = file.pretrain {
-            var settings = Pretrain(domain: SyntheticDomain(
-                features: pretrain.features, classes: pretrain.classes, noise: pretrain.noise ?? 1,
-                worldSeed: pretrain.worldSeed ?? self.seed &+ 7))
-            settings.examples = pretrain.examples ?? settings.examples
-            settings.architecture = pretrain.arch ?? settings.architecture
-            settings.training = pretrain.training ?? settings.training
-            settings.training.seed = self.seed
-            self.pretrain = settings
-        }
-        self.model = file.model.map(resolve)
-        guard self.pretrain != nil || self.model != nil else { throw invalid("give either pretrain (a synthetic source domain) or model (a folder)") }
-        if case .synthetic = data, self.pretrain == nil { throw invalid("synthetic data needs a pretrain domain to shift") }
-        self.freeze = file.freeze ?? []
-        self.testFraction = file.testFraction ?? self.testFraction
-        guard self.testFraction > 0, self.testFraction < 1 else { throw invalid("test_fraction must be in (0, 1)") }
-        switch file.partition ?? "iid" {
-        case "iid": self.partition = .iid
-        case "dirichlet":
-            guard let alpha = file.alpha, alpha > 0 else { throw invalid("partition dirichlet needs a positive alpha") }
-            self.partition = .dirichlet(alpha: alpha)
-        case "column":
-            guard let column = file.column else { throw invalid("partition column needs column: NAME") }
-            self.partition = .byColumn(column)
-        case let other: throw invalid("partition must be iid, dirichlet or column, not '\(other)'")
-        }
+        guard file.rounds >= 1 else { throw invalid("rounds must be at least 1") }
+        try self.readPartition(file, invalid: invalid)
+        try self.readModel(file, resolve: resolve, invalid: invalid)
+        try self.readSplits(file, invalid: invalid)
         if let sample = file.sample, sample != "all" {
             if let count = Int(sample), count >= 1 {
                 self.sample = .count(count)
@@ -142,10 +72,154 @@ extension Scenario {
         }
         self.clipNorm = file.strategy?.clipNorm
         self.serverLearningRate = file.strategy?.serverLearningRate ?? 1
-        self.local = file.local ?? self.local
+        self.local = file.local?.training ?? self.local
+        if let weighting = file.local?.classWeights {
+            guard let value = ClassWeighting(rawValue: weighting) else {
+                throw invalid("local.class_weights must be balanced or none, not '\(weighting)'")
+            }
+            self.classWeighting = value
+        }
+        let expect = file.expect
         self.expectations = Expectations(
-            minimumAccuracy: file.expect?.minAccuracy, beatPretrained: file.expect?.beatPretrained ?? false,
-            beatLocal: file.expect?.beatLocal ?? false)
+            minimumAccuracy: expect?.minAccuracy, minimumMacroF1: expect?.minMacroF1,
+            beatPretrained: expect?.beatPretrained ?? false, beatLocal: expect?.beatLocal ?? false,
+            maximumGapToCentralised: expect?.maxGapToCentralised,
+            minimumWorstSiteAccuracy: expect?.minWorstSiteAccuracy,
+            minimumNewClassRecall: expect?.minNewClassRecall)
+        if self.expectations.minimumNewClassRecall != nil, self.pretrain?.classes == nil {
+            throw invalid("expect.min_new_class_recall needs pretrain.classes (the classes pretraining sees)")
+        }
+    }
+
+    private mutating func readPartition(_ file: ScenarioFile, invalid: (String) -> ScenarioError) throws {
+        switch file.partition ?? "iid" {
+        case "iid": self.partition = .iid
+        case "dirichlet":
+            guard let alpha = file.alpha, alpha > 0 else { throw invalid("partition dirichlet needs a positive alpha") }
+            self.partition = .dirichlet(alpha: alpha)
+        case "column":
+            guard let column = file.column else { throw invalid("partition column needs column: NAME") }
+            self.partition = .byColumn(column)
+        case let other:
+            throw invalid("partition must be iid, dirichlet or column, not '\(other)'")
+        }
+        // A column partition makes one site per value, so the count may be left out.
+        if case .byColumn = self.partition {
+            guard self.sites >= 0 else { throw invalid("sites must be at least 1") }
+        } else {
+            guard let sites = file.sites else { throw invalid("missing field 'sites'") }
+            guard sites >= 1 else { throw invalid("sites must be at least 1") }
+        }
+    }
+
+    /// The starting model: a synthetic or data pretraining, a folder, or a cached model,
+    /// and for text the fine-tuning mode.
+    private mutating func readModel(
+        _ file: ScenarioFile, resolve: (String) -> String, invalid: (String) -> ScenarioError
+    ) throws {
+        self.textColumn = file.textColumn
+        if let model = file.model {
+            let local = resolve(model)
+            if FileManager.default.fileExists(atPath: local) {
+                self.model = local
+            } else if (try? ModelCatalog.standard.entry(named: model)) != nil {
+                self.model = model
+            } else {
+                let known = ModelCatalog.standard.entries.map(\.name).joined(separator: ", ")
+                throw invalid(
+                    "model '\(model)' is neither a folder (no \(local)) nor a model fedtune can fetch (known: \(known))"
+                )
+            }
+        }
+        if let pretrain = file.pretrain {
+            guard !self.isText else {
+                throw invalid("pretrain is for tabular models; a text scenario starts from model")
+            }
+            guard self.model == nil else { throw invalid("give either pretrain or model, not both") }
+            self.pretrain = try Self.pretrain(pretrain, seed: self.seed, data: self.data, invalid: invalid)
+        }
+        guard self.pretrain != nil || self.model != nil else {
+            throw invalid(
+                "give either pretrain (how to pretrain the model) or model (a folder or a cached model's name)")
+        }
+        if case .synthetic = self.data, self.pretrain?.domain == nil {
+            throw invalid("synthetic data needs a pretrain domain (pretrain.features and pretrain.classes) to shift")
+        }
+        self.freeze = file.freeze ?? []
+        if self.isText {
+            guard self.freeze.isEmpty else {
+                throw invalid("freeze is for tabular models; a text model freezes by fine_tuning.mode")
+            }
+            self.fineTuning = file.fineTuning ?? self.fineTuning
+            self.dropout = file.dropout ?? self.dropout
+            guard (0..<1).contains(self.dropout) else { throw invalid("dropout must be in [0, 1)") }
+            if let length = file.maxLength {
+                guard length >= 2 else { throw invalid("max_length must be at least 2 ([CLS] and [SEP])") }
+                self.maxLength = length
+            }
+        } else {
+            for (key, given) in [
+                ("fine_tuning", file.fineTuning != nil), ("dropout", file.dropout != nil),
+                ("max_length", file.maxLength != nil),
+            ]
+            where given {
+                throw invalid("\(key) is for text models; set text_column to fine-tune one")
+            }
+        }
+    }
+
+    private static func pretrain(
+        _ pretrain: ScenarioFile.Pretrain, seed: UInt64, data: Data, invalid: (String) -> ScenarioError
+    ) throws -> Pretrain {
+        var settings = Pretrain()
+        if let features = pretrain.features {
+            guard case .count(let classes) = pretrain.classes, features >= 1, classes >= 2 else {
+                throw invalid(
+                    "a synthetic pretrain domain needs features ≥ 1 and a class count ≥ 2 in pretrain.classes")
+            }
+            settings.domain = SyntheticDomain(
+                features: features, classes: classes, noise: pretrain.noise ?? 1,
+                worldSeed: pretrain.worldSeed ?? seed &+ 7)
+        } else {
+            if case .synthetic = data {
+                throw invalid("pretrain.features is needed to pretrain on a synthetic domain")
+            }
+            switch pretrain.classes {
+            case .count: throw invalid("pretrain.classes on real data lists class names, e.g. [0, 1, 2, 3, 4]")
+            case .names(let names):
+                guard !names.isEmpty else { throw invalid("pretrain.classes must name at least one class") }
+                settings.classes = names
+            case nil: break
+            }
+            settings.examples = 200
+        }
+        settings.examples = pretrain.examples ?? settings.examples
+        guard settings.examples >= 1 else { throw invalid("pretrain.examples must be at least 1") }
+        settings.architecture = pretrain.arch ?? settings.architecture
+        guard ModelArchitecture.hiddenWidths(parsing: settings.architecture) != nil else {
+            throw invalid("pretrain.arch must be logistic or mlp:W1,W2,…, not '\(settings.architecture)'")
+        }
+        settings.training = pretrain.training ?? settings.training
+        settings.training.seed = seed
+        return settings
+    }
+
+    /// The global test set, each site's held-out share and the cap on a site's examples.
+    private mutating func readSplits(_ file: ScenarioFile, invalid: (String) -> ScenarioError) throws {
+        self.testFraction = file.testFraction ?? self.testFraction
+        guard self.testFraction > 0, self.testFraction < 1 else { throw invalid("test_fraction must be in (0, 1)") }
+        if let count = file.testExamples {
+            guard count >= 1 else { throw invalid("test_examples must be at least 1") }
+            self.testExamples = count
+        }
+        self.siteTestFraction = file.siteTestFraction ?? self.siteTestFraction
+        guard self.siteTestFraction >= 0, self.siteTestFraction < 1 else {
+            throw invalid("site_test_fraction must be in [0, 1)")
+        }
+        if let cap = file.maxExamplesPerSite {
+            guard cap >= 2 else { throw invalid("max_examples_per_site must be at least 2") }
+            self.maxExamplesPerSite = cap
+        }
     }
 
     package init(name: String, data: Data, sites: Int, rounds: Int) {

@@ -5,36 +5,81 @@ import FedRounds
 /// A runnable multi-site scenario, as a YAML file in scenarios/ states it
 /// (scenarios/README.md documents every key).
 package struct Scenario: Sendable, Equatable {
-    /// Pretraining on a synthetic source domain (when no model folder is given).
+    /// How the tabular model is pretrained when no model folder is given: on a synthetic
+    /// source domain, or on a public share of the scenario's own data set aside before
+    /// the sites get theirs (optionally of some classes only, so the federation has
+    /// classes to learn that the pretrained model never saw).
     package struct Pretrain: Sendable, Equatable {
-        package var domain: SyntheticDomain
+        /// The synthetic source domain; nil pretrains on a share of the scenario's data.
+        package var domain: SyntheticDomain?
+        /// With real data: the only classes in the pretraining share (nil: all classes).
+        package var classes: [String]?
         package var examples = 4000
         package var architecture = "mlp:64,64"
         package var training = TrainingConfiguration()
     }
 
-    /// Where the sites' data comes from: the pretraining world shifted, or a CSV file.
+    /// Where the sites' data comes from.
     package enum Data: Sendable, Equatable {
+        /// The pretraining world shifted by `shift`.
         case synthetic(shift: Float, examples: Int)
+        /// A CSV (or, for text, JSON Lines) file and its label column.
         case csv(path: String, label: String)
+        /// A dataset of the fetch cache (docs/DATASETS.md); its label column is `label`.
+        case dataset(name: String)
+    }
+
+    /// How the loss weighs the classes in every model the run trains.
+    package enum ClassWeighting: String, Sendable, Equatable, CaseIterable {
+        /// All classes alike (or `local.classWeights` when given).
+        case none
+        /// n / (classes · count) from the pooled training data's class counts, as
+        /// scikit-learn's `class_weight="balanced"`; the same weights for every site.
+        case balanced
     }
 
     /// What must hold at the end for `simulate` to exit 0.
     package struct Expectations: Sendable, Equatable {
         package var minimumAccuracy: Double?
+        package var minimumMacroF1: Double?
         package var beatPretrained = false
+        /// The federated model beats the mean of the sites fine-tuning alone.
         package var beatLocal = false
+        /// The federated model's accuracy is at most this far below centralised training.
+        package var maximumGapToCentralised: Double?
+        /// The worst site's accuracy of the global model on its own held-out data.
+        package var minimumWorstSiteAccuracy: Double?
+        /// Mean recall, on the global test set, of the classes left out of pretraining.
+        package var minimumNewClassRecall: Double?
     }
 
     package var name: String
+    /// A sentence or two on what the scenario shows, for the report.
+    package var description = ""
     package var seed: UInt64 = 0
     package var pretrain: Pretrain?
-    /// A model folder to start from instead of pretraining.
+    /// The model to start from: a folder (a tabular model folder, or for text a Hugging
+    /// Face BERT folder), or the name of a model in the fetch cache (`all-MiniLM-L6-v2`).
     package var model: String?
     package var freeze: [String] = []
     package var data: Data
-    /// Share of the data kept as the global held-out test set.
+    /// The column holding each example's text; set, the scenario fine-tunes a text model.
+    package var textColumn: String?
+    /// Which part of a text model trains (and travels).
+    package var fineTuning = FineTuning()
+    /// Dropout on a text model's pooled embedding before the head.
+    package var dropout: Float = 0.1
+    /// Longest tokenised text, [CLS] and [SEP] included; nil keeps the model's own.
+    package var maxLength: Int?
+    /// Share of the data kept as the global held-out test set (stratified).
     package var testFraction = 0.25
+    /// The size of the global test set as a count; overrides `testFraction`.
+    package var testExamples: Int?
+    /// Share of each site's data it holds out to score the global model on.
+    package var siteTestFraction = 0.2
+    /// Each site keeps at most this many examples (a seeded random subset), so a large
+    /// dataset runs in minutes.
+    package var maxExamplesPerSite: Int?
     package var sites: Int
     package var partition: Partition = .iid
     package var rounds: Int
@@ -42,5 +87,9 @@ package struct Scenario: Sendable, Equatable {
     package var clipNorm: Float?
     package var serverLearningRate: Float = 1
     package var local = TrainingConfiguration()
+    package var classWeighting = ClassWeighting.none
     package var expectations = Expectations()
+
+    /// Whether the scenario fine-tunes a text classifier.
+    package var isText: Bool { self.textColumn != nil }
 }

@@ -1,38 +1,63 @@
 import FedCoordinator
 import FedData
+import FedFetch
 import FedLearning
+import FedReport
 import FedTensor
 import Foundation
 
 /// `fedtune simulate`: a whole federation on one machine, next to the baselines a
-/// researcher asks for first — the pretrained model as it is, and each site fine-tuning
-/// alone — all scored on one held-out global test set.
+/// researcher asks for first — the pretrained model (or its linear probe), each site
+/// fine-tuning alone, and centralised training on the pooled data — all scored on one
+/// held-out global test set, with each site's own held-out data scored too.
+///
+/// The federation runs first and the baselines after it, so its result does not depend
+/// on whether the baselines run (they draw on the same model's dropout streams).
 package struct Simulation {
     package struct Options: Sendable {
-        /// Where the final model and the per-round records go; nil keeps nothing.
+        /// The run folder (metrics.jsonl, summary.json, model/, report.html); nil keeps nothing.
         package var output: URL?
+        /// Run the sites-alone and centralised baselines (and a text model's linear probe).
         package var baselines = true
         /// The fedtune binary to start site and coordinator processes with; nil runs the
         /// sites in this process over an in-memory transport.
         package var processes: URL?
-        package init(output: URL? = nil, baselines: Bool = true, processes: URL? = nil) {
+        /// The fetch cache for named datasets and models.
+        package var cache: URL = ArtifactCache.defaultRoot()
+        /// Keep every round's checkpoint in the run folder, not only the last.
+        package var keepCheckpoints = false
+
+        package init(
+            output: URL? = nil, baselines: Bool = true, processes: URL? = nil, cache: URL? = nil,
+            keepCheckpoints: Bool = false
+        ) {
             self.output = output
             self.baselines = baselines
             self.processes = processes
+            self.cache = cache ?? ArtifactCache.defaultRoot()
+            self.keepCheckpoints = keepCheckpoints
         }
     }
 
-    package struct Report: Sendable, Codable, Equatable {
-        package var scenario: String
-        package var sites: Int
-        package var pretrainedAccuracy: Double
-        /// Mean over sites of each site's fine-tuned-alone accuracy (nil when skipped).
-        package var localAccuracy: Double?
-        package var federatedAccuracy: Double
-        package var federatedMacroF1: Double
-        package var rounds: [InProcessFederation.Round]
+    /// What a run measured: the summary the report draws, the rounds, and what failed.
+    package struct Report: Sendable {
+        package var summary: RunSummary
+        package var rounds: [SimulationRound]
         /// Expectations that did not hold.
         package var failures: [String]
+        /// Expectations that could not be checked because a baseline was skipped.
+        package var unchecked: [String]
+        package var seconds: Double
+
+        package var scenario: String { self.summary.scenario }
+        package var sites: Int { self.summary.sites.count }
+        package var pretrainedAccuracy: Double? { self.summary.baseline(.pretrained)?.metrics.accuracy }
+        /// Mean over sites of each site's fine-tuned-alone accuracy (nil when skipped).
+        package var localAccuracy: Double? { self.summary.baseline(.sitesAloneMean)?.metrics.accuracy }
+        package var centralisedAccuracy: Double? { self.summary.baseline(.centralised)?.metrics.accuracy }
+        package var federated: MetricsSummary { self.summary.baseline(.federated)!.metrics }
+        package var federatedAccuracy: Double { self.federated.accuracy }
+        package var federatedMacroF1: Double { self.federated.macroF1 }
     }
 
     package let scenario: Scenario
@@ -43,69 +68,110 @@ package struct Simulation {
         self.options = options
     }
 
-    package func run(onRound: (InProcessFederation.Round) -> Void = { _ in }) throws -> Report {
-        let setup = try SimulationSetup(self.scenario)
-        let pretrained = setup.score(setup.pretrained).accuracy
-        let base = setup.pretrained.parameters.values()
-        let local = self.options.baselines ? try self.localOnly(setup) : nil
-        try setup.pretrained.parameters.load(base, requireAll: true, source: "pretrained")
-        let (model, rounds): (Classifier, [InProcessFederation.Round])
+    /// Runs the scenario; `onRound` sees each round as it closes and `log` gets a line per
+    /// step (fetching, each baseline).
+    package func run(onRound: (SimulationRound) -> Void = { _ in }, log: @escaping (String) -> Void = { _ in }) throws
+        -> Report
+    {
+        let started = Date()
+        let cache = ArtifactCache(root: self.options.cache)
+        if self.scenario.isText {
+            return try self.run(
+                SimulationSetup<TextClassifier>.text(self.scenario, cache: cache, log: log), started: started,
+                onRound: onRound, log: log)
+        }
+        return try self.run(
+            SimulationSetup<Classifier>.tabular(self.scenario, cache: cache, log: log), started: started,
+            onRound: onRound, log: log)
+    }
+
+    private func run<Model: SimulatedModel>(
+        _ setup: SimulationSetup<Model>, started: Date, onRound: (SimulationRound) -> Void,
+        log: @escaping (String) -> Void
+    ) throws -> Report {
+        var training = self.scenario.local
+        if self.scenario.classWeighting == .balanced {
+            training.classWeights = TrainingConfiguration.balancedClassWeights(counts: setup.pooledClassCounts)
+        }
+        let folder = self.options.output.map(RunFolder.init)
+        let rounds: [SimulationRound]
+        let mode: String
         if let executable = self.options.processes {
-            let folder = (self.options.output ?? FileManager.default.temporaryDirectory.appendingPathComponent("fedtune-simulate-\(UUID())"))
-                .appendingPathComponent("federation")
-            (model, rounds) = try ProcessFederation(scenario: self.scenario, setup: setup, executable: executable, folder: folder)
-                .run(onRound: onRound)
-            if self.options.output == nil { try? FileManager.default.removeItem(at: folder.deletingLastPathComponent()) }
+            let base =
+                self.options.output
+                ?? FileManager.default.temporaryDirectory.appendingPathComponent("fedtune-simulate-\(UUID())")
+            defer { if self.options.output == nil { try? FileManager.default.removeItem(at: base) } }
+            rounds = try ProcessFederation(
+                scenario: self.scenario, setup: setup, training: training, executable: executable,
+                folder: base.appendingPathComponent("federation")
+            ).run(onRound: onRound)
+            mode = "a coordinator and \(setup.sites.count) site processes over mutual TLS"
         } else {
-            let state = self.options.output.map { StateFolder($0.appendingPathComponent("state")) }
-            (model, rounds) = try InProcessFederation(scenario: self.scenario, setup: setup, state: state).run(onRound: onRound)
+            let state = folder.map { StateFolder($0.url.appendingPathComponent("state")) }
+            rounds = try InProcessFederation(scenario: self.scenario, setup: setup, training: training, state: state)
+                .run(onRound: onRound)
+            mode = "virtual sites in one process"
         }
-        let final = setup.score(model)
-        if let output = self.options.output {
-            try ModelFolder.save(model, to: output.appendingPathComponent("model"))
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            let lines = try rounds.map { String(decoding: try encoder.encode($0), as: UTF8.self) }.joined(separator: "\n")
-            try AtomicFile.write(Data((lines + "\n").utf8), to: output.appendingPathComponent("rounds.jsonl"))
+        let federated = Score(setup.model, setup.test)
+        let onSites = setup.sites.map { $0.heldOut.count > 0 ? Score(setup.model, $0.heldOut) : nil }
+        if let folder { try setup.model.anyClassifier.save(to: folder.modelURL) }
+
+        let baselines = Baselines(scenario: self.scenario, setup: setup, training: training, log: log)
+        var results = RunResults(
+            rounds: rounds, federated: federated, federatedOnSites: onSites, pretrained: nil, probe: setup.probe != nil,
+            sitesAlone: nil, centralised: nil, newClasses: setup.newClasses)
+        if self.options.baselines {
+            // Sites alone first: in head mode it caches each site's embeddings, which the
+            // pooled data of centralised training and the probe then reuse.
+            results.sitesAlone = try baselines.sitesAlone()
+            results.centralised = try baselines.centralised()
         }
-        var report = Report(
-            scenario: self.scenario.name, sites: setup.siteNames.count, pretrainedAccuracy: pretrained,
-            localAccuracy: local, federatedAccuracy: final.accuracy, federatedMacroF1: final.macroF1, rounds: rounds,
-            failures: [])
-        report.failures = self.check(report)
-        return report
+        if self.options.baselines || setup.probe == nil {
+            results.pretrained = try baselines.pretrained()
+        }
+
+        let (expectations, unchecked) = self.scenario.expectations.check(results, siteNames: setup.siteNames)
+        var notes = setup.notes
+        if self.options.baselines {
+            notes.append(
+                "Each site alone and centralised training run \(baselines.totalEpochs) epochs from the pretrained model: "
+                    + "as many as the federation gives a site in all its rounds.")
+        }
+        if self.options.processes != nil {
+            notes.append(
+                "With site processes, a site's own training loss stays in its log; "
+                    + "the coordinator records the example-weighted mean."
+            )
+        }
+        if self.scenario.classWeighting == .balanced {
+            notes.append(
+                "Class-weighted loss: weights n / (classes · count) from the class counts of all sites' training data, "
+                    + "the same at every site."
+            )
+        }
+        notes += unchecked.map { "Not checked: \($0)." }
+        let seconds = Date().timeIntervalSince(started)
+        let summary = RunSummary(
+            scenario: self.scenario, classNames: setup.classNames,
+            sites: setup.sites.map {
+                .init(
+                    name: $0.name, train: $0.train.count, heldOut: $0.heldOut.count,
+                    classCounts: Self.counts($0.train, setup.classNames.count))
+            },
+            setupSettings: setup.settings, notes: notes, results: results, training: training,
+            testExamples: setup.test.count,
+            mode: mode, started: started, seconds: seconds, expectations: expectations)
+        try folder?.write(rounds: rounds, summary: summary)
+        if !self.options.keepCheckpoints { try folder?.pruneCheckpoints() }
+        return Report(
+            summary: summary, rounds: rounds,
+            failures: expectations.filter { !$0.passed }.map { $0.text + ($0.observed.map { " (\($0))" } ?? "") },
+            unchecked: unchecked, seconds: seconds)
     }
 
-    /// Each site fine-tunes the pretrained model alone for as many epochs as the
-    /// federation gives it in total; the mean of their test accuracies.
-    private func localOnly(_ setup: SimulationSetup) throws -> Double {
-        let model = setup.pretrained
-        let base = model.parameters.values()
-        var configuration = self.scenario.local
-        configuration.epochs = self.scenario.local.epochs * self.scenario.rounds
-        var total = 0.0
-        for (index, data) in setup.siteData.enumerated() {
-            try model.parameters.load(base, requireAll: true, source: "pretrained")
-            configuration.seed = self.scenario.seed &+ UInt64(index)
-            _ = try Trainer(configuration: configuration).fit(model, train: data)
-            total += setup.score(model).accuracy
-        }
-        return total / Double(Swift.max(setup.siteData.count, 1))
-    }
-
-    private func check(_ report: Report) -> [String] {
-        let expect = self.scenario.expectations
-        var failures: [String] = []
-        if let minimum = expect.minimumAccuracy, report.federatedAccuracy < minimum {
-            failures.append(String(format: "federated accuracy %.4f is below min_accuracy %.4f", report.federatedAccuracy, minimum))
-        }
-        if expect.beatPretrained, report.federatedAccuracy <= report.pretrainedAccuracy {
-            failures.append(String(format: "federated %.4f does not beat the pretrained model's %.4f",
-                                   report.federatedAccuracy, report.pretrainedAccuracy))
-        }
-        if expect.beatLocal, let local = report.localAccuracy, report.federatedAccuracy <= local {
-            failures.append(String(format: "federated %.4f does not beat the sites alone (mean %.4f)", report.federatedAccuracy, local))
-        }
-        return failures
+    private static func counts(_ examples: some LabeledExamples, _ classes: Int) -> [Int] {
+        var counts = [Int](repeating: 0, count: classes)
+        for label in examples.labels { counts[label] += 1 }
+        return counts
     }
 }

@@ -2,79 +2,67 @@ import FedData
 import FedLearning
 import FedTensor
 import Foundation
+import OrderedCollections
 
-/// Everything a simulation starts from: the pretrained model, each site's private
-/// training data, and one global held-out test set every model is scored on.
-package struct SimulationSetup {
-    package var pretrained: Classifier
-    package var siteNames: [String]
-    /// Standardised with the pretrained model's statistics, as a site would.
-    package var siteData: [Dataset]
-    /// The same examples as read, before standardisation: what a site's CSV file holds.
-    package var siteRawData: [Dataset]
-    package var test: Dataset
+/// One site of a simulated federation: its private examples, split into what it trains
+/// on and what it holds out to score the global model, and the file a site process reads.
+package struct SimulatedSite<Examples: LabeledExamples> {
+    package var name: String
+    package var train: Examples
+    package var heldOut: Examples
+    package var file: SiteFile
+}
 
-    package init(_ scenario: Scenario) throws {
-        self.pretrained = try Self.pretrainedModel(scenario)
-        if !scenario.freeze.isEmpty { self.pretrained.freeze(prefixes: scenario.freeze) }
-        let architecture = self.pretrained.architecture
-        var all: Dataset
-        var columnValues: [String]?
-        switch scenario.data {
-        case .synthetic(let shift, let examples):
-            var domain = scenario.pretrain!.domain
-            domain.shift = shift
-            all = domain.sample(count: examples, seed: scenario.seed &+ 101)
-            all.featureNames = architecture.featureNames
-            all.classNames = architecture.classNames
-        case .csv(let path, let label):
-            let table = try CSVTable.read(contentsOf: URL(fileURLWithPath: path))
-            all = try Dataset(table: table, labelColumn: label, featureColumns: architecture.featureNames,
-                              classNames: architecture.classNames)
-            if case .byColumn(let column) = scenario.partition, !architecture.featureNames.contains(column) {
-                let index = try table.column(named: column)
-                columnValues = table.records.map { $0.fields[index] }
-            }
-        }
-        let raw = all
-        architecture.standardizer.apply(to: &all.features)
-        let parts = StratifiedSplit.indices(
-            labels: all.labels, fractions: [1 - scenario.testFraction, scenario.testFraction], seed: scenario.seed &+ 202)
-        self.test = all.subset(parts[1])
-        let pool = all.subset(parts[0])
-        let rawPool = raw.subset(parts[0])
-        let indices: [[Int]]
-        if let columnValues {
-            let split = Partitioner.split(byValues: parts[0].map { columnValues[$0] })
-            self.siteNames = split.names
-            indices = split.indices
-        } else {
-            indices = try Partitioner.split(pool, sites: scenario.sites, partition: scenario.partition, seed: scenario.seed &+ 303)
-            self.siteNames = (1...indices.count).map { String(format: "site-%03d", $0) }
-        }
-        self.siteData = indices.map { pool.subset($0) }
-        self.siteRawData = indices.map { rawPool.subset($0) }
+/// Everything a simulation starts from, for one kind of model: the pretrained model,
+/// each site's private data, and one global held-out test set every model is scored on.
+///
+/// One model object serves the federation and every baseline in turn, reset to its
+/// pretrained trainable tensors in between: a pretrained encoder is large, and a head-mode
+/// text model keeps its frozen embeddings cached with the examples only while the encoder
+/// it computed them with is the one in use.
+package struct SimulationSetup<Model: SimulatedModel> {
+    package let model: Model
+    /// The model's trainable tensors as pretrained (frozen tensors never change).
+    package let start: OrderedDictionary<String, Tensor>
+    package var sites: [SimulatedSite<Model.Examples>]
+    package var test: Model.Examples
+    /// A head-only model for the pretrained baseline when the head is new (a linear probe
+    /// on frozen embeddings); nil scores the pretrained model as it is.
+    package var probe: Model?
+    /// Classes the pretrained model never saw (scored by `min_new_class_recall`).
+    package var newClasses: [Int] = []
+    /// How the run was set up, for the report (model, data, sizes).
+    package var settings: [(key: String, value: String)] = []
+    /// Remarks for the report.
+    package var notes: [String] = []
+
+    init(model: Model, sites: [SimulatedSite<Model.Examples>], test: Model.Examples, probe: Model?) {
+        self.model = model
+        self.start = model.parameters.values(trainableOnly: true)
+        self.sites = sites
+        self.test = test
+        self.probe = probe
     }
 
-    private static func pretrainedModel(_ scenario: Scenario) throws -> Classifier {
-        if let folder = scenario.model { return try ModelFolder.load(URL(fileURLWithPath: folder)) }
-        let pretrain = scenario.pretrain!
-        var source = pretrain.domain.sample(count: pretrain.examples, seed: scenario.seed &+ 11)
-        let standardizer = Standardizer(fitting: source.features)
-        standardizer.apply(to: &source.features)
-        guard let hidden = ModelArchitecture.hiddenWidths(parsing: pretrain.architecture) else {
-            throw ScenarioError.invalid(path: scenario.name, detail: "pretrain.arch must be logistic or mlp:W1,W2,…")
-        }
-        let architecture = ModelArchitecture(
-            inputs: source.featureCount, hidden: hidden, classes: source.classNames.count,
-            featureNames: source.featureNames, classNames: source.classNames, standardizer: standardizer)
-        let model = Classifier(architecture: architecture, seed: scenario.seed)
-        _ = try Trainer(configuration: pretrain.training).fit(model, train: source)
-        return model
+    package var siteNames: [String] { self.sites.map(\.name) }
+    package var classNames: [String] { self.model.classNames }
+
+    /// Puts the pretrained trainable tensors back into the model.
+    package func reset() throws {
+        try self.model.load(self.start, requireAll: false, source: "pretrained")
     }
 
-    /// Accuracy and macro-F1 of a model on the global test set.
-    package func score(_ model: Classifier) -> ClassificationMetrics {
-        LocalTraining.metrics(model, self.test)
+    /// All sites' training examples pooled, for centralised training. Built when needed
+    /// (not up front) so a head-mode model's embeddings, cached on each site's examples by
+    /// then, carry over.
+    package func pooledTraining() -> Model.Examples {
+        Model.concatenate(self.sites.map(\.train), classNames: self.classNames)
+    }
+
+    /// The number of training examples of each class over all sites.
+    package var pooledClassCounts: [Int] {
+        var counts = [Int](repeating: 0, count: self.classNames.count)
+        for site in self.sites { for label in site.train.labels { counts[label] += 1 } }
+        return counts
     }
 }

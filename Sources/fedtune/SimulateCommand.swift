@@ -1,4 +1,5 @@
 import ArgumentParser
+import FedFetch
 import FedSimulation
 import Foundation
 
@@ -10,33 +11,66 @@ struct SimulateCommand: ParsableCommand {
     @Argument(help: "A scenario YAML file (see scenarios/README.md).") var scenario: String
     @Flag(help: "Run the sites in this process over an in-memory transport instead of one process per site.")
     var inprocess = false
-    @Option(help: "Folder for the final model and rounds.jsonl.") var out: String?
+    @Option(
+        help:
+            "Run folder for metrics.jsonl, summary.json, model/ and report.html (default: runs/<scenario>-<UTC time>).")
+    var out: String?
     @Option(help: "Override the number of sites.") var sites: Int?
-    @Flag(name: .customLong("skip-baselines"), help: "Skip the sites-alone baseline (slow with many sites).")
+    @Option(
+        name: .customLong("class-weights"),
+        help: "Class-weighted loss: balanced or none (overrides local.class_weights).")
+    var classWeights: String?
+    @Option(help: "Cache of fetched datasets and models (default: $FEDTUNE_CACHE or ~/.cache/fedtune).") var cache:
+        String?
+    @Flag(name: .customLong("skip-baselines"), help: "Skip the sites-alone, centralised and linear-probe baselines.")
     var skipBaselines = false
+    @Flag(
+        name: .customLong("keep-checkpoints"),
+        help: "Keep every round's checkpoint in the run folder, not only the last.")
+    var keepCheckpoints = false
+
+    func validate() throws {
+        if let weights = self.classWeights, Scenario.ClassWeighting(rawValue: weights) == nil {
+            throw ValidationError("--class-weights must be balanced or none, not '\(weights)'")
+        }
+    }
 
     func run() throws {
         var scenario = try runReportingErrors { try Scenario.load(URL(fileURLWithPath: self.scenario)) }
         if let sites = self.sites { scenario.sites = sites }
+        if let weights = self.classWeights.flatMap(Scenario.ClassWeighting.init(rawValue:)) {
+            scenario.classWeighting = weights
+        }
+        let folder =
+            self.out.map { URL(fileURLWithPath: $0) }
+            ?? RunFolder.defaultURL(
+                scenario: scenario.name, base: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
         let simulation = Simulation(
             scenario: scenario,
             options: .init(
-                output: self.out.map { URL(fileURLWithPath: $0) }, baselines: !self.skipBaselines,
-                processes: self.inprocess ? nil : URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()))
-        print("round  sites  examples  train loss  test acc  test macro-F1  seconds")
+                output: folder, baselines: !self.skipBaselines,
+                processes: self.inprocess ? nil : URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(),
+                cache: ArtifactCache.root(option: self.cache), keepCheckpoints: self.keepCheckpoints))
+        print(ComparisonText.roundHeader)
+        fflush(nil)
         let report = try runReportingErrors {
-            try simulation.run { row in
-                print(String(format: "%5d  %5d  %8d  %10.4f  %8.4f  %13.4f  %7.2f",
-                             row.round, row.sites, row.examples, row.trainLoss, row.testAccuracy, row.testMacroF1, row.seconds))
-            }
+            try simulation.run(
+                onRound: {
+                    print(ComparisonText.roundRow($0))
+                    // Rounds of a text model take minutes: show each as it closes, even into a pipe.
+                    fflush(nil)
+                },
+                log: { FileHandle.standardError.write(Data("\($0)\n".utf8)) })
         }
         print("")
-        print("scenario \(report.scenario), \(report.sites) sites, accuracy on the held-out global test set:")
-        print(String(format: "  pretrained model            %.4f", report.pretrainedAccuracy))
-        if let local = report.localAccuracy { print(String(format: "  each site alone (mean)      %.4f", local)) }
-        print(String(format: "  federated                   %.4f  (macro-F1 %.4f)", report.federatedAccuracy, report.federatedMacroF1))
+        print(ComparisonText.render(report.summary))
+        print("")
+        print("run folder: \(folder.path) (report.html, summary.json, metrics.jsonl, model/)")
+        print(String(format: "took %.0f s", report.seconds))
+        for item in report.unchecked { print("not checked: \(item)") }
         guard report.failures.isEmpty else {
-            FileHandle.standardError.write(Data("error: expectations not met: \(report.failures.joined(separator: "; "))\n".utf8))
+            FileHandle.standardError.write(
+                Data("error: expectations not met: \(report.failures.joined(separator: "; "))\n".utf8))
             throw ExitCode.failure
         }
     }

@@ -18,8 +18,9 @@ struct SimulationTests {
 
         #expect(report.failures.isEmpty, "\(report.failures)")
         #expect(report.rounds.count == 10)
-        #expect(report.federatedAccuracy > report.pretrainedAccuracy)
+        #expect(report.federatedAccuracy > report.pretrainedAccuracy!)
         #expect(report.federatedAccuracy > report.localAccuracy!)
+        #expect(report.centralisedAccuracy! > report.localAccuracy!)
     }
 
     @Test func sameSeedGivesByteIdenticalModels() throws {
@@ -28,14 +29,27 @@ struct SimulationTests {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fedtune-sim-\(UUID())")
         defer { try? FileManager.default.removeItem(at: folder) }
 
-        _ = try Simulation(scenario: scenario, options: .init(output: folder.appendingPathComponent("a"), baselines: false)).run()
-        _ = try Simulation(scenario: scenario, options: .init(output: folder.appendingPathComponent("b"), baselines: false)).run()
+        _ = try Simulation(
+            scenario: scenario,
+            options: .init(output: folder.appendingPathComponent("a"), baselines: false, keepCheckpoints: true)
+        ).run()
+        _ = try Simulation(
+            scenario: scenario,
+            options: .init(output: folder.appendingPathComponent("b"), baselines: false, keepCheckpoints: true)
+        ).run()
         scenario.seed += 1
-        _ = try Simulation(scenario: scenario, options: .init(output: folder.appendingPathComponent("c"), baselines: false)).run()
+        _ = try Simulation(
+            scenario: scenario,
+            options: .init(output: folder.appendingPathComponent("c"), baselines: false, keepCheckpoints: true)
+        ).run()
 
-        let weights = { (run: String) in try Data(contentsOf: folder.appendingPathComponent("\(run)/model/model.safetensors")) }
+        let weights = { (run: String) in
+            try Data(contentsOf: folder.appendingPathComponent("\(run)/model/model.safetensors"))
+        }
         let checkpoint = { (run: String, round: Int) in
-            try Data(contentsOf: folder.appendingPathComponent(String(format: "%@/state/global-%05d.safetensors", run, round)))
+            try Data(
+                contentsOf: folder.appendingPathComponent(
+                    String(format: "%@/state/global-%05d.safetensors", run, round)))
         }
         #expect(try weights("a") == weights("b"))
         #expect(try weights("a") != weights("c"))
@@ -65,12 +79,15 @@ struct SimulationTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let binary = Self.repository.appendingPathComponent(".build/debug/fedtune")
 
-        let report = try Simulation(scenario: scenario, options: .init(output: folder, baselines: false, processes: binary)).run()
+        let report = try Simulation(
+            scenario: scenario, options: .init(output: folder, baselines: false, processes: binary)
+        ).run()
 
         #expect(report.rounds.map(\.round) == [1, 2, 3])
         #expect(report.rounds.allSatisfy { $0.sites == 4 })
-        #expect(report.federatedAccuracy > report.pretrainedAccuracy)
-        let logs = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("federation/sites").path)
+        #expect(report.federatedAccuracy > report.pretrainedAccuracy!)
+        let logs = try FileManager.default.contentsOfDirectory(
+            atPath: folder.appendingPathComponent("federation/sites").path)
         #expect(logs.count == 4)
     }
 

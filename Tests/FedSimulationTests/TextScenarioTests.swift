@@ -1,0 +1,93 @@
+import FedFetch
+import FedLearning
+import FedReport
+import FedTensor
+import Foundation
+import OrderedCollections
+import Testing
+
+@testable import FedSimulation
+
+/// Text scenarios go through the same pipeline as tabular ones: a small random BERT folder
+/// and template sentences written by the test, sites by a `topic` column, in process and
+/// with site processes.
+@Suite(.serialized, .timeLimit(.minutes(4)))
+struct TextScenarioTests {
+    @Test(arguments: ["head", "lora"])
+    func textScenarioRunsWithEveryBaselineInProcess(mode: String) throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fedtune-text-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let scenario = try Scenario.load(try TinyTextScenario.write(in: folder, mode: mode))
+        let out = folder.appendingPathComponent("run")
+
+        let report = try Simulation(scenario: scenario, options: .init(output: out)).run()
+
+        #expect(report.summary.siteNames == ["north", "south", "west"])
+        #expect(report.rounds.count == 3)
+        #expect(report.summary.classNames == TinyTextScenario.classes)
+        let pretrained = try #require(report.summary.baseline(.pretrained))
+        #expect(pretrained.name == "Pretrained + linear probe")
+        #expect(report.summary.baselines.filter { $0.kind == .siteAlone }.count == 3)
+        #expect(report.centralisedAccuracy != nil)
+        #expect(report.summary.notes.contains { $0.contains("linear probe") })
+        // Three classes: a model that learnt nothing scores about a third.
+        #expect(report.federatedAccuracy > 0.5, "\(ComparisonText.render(report.summary))")
+        #expect(report.federatedAccuracy > report.localAccuracy!, "\(ComparisonText.render(report.summary))")
+        #expect(report.failures.isEmpty, "\(report.failures)")
+        guard case .text(let model) = try AnyClassifier.load(RunFolder(out).modelURL) else {
+            Issue.record("the run's model folder is not a text model")
+            return
+        }
+        #expect(model.architecture.fineTuning.mode.rawValue == mode)
+        let trainable = model.parameters.values(trainableOnly: true).keys
+        #expect(trainable.allSatisfy { $0.hasPrefix("classifier.") || (mode == "lora" && $0.contains(".lora_")) })
+        #expect(FileManager.default.fileExists(atPath: RunFolder(out).reportURL.path))
+    }
+
+    @Test func headModeComputesEachEmbeddingOnceForTheWholeRun() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fedtune-text-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let scenario = try Scenario.load(try TinyTextScenario.write(in: folder, mode: "head"))
+        let setup = try SimulationSetup<TextClassifier>.text(scenario, cache: .init(root: folder), log: { _ in })
+        let before = setup.model.embed(setup.test)
+
+        _ = try InProcessFederation(scenario: scenario, setup: setup, training: scenario.local).run()
+
+        // Rounds move only head tensors, so the test set's cached embeddings are the same object's.
+        let after = setup.model.embed(setup.test)
+        #expect(
+            after.scalars.withUnsafeBufferPointer { $0.baseAddress }
+                == before.scalars.withUnsafeBufferPointer { $0.baseAddress })
+        #expect(setup.probe === setup.model)
+    }
+
+    @Test func textScenarioRunsWithSiteProcesses() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fedtune-text-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let scenario = try Scenario.load(try TinyTextScenario.write(in: folder, mode: "lora", rounds: 2))
+        let binary = SimulationTests.repository.appendingPathComponent(".build/debug/fedtune")
+        let out = folder.appendingPathComponent("run")
+
+        let report = try Simulation(
+            scenario: scenario, options: .init(output: out, baselines: false, processes: binary)
+        ).run()
+
+        #expect(report.rounds.map(\.round) == [1, 2])
+        #expect(report.rounds.allSatisfy { $0.sites == 3 })
+        #expect(report.rounds.allSatisfy { ($0.bytes ?? 0) > 0 })
+        let site = try String(
+            contentsOf: out.appendingPathComponent("federation/sites/north/data.csv"), encoding: .utf8)
+        #expect(site.hasPrefix("text,label\n"))
+        let siteFolder = out.appendingPathComponent("federation/sites/north")
+        #expect(FileManager.default.fileExists(atPath: siteFolder.appendingPathComponent("client.log").path))
+        #expect(
+            !FileManager.default.fileExists(atPath: siteFolder.appendingPathComponent("cache").path),
+            "the site's copy of the base model is pruned")
+        // Skipping the baselines skips a text model's linear probe too (it trains on the pooled data).
+        #expect(report.summary.baseline(.pretrained) == nil)
+    }
+}
+
+extension RunSummary {
+    var siteNames: [String] { self.sites.map(\.name) }
+}
