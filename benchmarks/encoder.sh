@@ -9,6 +9,9 @@ cd "$(dirname "$0")/.."
 swift build -c release --product fedtune >/dev/null
 model="$(.build/release/fedtune models fetch all-MiniLM-L6-v2 | tail -1)"
 benchmarks/flax_setup.sh >/dev/null
+cc -O2 -o .build/bert-gemms benchmarks/bert_gemms.c -lopenblas
+echo "== OpenBLAS from C: the forward pass's linear layers only"
+.build/bert-gemms | tail -1
 echo "== fedtune"
 .build/release/fedtune bench encoder
 echo "== Hugging Face FlaxBertModel (jax/XLA CPU)"
