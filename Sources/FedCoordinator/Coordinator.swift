@@ -66,7 +66,7 @@ package actor Coordinator {
         let base = ModelPackage.encode(metadata: self.packageMetadata, tensors: model.parameters.values())
         self.baseBlob = ByteBuffer(bytes: base)
         self.baseDigest = sha256Hex(base)
-        self.state = StateFolder(configuration.state)
+        self.state = StateFolder(configuration.state, keepCheckpoints: configuration.keepCheckpoints)
         var global = model.parameters.values()
         var completed = 0
         if let (round, blob) = try self.state.latest() {

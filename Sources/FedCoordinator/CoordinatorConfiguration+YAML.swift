@@ -21,13 +21,14 @@ extension CoordinatorConfiguration {
         var strategy: StrategySettings?
         var training: JSONValue?
         var allow: [String]?
-
+        var keepCheckpoints: Int?
 
         enum CodingKeys: String, CodingKey {
             case listen, identity, model, state, rounds, sample, quorum, seed, strategy, training, allow
             case minSites = "min_sites"
             case deadlineSeconds = "deadline_seconds"
             case maxRetries = "max_retries"
+            case keepCheckpoints = "keep_checkpoints"
         }
     }
 
@@ -74,6 +75,10 @@ extension CoordinatorConfiguration {
             }
         }
         self.init(identity: resolve(file.identity), model: resolve(file.model), state: resolve(file.state), policy: policy)
+        if let keep = file.keepCheckpoints {
+            guard keep >= 1 else { throw invalid("keep_checkpoints must be at least 1 (the newest is needed to resume)") }
+            self.keepCheckpoints = keep
+        }
         if let listen = file.listen {
             let parts = listen.split(separator: ":", omittingEmptySubsequences: false)
             guard parts.count == 2, let port = Int(parts[1]), (0...65535).contains(port) else {

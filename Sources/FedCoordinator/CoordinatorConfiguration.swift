@@ -15,6 +15,8 @@ package struct CoordinatorConfiguration: Sendable {
     package var model: URL
     /// Where checkpoints and rounds.jsonl go; a restart on it resumes.
     package var state: URL
+    /// Checkpoints to keep in the state folder, newest first; nil keeps every round's.
+    package var keepCheckpoints: Int?
     package var policy: RoundPolicy
     /// L2 bound on each site's update; nil leaves updates unclipped.
     package var clipNorm: Float?

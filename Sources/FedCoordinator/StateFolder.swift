@@ -8,9 +8,13 @@ import OrderedCollections
 /// synced and renamed, so a crash leaves either the old state or the new, never a mix.
 package struct StateFolder: Sendable {
     package let url: URL
+    /// How many of the newest checkpoints to keep; nil keeps every round's. Resuming needs
+    /// only the newest, and a pretrained encoder's checkpoint is large (90 MB for MiniLM).
+    package var keepCheckpoints: Int?
 
-    package init(_ url: URL) {
+    package init(_ url: URL, keepCheckpoints: Int? = nil) {
         self.url = url
+        self.keepCheckpoints = keepCheckpoints
     }
 
     package func checkpointURL(round: Int) -> URL {
@@ -33,9 +37,15 @@ package struct StateFolder: Sendable {
 
     /// Saves a finished round: the model first, then its line in rounds.jsonl, so a
     /// record never names a checkpoint that is not on disk.
+    /// Older checkpoints beyond `keepCheckpoints` are removed only after both are written.
     package func save(round: Int, modelBlob: Data, record: RoundRecord) throws {
         try AtomicFile.write(modelBlob, to: self.checkpointURL(round: round))
         try self.appendLine(record, to: self.roundsURL)
+        if let keep = self.keepCheckpoints, round > keep {
+            for old in 1...(round - keep) where FileManager.default.fileExists(atPath: self.checkpointURL(round: old).path) {
+                try? FileManager.default.removeItem(at: self.checkpointURL(round: old))
+            }
+        }
     }
 
     package var evaluationsURL: URL { self.url.appendingPathComponent("evaluations.jsonl") }

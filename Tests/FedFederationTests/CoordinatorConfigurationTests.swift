@@ -29,6 +29,7 @@ struct CoordinatorConfigurationTests {
             strategy: {clip_norm: 2.5, server_learning_rate: 0.5}
             training: {epochs: 2, learningRate: 0.01}
             allow: [site-a, site-b]
+            keep_checkpoints: 3
             """)
 
         #expect(configuration.host == "127.0.0.1" && configuration.port == 0)
@@ -39,12 +40,14 @@ struct CoordinatorConfigurationTests {
         #expect(configuration.clipNorm == 2.5 && configuration.serverLearningRate == 0.5)
         #expect(configuration.training == .object(["epochs": .number(2), "learningRate": .number(0.01)]))
         #expect(configuration.allowList == ["site-a", "site-b"])
+        #expect(configuration.keepCheckpoints == 3)
     }
 
     static let bad: [(String, String)] = [
         ("identity: c\nmodel: m\nstate: s\nrounds: 2\n", "missing field 'min_sites'"),
         ("identity: c\nmodel: m\nstate: s\nrounds: two\nmin_sites: 1\n", "field 'rounds'"),
         ("identity: c\nmodel: m\nstate: s\nrounds: 2\nmin_sites: 2\nquorum: 3\n", "quorum must be between 1 and min_sites"),
+        ("identity: c\nmodel: m\nstate: s\nrounds: 2\nmin_sites: 2\nkeep_checkpoints: 0\n", "keep_checkpoints must be at least 1"),
         ("identity: c\nmodel: m\nstate: s\nrounds: 2\nmin_sites: 1\nlisten: nowhere\n", "listen must be HOST:PORT"),
         ("identity: c\nmodel: m\nstate: s\nrounds: 2\nmin_sites: 1\nstrategy: {clip_norm: -1}\n", "clip_norm must be positive"),
     ]

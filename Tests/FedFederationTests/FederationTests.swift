@@ -142,8 +142,11 @@ struct FederationTests {
     }
 
     @Test func restartedCoordinatorResumesAfterItsLastFinishedRound() async throws {
-        let (folder, configuration, sites) = try Self.prepare(sites: ["site-a", "site-b", "site-c"])
+        let (folder, prepared, sites) = try Self.prepare(sites: ["site-a", "site-b", "site-c"])
         defer { try? FileManager.default.removeItem(at: folder) }
+        // Only the newest checkpoint is kept, and that is all a restart needs.
+        var configuration = prepared
+        configuration.keepCheckpoints = 1
         var first = configuration
         first.policy.rounds = 2
         var second = configuration
@@ -152,6 +155,8 @@ struct FederationTests {
         let firstRun = try await Self.federate(
             try Coordinator(configuration: first, logger: Self.quiet), sites: sites.map(Self.honest))
         let afterFirst = try StateFolder(configuration.state).records()
+        let checkpointsAfterFirst = try FileManager.default.contentsOfDirectory(atPath: configuration.state.path)
+            .filter { $0.hasPrefix("global-") }
         let secondRun = try await Self.federate(
             try Coordinator(configuration: second, logger: Self.quiet), sites: sites.map(Self.honest))
 
@@ -159,6 +164,9 @@ struct FederationTests {
         #expect(afterFirst.map(\.round) == [1, 2])
         #expect(secondRun == [4, 4, 4, 4])
         #expect(try StateFolder(configuration.state).records().map(\.round) == [1, 2, 3, 4])
+        #expect(checkpointsAfterFirst == ["global-00002.safetensors"])
+        let checkpoints = try FileManager.default.contentsOfDirectory(atPath: configuration.state.path).filter { $0.hasPrefix("global-") }
+        #expect(checkpoints == ["global-00004.safetensors"])
     }
 
     @Test func threeSitesFinishEveryRoundAndTheCoordinatorCheckpointsEach() async throws {
