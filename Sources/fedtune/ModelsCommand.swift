@@ -15,11 +15,11 @@ struct ModelsCommand: ParsableCommand {
             abstract: "Fetch a model (see `fedtune models list`) and print its folder.")
 
         @Argument(help: "The model's name, e.g. all-MiniLM-L6-v2.") var name: String
-        @Option(help: "Cache folder (default: $FEDTUNE_CACHE, else ~/.cache/fedtune).") var cache: String?
+        @OptionGroup var cacheOptions: CacheOptions
 
         func run() throws {
             let folder = try runReportingErrors {
-                try ArtifactCache(root: ArtifactCache.root(option: self.cache)).model(named: self.name, log: progress)
+                try self.cacheOptions.artifactCache.model(named: self.name, log: progress)
             }
             print(folder.path)
         }
@@ -29,10 +29,10 @@ struct ModelsCommand: ParsableCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the models fedtune can fetch.")
 
-        @Option(help: "Cache folder (default: $FEDTUNE_CACHE, else ~/.cache/fedtune).") var cache: String?
+        @OptionGroup var cacheOptions: CacheOptions
 
         func run() throws {
-            for (entry, folder) in ArtifactCache(root: ArtifactCache.root(option: self.cache)).modelListing() {
+            for (entry, folder) in self.cacheOptions.artifactCache.modelListing() {
                 print("\(entry.name)\t\(entry.artifact.label)\t\(folder?.path ?? "not fetched")")
                 print("    \(entry.summary)")
             }

@@ -20,8 +20,7 @@ struct SimulateCommand: ParsableCommand {
         name: .customLong("class-weights"),
         help: "Class-weighted loss: balanced or none (overrides local.class_weights).")
     var classWeights: String?
-    @Option(help: "Cache of fetched datasets and models (default: $FEDTUNE_CACHE or ~/.cache/fedtune).") var cache:
-        String?
+    @OptionGroup var cacheOptions: CacheOptions
     @Flag(name: .customLong("skip-baselines"), help: "Skip the sites-alone, centralised and linear-probe baselines.")
     var skipBaselines = false
     @Flag(
@@ -50,7 +49,7 @@ struct SimulateCommand: ParsableCommand {
             options: .init(
                 output: folder, baselines: !self.skipBaselines,
                 processes: self.inprocess ? nil : URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(),
-                cache: ArtifactCache.root(option: self.cache), keepCheckpoints: self.keepCheckpoints))
+                cache: self.cacheOptions.root, keepCheckpoints: self.keepCheckpoints))
         print(ComparisonText.roundHeader)
         fflush(nil)
         let report = try runReportingErrors {

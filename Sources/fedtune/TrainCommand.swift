@@ -45,6 +45,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Seed for splits, initialisation, shuffling and dropout.") var seed: UInt64 = 0
     @Option(name: .customLong("text-column"), help: "Train a text classifier on this column.") var textColumn: String?
     @Option(help: "Text models: a BERT folder, or a model name for `fedtune models fetch`.") var base: String?
+    @OptionGroup var cacheOptions: CacheOptions
     @Option(help: "Text models: head, last-n, lora or full.") var mode: String = "lora"
     @Option(help: "Text models, last-n mode: encoder layers to train.") var layers: Int = 2
     @Option(name: .customLong("lora-rank"), help: "LoRA rank.") var loraRank: Int = 8
@@ -116,7 +117,7 @@ struct TrainCommand: ParsableCommand {
         request.model = self.model.map { URL(fileURLWithPath: $0) }
         if let base = self.base {
             request.base = FileManager.default.fileExists(atPath: base)
-                ? URL(fileURLWithPath: base) : try ArtifactCache(root: ArtifactCache.defaultRoot()).model(named: base, log: progress)
+                ? URL(fileURLWithPath: base) : try self.cacheOptions.artifactCache.model(named: base, log: progress)
         }
         guard let mode = FineTuning.Mode(rawValue: self.mode) else {
             throw ValidationError("--mode must be one of \(FineTuning.Mode.allCases.map(\.rawValue).joined(separator: ", "))")
