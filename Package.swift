@@ -36,6 +36,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/pointfreeco/swift-clocks", from: "1.1.1"),
     ],
     targets: [
         .systemLibrary(
@@ -44,9 +45,18 @@ let package = Package(
             providers: [.apt(["libopenblas-dev"])]
         ),
         .target(
+            name: "FedSupport",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "FedTensor",
             dependencies: [
                 "COpenBLAS",
+                "FedSupport",
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ],
             swiftSettings: numericSettings
@@ -79,6 +89,7 @@ let package = Package(
         .target(
             name: "FedLearning",
             dependencies: [
+                "FedSupport",
                 "FedTensor",
                 "FedData",
                 "FedText",
@@ -86,6 +97,14 @@ let package = Package(
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ],
             swiftSettings: numericSettings
+        ),
+        .target(
+            name: "FedCommands",
+            dependencies: [
+                "FedLearning", "FedRounds", "FedTensor", "FedData", "FedText", "FedSupport",
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
+            swiftSettings: swiftSettings
         ),
         .target(
             name: "FedRounds",
@@ -98,7 +117,7 @@ let package = Package(
         .target(
             name: "FedWire",
             dependencies: [
-                "FedTensor",
+                "FedSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -118,7 +137,7 @@ let package = Package(
         .target(
             name: "FedCoordinator",
             dependencies: [
-                "FedWire", "FedTLS", "FedLearning", "FedData", "FedTensor", "FedRounds",
+                "FedWire", "FedTLS", "FedLearning", "FedData", "FedTensor", "FedRounds", "FedSupport",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -131,7 +150,7 @@ let package = Package(
         .target(
             name: "FedClient",
             dependencies: [
-                "FedWire", "FedTLS", "FedLearning", "FedData", "FedTensor",
+                "FedWire", "FedTLS", "FedLearning", "FedData", "FedTensor", "FedSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -143,7 +162,8 @@ let package = Package(
         .target(
             name: "FedSimulation",
             dependencies: [
-                "FedCoordinator", "FedFetch", "FedReport", "FedText", "FedRounds", "FedWire", "FedTLS", "FedLearning", "FedData", "FedTensor",
+                "FedCoordinator", "FedFetch", "FedReport", "FedText", "FedRounds", "FedWire", "FedTLS", "FedLearning",
+                "FedData", "FedTensor", "FedSupport",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ],
@@ -155,6 +175,8 @@ let package = Package(
                 "FedTensor",
                 "FedData",
                 "FedLearning",
+                "FedCommands",
+                "FedSupport",
                 "FedTLS",
                 "FedCoordinator",
                 "FedClient",
@@ -169,14 +191,14 @@ let package = Package(
         ),
         .testTarget(
             name: "FedTensorTests",
-            dependencies: ["FedTensor", .product(name: "OrderedCollections", package: "swift-collections")],
+            dependencies: ["FedTensor", "FedSupport", .product(name: "OrderedCollections", package: "swift-collections")],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "FedRoundsTests",
             dependencies: [
-                "FedRounds", "FedTensor",
+                "FedRounds", "FedTensor", "FedSupport",
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ],
             swiftSettings: swiftSettings
@@ -184,7 +206,7 @@ let package = Package(
         .testTarget(
             name: "FedWireTests",
             dependencies: [
-                "FedWire", "FedTensor",
+                "FedWire", "FedTensor", "FedSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
@@ -207,7 +229,8 @@ let package = Package(
             name: "FedFederationTests",
             dependencies: [
                 "FedFetch", "FedCoordinator", "FedClient", "FedSimulation", "FedRounds", "FedWire", "FedTLS", "FedLearning", "FedData",
-                "FedTensor",
+                "FedTensor", "FedSupport",
+                .product(name: "Clocks", package: "swift-clocks"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -216,7 +239,8 @@ let package = Package(
         .testTarget(
             name: "FedSimulationTests",
             dependencies: [
-                "FedSimulation", "FedLearning", "FedData", "FedRounds", "FedReport", "FedTensor", "FedFetch",
+                "FedSimulation", "FedCoordinator", "FedLearning", "FedData", "FedRounds", "FedReport", "FedTensor", "FedFetch",
+                "FedSupport",
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ],
             swiftSettings: swiftSettings
@@ -238,7 +262,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["FedLearning", "FedText", "FedTensor", "FedFetch"],
+            dependencies: ["FedLearning", "FedCommands", "FedText", "FedTensor", "FedFetch", "FedSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -249,7 +273,7 @@ let package = Package(
         .testTarget(
             name: "FedLearningTests",
             dependencies: [
-                "FedLearning", "FedData", "FedTensor", "FedText", "FedFetch",
+                "FedLearning", "FedCommands", "FedData", "FedTensor", "FedText", "FedFetch", "FedSupport",
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ],
             swiftSettings: swiftSettings

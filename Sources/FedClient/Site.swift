@@ -1,4 +1,5 @@
 import FedLearning
+import FedSupport
 import FedTLS
 import FedTensor
 import FedWire
@@ -74,7 +75,7 @@ package struct Site: Sendable {
             var reader = MessageReader(inbound)
             let sender = MessageSender(outbound, limits: configuration.limits)
             try await sender.send(.hello(.init(modelDigests: self.cachedDigests())))
-            let trainer = LocalTrainer(
+            let trainer = SiteTrainer(
                 data: configuration.data, labelColumn: configuration.labelColumn, textColumn: configuration.textColumn,
                 evaluationFraction: configuration.evaluationFraction, seed: configuration.seed)
             while let message = try await reader.receive() {
@@ -102,7 +103,7 @@ package struct Site: Sendable {
                     let blob = try await reader.receiveBlob(evaluate.blob, limit: .max)
                     // A failed evaluation is reported as one without examples; it must not end the site.
                     let result = (try? self.evaluate(round: evaluate.round, baseDigest: evaluate.baseDigest, blob: blob, trainer: trainer))
-                        ?? LocalTrainer.Evaluation(examples: 0, metrics: [:])
+                        ?? SiteTrainer.Evaluation(examples: 0, metrics: [:])
                     try await sender.send(.evaluation(.init(round: evaluate.round, examples: result.examples, metrics: result.metrics)))
                 case .finished(let finished):
                     self.logger.info("federation finished", metadata: ["round.count": "\(finished.rounds)"])
@@ -117,20 +118,27 @@ package struct Site: Sendable {
         }
     }
 
-    private func train(_ train: Message.Train, blob: ByteBuffer, trainer: LocalTrainer) throws -> LocalUpdate.Result {
+    private func train(_ train: Message.Train, blob: ByteBuffer, trainer: SiteTrainer) throws -> RoundTraining.Result {
         let url = self.cacheURL(train.baseDigest)
         guard let base = FileManager.default.contents(atPath: url.path) else {
             throw SiteError.unknownBaseModel(digest: train.baseDigest)
         }
         let model = try trainer.baseModel(digest: train.baseDigest, blob: base, source: url.path)
         let trainable = try Safetensors.decode(Data(blob.readableBytesView), path: "round \(train.round) tensors").tensors
-        let configuration = try JSONDecoder().decode(
-            TrainingConfiguration.self, from: JSONEncoder().encode(train.configuration))
+        // The same strict check as coordinator.yaml: a key this site does not know is refused,
+        // never trained past with a default.
+        let configuration: TrainingConfiguration
+        do {
+            configuration = try JSONDecoder().decode(TrainingConfiguration.self, from: JSONEncoder().encode(train.configuration))
+        } catch let error as DecodingError {
+            throw SiteError.protocolViolation(
+                detail: "the training settings of round \(train.round) are not valid: \(error.fieldDescription)")
+        }
         return try trainer.train(base: model, trainable: trainable, configuration: configuration)
     }
 
-    private func evaluate(round: Int, baseDigest: String, blob: ByteBuffer, trainer: LocalTrainer) throws
-        -> LocalTrainer.Evaluation
+    private func evaluate(round: Int, baseDigest: String, blob: ByteBuffer, trainer: SiteTrainer) throws
+        -> SiteTrainer.Evaluation
     {
         guard let base = FileManager.default.contents(atPath: self.cacheURL(baseDigest).path) else {
             throw SiteError.unknownBaseModel(digest: baseDigest)

@@ -1,5 +1,6 @@
 import FedLearning
 import FedRounds
+import FedSupport
 import FedTLS
 import FedTensor
 import FedWire
@@ -10,57 +11,56 @@ import NIOPosix
 import NIOSSL
 import OrderedCollections
 
-/// The coordinator daemon: accepts sites over mutual TLS, feeds what happens to the
-/// round state machine, and carries out its actions (send the model, fold an update,
-/// close a round and checkpoint it). One actor holds all shared state; each site's
-/// conversation is its own task, and a failing site only ends its own connection.
+/// The coordinator daemon: the imperative shell around `FederationCore`. It accepts sites
+/// over mutual TLS, turns what they send into the core's events, and carries out the core's
+/// actions: each site has its own send queue drained by its own task, so a slow or stalled
+/// site never delays the others; deadlines sleep on an injected clock; checkpoints are
+/// written before the next round starts. A failing site only ends its own connection.
 package actor Coordinator {
     package let configuration: CoordinatorConfiguration
     let logger: Logger
-    var machine: RoundStateMachine
+    var core: FederationCore
     /// Describes the model in every checkpoint blob (architecture, and a text model's vocabulary).
     let packageMetadata: [String: String]
-    /// The current global model, every tensor.
+    /// Every tensor of the global model; the core holds the trainable ones.
     var global: OrderedDictionary<String, Tensor>
-    let spec: TensorSpec
     let baseBlob: ByteBuffer
     let baseDigest: String
     let state: StateFolder
-    var accumulator: FedAvgAccumulator
+    let clock: ShellClock
     var sites: [String: SiteLink] = [:]
-    var round = RoundTally()
-    private let clock = ContinuousClock()
-    private let started: ContinuousClock.Instant
     var server: (any Channel)?
     /// Every accepted connection, authenticated or not, so finishing closes them all and
     /// the accept loop's task group can end.
     var connections: [ObjectIdentifier: any Channel] = [:]
     var outcome: Result<Int, CoordinatorError>?
-    /// Federated evaluation of the last closed round, while its replies come in.
-    var evaluation: EvaluationTally?
-    /// Set when the last round closed: the run finishes once its evaluation is in.
-    var finishAfterEvaluation: (rounds: Int, deadline: Double)?
+    /// The trainable tensors of the last round sent, encoded once for every site.
+    var roundBlob: (round: Int, blob: ByteBuffer)?
+    /// Twice the trainable tensors' size, so an honest delta always fits and a hostile
+    /// announcement is refused before anything is allocated.
+    let maximumUpdateBytes: Int
+    /// Sleeps until the core's `wake` instants; cancelled when the run ends.
+    var wakes: [Task<Void, Never>] = []
 
+    /// One authenticated site: its queue of messages to send, and the models it holds.
     struct SiteLink {
-        var sender: MessageSender
+        var outbox: AsyncStream<Outgoing>.Continuation
         var channel: any Channel
-        var digests: Set<String>
     }
 
-    /// What the open round has gathered besides the running sum.
-    struct RoundTally {
-        var started = ContinuousClock.now
-        var metricSums: [String: Double] = [:]
-        var examples = 0
-        var bytes = RoundBytes()
-        var clipScales: [String: Double] = [:]
+    struct Outgoing: Sendable {
+        var message: Message
+        var blob: ByteBuffer?
     }
 
     /// Loads the pretrained model and, when the state folder holds checkpoints, resumes
-    /// after the last finished round.
-    package init(configuration: CoordinatorConfiguration, logger: Logger) throws {
+    /// after the last finished round. Deadlines are measured on `clock` (a test clock in tests).
+    package init(
+        configuration: CoordinatorConfiguration, logger: Logger, clock: some Clock<Duration> = ContinuousClock()
+    ) throws {
         self.configuration = configuration
         self.logger = logger
+        self.clock = ShellClock(clock)
         let model = try AnyClassifier.load(configuration.model)
         self.packageMetadata = try model.packageMetadata()
         let base = ModelPackage.encode(metadata: self.packageMetadata, tensors: model.parameters.values())
@@ -82,16 +82,23 @@ package actor Coordinator {
             logger.info("resuming after the last finished round", metadata: ["round.number": "\(round)"])
         }
         self.global = global
-        self.spec = TensorSpec(model.parameters.entries.filter(\.trainable).map { (name: $0.name, shape: $0.value.shape) })
-        self.accumulator = FedAvgAccumulator(spec: self.spec, clipNorm: configuration.clipNorm)
-        self.machine = RoundStateMachine(policy: configuration.policy, completedRounds: completed)
-        self.started = self.clock.now
+        let trainable = Set(model.parameters.entries.filter(\.trainable).map(\.name))
+        var settings = FederationCore.Settings(
+            policy: configuration.policy, clipNorm: configuration.clipNorm,
+            serverLearningRate: configuration.serverLearningRate)
+        settings.trainingSeed = configuration.training.seed
+        settings.baseModelBytes = base.count
+        let start = global.filter { trainable.contains($0.key) }
+        settings.trainableBytes = ModelPackage.encodeTrainable(start).count
+        self.core = FederationCore(settings: settings, global: start, completedRounds: completed)
+        // A ByteBuffer holds at most UInt32.max bytes; larger models need more than one blob.
+        self.maximumUpdateBytes = Swift.min(2 * self.core.spec.scalarCount * 4 + 1 << 20, Int(UInt32.max))
     }
 
     /// Listens until every round is done (returning the number of finished rounds) or the
     /// run stops; `onListening` receives the bound port (useful with port 0).
     package func run(onListening: @Sendable (Int) -> Void = { _ in }) async throws -> Int {
-        if case .finished = self.machine.phase { return self.machine.completedRounds }
+        if self.core.completedRounds >= self.configuration.policy.rounds { return self.core.completedRounds }
         let context = try Identity(directory: self.configuration.identity).makeServerContext()
         let limits = self.configuration.limits
         let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -112,7 +119,6 @@ package actor Coordinator {
         // A discarding group: finished connection tasks are dropped at once, so a long run
         // with many reconnects holds nothing per past connection.
         try await withThrowingDiscardingTaskGroup { group in
-            group.addTask { await self.tickUntilDone() }
             try await listener.executeThenClose { inbound in
                 for try await connection in inbound {
                     group.addTask { await self.converse(connection) }
@@ -122,30 +128,13 @@ package actor Coordinator {
         switch self.outcome {
         case .success(let rounds): return rounds
         case .failure(let error): throw error
-        case nil: return self.machine.completedRounds
+        case nil: return self.core.completedRounds
         }
     }
 
-    var now: Double {
-        let elapsed = self.clock.now - self.started
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-    }
-
-    private func tickUntilDone() async {
-        while self.outcome == nil {
-            do {
-                try await Task.sleep(for: .milliseconds(50))
-            } catch {
-                // Cancelled (the caller gave up on the run): stop instead of spinning.
-                self.shutdown()
-                return
-            }
-            await self.perform(self.machine.handle(.tick, now: self.now))
-            if let pending = self.finishAfterEvaluation, self.evaluation == nil || self.now >= pending.deadline {
-                self.recordEvaluation()
-                await self.finish(.success(pending.rounds))
-            }
-        }
+    /// Feeds one event to the core and carries out what it decides.
+    func deliver(_ event: FederationCore.Event) {
+        self.perform(self.core.handle(event, now: self.clock.seconds()))
     }
 
     // MARK: One site's conversation
@@ -158,7 +147,14 @@ package actor Coordinator {
         }
         self.connections[id] = connection.channel
         defer { self.connections[id] = nil }
+        if let site = await self.talk(over: connection) { self.leave(site, channel: connection.channel) }
+    }
+
+    /// One connection from hello to hang-up, outside the actor (messages are decoded in the
+    /// connection's own task); returns the site's name if it joined.
+    private nonisolated func talk(over connection: NIOAsyncChannel<Frame, Frame>) async -> String? {
         var site = "unauthenticated"
+        var joined = false
         do {
             try await connection.executeThenClose { inbound, outbound in
                 var reader = MessageReader(inbound)
@@ -176,88 +172,119 @@ package actor Coordinator {
                     try? await sender.send(.failure(.init(message: "\(error)")))
                     throw error
                 }
-                try await sender.send(.welcome(.init(site: site, completedRounds: self.machine.completedRounds)))
-                await self.join(site, link: SiteLink(sender: sender, channel: connection.channel, digests: Set(hello.modelDigests)))
-                while let message = try await reader.receive() {
-                    switch message {
-                    case .update(let update):
-                        let blob = try await reader.receiveBlob(update.blob, limit: self.maximumUpdateBytes)
-                        await self.receive(update, blob: blob, from: site)
-                    case .evaluation(let evaluation):
-                        self.receive(evaluation, from: site)
-                    case .failure(let failure):
-                        self.logger.warning("site reported a failure", metadata: ["client.id": "\(site)", "error": "\(failure.message)"])
-                        return
-                    default:
-                        throw CoordinatorError.protocolViolation(site: site, detail: "unexpected '\(message.type)' message")
+                try await sender.send(.welcome(.init(site: site, completedRounds: await self.completedRounds)))
+                let (outbox, continuation) = AsyncStream.makeStream(of: Outgoing.self)
+                let name = site
+                let logger = self.logger
+                let channel = connection.channel
+                // This site's sends, in order, in a task of their own; a failed write closes
+                // the connection, which ends the reading loop.
+                let sending = Task {
+                    do {
+                        for await item in outbox {
+                            if let blob = item.blob {
+                                try await sender.send(item.message, blob: blob)
+                            } else {
+                                try await sender.send(item.message)
+                            }
+                        }
+                    } catch {
+                        logger.warning("could not send to a site", metadata: ["client.id": "\(name)", "error": "\(error)"])
                     }
+                    channel.close(promise: nil)
                 }
+                defer {
+                    continuation.finish()
+                    sending.cancel()
+                }
+                joined = true
+                await self.join(
+                    name, link: SiteLink(outbox: continuation, channel: channel),
+                    holdsBase: hello.modelDigests.contains(self.baseDigest))
+                try await self.read(&reader, from: name)
+                // Let the queue (a `finished` message, say) go out before the connection closes.
+                continuation.finish()
+                await sending.value
             }
         } catch {
             self.logger.warning("site connection ended with an error", metadata: ["client.id": "\(site)", "error": "\(error)"])
         }
-        await self.leave(site, channel: connection.channel)
+        return joined ? site : nil
     }
 
-    /// Twice the trainable tensors' size, so an honest delta always fits and a hostile
-    /// announcement is refused before anything is allocated.
-    private nonisolated var maximumUpdateBytes: Int {
-        // A ByteBuffer holds at most UInt32.max bytes; larger models need more than one blob.
-        Swift.min(2 * self.spec.scalarCount * 4 + 1 << 20, Int(UInt32.max))
-    }
+    private var completedRounds: Int { self.core.completedRounds }
 
-    private func join(_ site: String, link: SiteLink) async {
-        if case .success(let rounds) = self.outcome {
-            try? await link.sender.send(.finished(.init(rounds: rounds)))
-            link.channel.close(promise: nil)
-            return
-        }
-        if let old = self.sites[site] { old.channel.close(promise: nil) }
-        self.sites[site] = link
-        self.logger.info("site joined", metadata: ["client.id": "\(site)"])
-        await self.perform(self.machine.handle(.siteConnected(site), now: self.now))
-    }
-
-    private func leave(_ site: String, channel: any Channel) async {
-        guard let link = self.sites[site], link.channel === channel else { return }
-        self.sites[site] = nil
-        self.evaluation?.asked.remove(site)
-        if self.evaluation?.isComplete == true { self.recordEvaluation() }
-        self.logger.info("site left", metadata: ["client.id": "\(site)"])
-        await self.perform(self.machine.handle(.siteDisconnected(site), now: self.now))
-    }
-
-    private func receive(_ update: Message.Update, blob: ByteBuffer, from site: String) async {
-        let tensors: OrderedDictionary<String, Tensor>
-        do {
-            tensors = try Safetensors.decode(Data(blob.readableBytesView), path: "update from \(site)").tensors
-            if let problem = UpdateValidator.problem(in: tensors, spec: self.spec, examples: update.examples) { throw problem }
-        } catch {
-            self.logger.warning("update rejected", metadata: ["client.id": "\(site)", "round.number": "\(update.round)", "reason": "\(error)"])
-            await self.perform(self.machine.handle(.updateRejected(site: site, round: update.round, reason: "\(error)"), now: self.now))
-            return
-        }
-        let actions = self.machine.handle(.updateArrived(site: site, round: update.round), now: self.now)
-        for action in actions {
-            guard case .foldUpdate = action else { continue }
-            do {
-                let folded = try self.accumulator.add(tensors, examples: update.examples)
-                self.round.examples += update.examples
-                self.round.bytes.updates += blob.readableBytes
-                self.round.clipScales[site] = Double(folded.scale)
-                for (name, value) in update.metrics {
-                    // A site's numbers must not make the round's record unwritable.
-                    let weighted = value * Double(update.examples)
-                    if weighted.isFinite { self.round.metricSums[name, default: 0] += weighted }
+    /// Reads a site's messages until it hangs up.
+    private nonisolated func read(_ reader: inout MessageReader, from site: String) async throws {
+        while let message = try await reader.receive() {
+            switch message {
+            case .update(let update):
+                let blob = try await reader.receiveBlob(update.blob, limit: self.maximumUpdateBytes)
+                // Decoded here, in the site's own task, straight from the reassembled buffer;
+                // the core validates it once as it folds it.
+                let event: FederationCore.Event
+                do {
+                    let tensors = try blob.withUnsafeReadableBytes { raw in
+                        try Safetensors.decode(
+                            Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: raw.baseAddress!), count: raw.count,
+                                 deallocator: .none),
+                            path: "update from \(site)"
+                        ).tensors
+                    }
+                    event = .updateReceived(
+                        site: site, round: update.round,
+                        .init(examples: update.examples, metrics: update.metrics, tensors: tensors, bytes: blob.readableBytes))
+                } catch {
+                    event = .updateUnreadable(site: site, round: update.round, reason: "\(error)")
                 }
-                self.logger.info("update folded", metadata: [
-                    "client.id": "\(site)", "round.number": "\(update.round)", "update.norm": "\(folded.norm)",
-                    "update.scale": "\(folded.scale)", "update.examples": "\(update.examples)",
-                ])
-            } catch {
-                self.logger.error("validated update failed to fold", metadata: ["client.id": "\(site)", "error": "\(error)"])
+                await self.deliver(event)
+            case .evaluation(let evaluation):
+                await self.deliver(.evaluationReceived(
+                    site: site, round: evaluation.round, examples: evaluation.examples, metrics: evaluation.metrics))
+            case .failure(let failure):
+                self.logger.warning("site reported a failure", metadata: ["client.id": "\(site)", "error": "\(failure.message)"])
+                return
+            default:
+                throw CoordinatorError.protocolViolation(site: site, detail: "unexpected '\(message.type)' message")
             }
         }
-        await self.perform(actions.filter { if case .foldUpdate = $0 { false } else { true } })
+    }
+
+
+    private func join(_ site: String, link: SiteLink, holdsBase: Bool) {
+        if let old = self.sites[site] {
+            old.outbox.finish()
+            old.channel.close(promise: nil)
+        }
+        self.sites[site] = link
+        self.logger.info("site joined", metadata: ["client.id": "\(site)"])
+        self.deliver(.siteJoined(site, holdsBase: holdsBase))
+    }
+
+    private func leave(_ site: String, channel: any Channel) {
+        guard let link = self.sites[site], link.channel === channel else { return }
+        link.outbox.finish()
+        self.sites[site] = nil
+        self.logger.info("site left", metadata: ["client.id": "\(site)"])
+        self.deliver(.siteLeft(site))
+    }
+}
+
+/// The coordinator's view of a clock: seconds since it started, and sleeping until a
+/// number of them. Any `Clock<Duration>` fits: the continuous clock when run for real,
+/// a test clock that a test advances by hand.
+struct ShellClock: Sendable {
+    let seconds: @Sendable () -> Double
+    let sleep: @Sendable (Double) async throws -> Void
+
+    init<C: Clock<Duration>>(_ clock: C) {
+        let start = clock.now
+        self.seconds = {
+            let elapsed = start.duration(to: clock.now).components
+            return Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18
+        }
+        self.sleep = { seconds in
+            try await clock.sleep(until: start.advanced(by: .nanoseconds(Int64((seconds * 1e9).rounded(.up)))), tolerance: nil)
+        }
     }
 }

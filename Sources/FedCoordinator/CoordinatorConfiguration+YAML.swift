@@ -1,4 +1,6 @@
+import FedLearning
 import FedRounds
+import FedSupport
 import FedTensor
 import FedWire
 import Foundation
@@ -19,11 +21,11 @@ extension CoordinatorConfiguration {
         var maxRetries: Int?
         var seed: UInt64?
         var strategy: StrategySettings?
-        var training: JSONValue?
+        var training: TrainingConfiguration?
         var allow: [String]?
         var keepCheckpoints: Int?
 
-        enum CodingKeys: String, CodingKey {
+        enum CodingKeys: String, CodingKey, CaseIterable {
             case listen, identity, model, state, rounds, sample, quorum, seed, strategy, training, allow
             case minSites = "min_sites"
             case deadlineSeconds = "deadline_seconds"
@@ -32,19 +34,19 @@ extension CoordinatorConfiguration {
         }
     }
 
-    /// Reads coordinator.yaml; every problem names the file and the field.
+    /// Every key coordinator.yaml may hold.
+    static let shape: YAMLShape = YAMLShape.values(File.CodingKeys.allCases.map(\.rawValue))
+        .adding(["strategy": StrategySettings.shape, "training": TrainingConfiguration.shape])
+
+    /// Reads coordinator.yaml; every problem names the file, the line and the key.
     package static func load(_ url: URL) throws -> CoordinatorConfiguration {
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
-            throw CoordinatorError.invalidConfiguration("\(url.path): no such file or not UTF-8")
-        }
-        let decoder = YAMLDecoder()
         let file: File
-        do {
-            file = try decoder.decode(File.self, from: text, userInfo: [:])
-        } catch let error as DecodingError {
-            throw CoordinatorError.invalidConfiguration("\(url.path): \(error.fieldDescription)")
+        do throws(YAMLProblem) {
+            let document = try YAMLDocument(contentsOf: url)
+            try document.check(Self.shape)
+            file = try document.decode(File.self)
         } catch {
-            throw CoordinatorError.invalidConfiguration("\(url.path): not valid YAML (\(error))")
+            throw CoordinatorError.invalidConfiguration(error.description)
         }
         return try self.init(file: file, folder: url.deletingLastPathComponent(), path: url.path)
     }
@@ -92,7 +94,7 @@ extension CoordinatorConfiguration {
             self.clipNorm = clip
         }
         self.serverLearningRate = file.strategy?.serverLearningRate ?? 1
-        self.training = file.training ?? .object([:])
+        self.training = file.training ?? TrainingConfiguration()
         self.allowList = file.allow.map(Set.init)
     }
 }

@@ -1,3 +1,4 @@
+import FedLearning
 import FedRounds
 import FedTLS
 import FedWire
@@ -21,9 +22,8 @@ package struct CoordinatorConfiguration: Sendable {
     /// L2 bound on each site's update; nil leaves updates unclipped.
     package var clipNorm: Float?
     package var serverLearningRate: Float = 1
-    /// The local training settings sent to sites with each round (a JSON object with
-    /// TrainingConfiguration's fields).
-    package var training: JSONValue = .object([:])
+    /// The local training settings sent to sites with each round (each site gets its own seed).
+    package var training = TrainingConfiguration()
     /// Site names allowed to join; nil admits every site with a valid certificate.
     package var allowList: Set<String>?
     package var limits = WireLimits()

@@ -42,7 +42,7 @@ package struct FedAvgAccumulator: Sendable {
         let scale: Float = self.clipNorm.map { norm > $0 ? $0 / norm : 1 } ?? 1
         let weight = Float(examples) * scale
         for (index, entry) in self.spec.entries.enumerated() {
-            self.sums[index].axpy(weight, update[entry.name]!)
+            self.sums[index].addScaled(weight, update[entry.name]!)
         }
         self.totalExamples += examples
         self.contributions += 1

@@ -84,15 +84,23 @@ package struct RoundStateMachine: Sendable {
         }
     }
 
-    private mutating func updateArrived(site: String, round: Int, now: Double) -> [Action] {
+    /// Why an update from `site` for `round` would be turned away now (late, early, from a
+    /// site not selected, or a second one), or nil when it would be folded in.
+    package func refusal(site: String, round: Int) -> UpdateRejection? {
         guard case .training(let open, let selected, _) = self.phase else {
-            return [.rejectUpdate(site: site, reason: .wrongRound(expected: self.completedRounds + 1, found: round))]
+            return .wrongRound(expected: self.completedRounds + 1, found: round)
         }
-        guard round == open else { return [.rejectUpdate(site: site, reason: .wrongRound(expected: open, found: round))] }
-        guard selected.contains(site) else { return [.rejectUpdate(site: site, reason: .notSelected(site: site, round: round))] }
+        guard round == open else { return .wrongRound(expected: open, found: round) }
+        guard selected.contains(site) else { return .notSelected(site: site, round: round) }
         guard !self.reported.contains(site), self.failures[site] == nil else {
-            return [.rejectUpdate(site: site, reason: .duplicate(site: site, round: round))]
+            return .duplicate(site: site, round: round)
         }
+        return nil
+    }
+
+    private mutating func updateArrived(site: String, round: Int, now: Double) -> [Action] {
+        if let refusal = self.refusal(site: site, round: round) { return [.rejectUpdate(site: site, reason: refusal)] }
+        guard case .training(let open, let selected, _) = self.phase else { return [] }
         self.reported.append(site)
         return [.foldUpdate(site: site, round: round)] + self.closeIfComplete(round: open, selected: selected, now: now)
     }

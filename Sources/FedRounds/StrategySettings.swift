@@ -1,3 +1,5 @@
+import FedSupport
+
 /// The `strategy` section shared by coordinator.yaml and scenario files: how updates are
 /// bounded and how their average moves the global model.
 package struct StrategySettings: Sendable, Equatable, Decodable {
@@ -6,8 +8,11 @@ package struct StrategySettings: Sendable, Equatable, Decodable {
     /// Multiplier of the averaged update when applied to the global model.
     package var serverLearningRate: Float?
 
-    private enum CodingKeys: String, CodingKey {
+    private enum CodingKeys: String, CodingKey, CaseIterable {
         case clipNorm = "clip_norm"
         case serverLearningRate = "server_learning_rate"
     }
+
+    /// What a YAML file may hold under `strategy`.
+    package static let shape = YAMLShape.values(CodingKeys.allCases.map(\.rawValue))
 }

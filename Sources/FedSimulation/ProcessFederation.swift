@@ -80,10 +80,8 @@ struct ProcessFederation<Model: SimulatedModel> {
                 try self.setup.model.load(checkpoint.tensors, requireAll: false, source: url.path)
                 let score = Score(self.setup.model, self.setup.test)
                 let row = SimulationRound(
-                    round: record.round, sites: record.sites.count, examples: record.examples,
-                    trainLoss: record.trainMetrics["loss"] ?? .nan, trainAccuracy: record.trainMetrics["accuracy"],
-                    testAccuracy: score.accuracy, testLoss: score.loss, testMacroF1: score.metrics.macroF1,
-                    seconds: record.seconds, bytes: record.bytes.map { $0.baseModel + $0.trainable + $0.updates },
+                    record: record, testAccuracy: score.accuracy, testLoss: score.loss,
+                    testMacroF1: score.metrics.macroF1,
                     siteResults: record.sites.map {
                         .init(site: $0, examples: trainCounts[$0] ?? 0, trainLoss: nil, trainAccuracy: nil)
                     })
@@ -100,7 +98,8 @@ struct ProcessFederation<Model: SimulatedModel> {
     }
 
     private func coordinatorYAML() throws -> String {
-        // YAML takes JSON as a flow mapping, so the local training settings go in as JSON.
+        // YAML takes JSON as a flow mapping, so the local training settings go in as JSON
+        // (with coordinator.yaml's own snake_case keys).
         let training = String(decoding: try JSONEncoder().encode(self.training), as: UTF8.self)
         var yaml = """
             listen: 127.0.0.1:0

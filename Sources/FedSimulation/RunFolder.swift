@@ -1,6 +1,7 @@
 import FedCoordinator
 import FedLearning
 import FedReport
+import FedSupport
 import FedTensor
 import Foundation
 

@@ -2,6 +2,7 @@ import FedData
 import FedFetch
 import FedLearning
 import FedRounds
+import FedSupport
 import FedTensor
 import Foundation
 import Yams
@@ -10,21 +11,15 @@ extension Scenario {
     /// Reads a scenario file; relative paths inside it are relative to the file. Unknown
     /// keys and bad values are errors naming the file and the key.
     package static func load(_ url: URL) throws -> Scenario {
-        let path = url.path
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
-            throw ScenarioError.invalid(path: path, detail: "no such file or not UTF-8")
-        }
-        let unknown = ScenarioKeys.problems(in: text)
-        guard unknown.isEmpty else { throw ScenarioError.invalid(path: path, detail: unknown.joined(separator: "; ")) }
         let file: ScenarioFile
-        do {
-            file = try YAMLDecoder().decode(ScenarioFile.self, from: text, userInfo: [:])
-        } catch let error as DecodingError {
-            throw ScenarioError.invalid(path: path, detail: error.fieldDescription)
+        do throws(YAMLProblem) {
+            let document = try YAMLDocument(contentsOf: url)
+            try document.check(ScenarioKeys.root)
+            file = try document.decode(ScenarioFile.self)
         } catch {
-            throw ScenarioError.invalid(path: path, detail: "not valid YAML (\(error))")
+            throw ScenarioError.invalid(path: error.path, detail: error.message)
         }
-        return try Scenario(file: file, folder: url.deletingLastPathComponent(), path: path)
+        return try Scenario(file: file, folder: url.deletingLastPathComponent(), path: url.path)
     }
 
     private init(file: ScenarioFile, folder: URL, path: String) throws {
@@ -72,12 +67,12 @@ extension Scenario {
         }
         self.clipNorm = file.strategy?.clipNorm
         self.serverLearningRate = file.strategy?.serverLearningRate ?? 1
-        self.local = file.local?.training ?? self.local
-        if let weighting = file.local?.classWeights {
-            guard let value = ClassWeighting(rawValue: weighting) else {
-                throw invalid("local.class_weights must be balanced or none, not '\(weighting)'")
-            }
-            self.classWeighting = value
+        self.local = file.local ?? self.local
+        // A simulation knows every site's data, so balanced weights come from the pooled
+        // class counts and are the same at every site.
+        if self.local.balanceClasses {
+            self.local.balanceClasses = false
+            self.classWeighting = .balanced
         }
         let expect = file.expect
         self.expectations = Expectations(

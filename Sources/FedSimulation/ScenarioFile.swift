@@ -48,22 +48,6 @@ struct ScenarioFile: Decodable {
         var label: String?
     }
 
-    /// `local`: the training configuration's own keys, plus `class_weights: balanced | none`.
-    struct Local: Decodable {
-        var training: TrainingConfiguration
-        var classWeights: String?
-
-        enum CodingKeys: String, CodingKey {
-            case classWeights = "class_weights"
-        }
-
-        init(from decoder: any Decoder) throws {
-            self.training = try TrainingConfiguration(from: decoder)
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            self.classWeights = try container.decodeIfPresent(String.self, forKey: .classWeights)
-        }
-    }
-
     struct Expect: Decodable {
         var minAccuracy: Double?
         var minMacroF1: Double?
@@ -107,7 +91,7 @@ struct ScenarioFile: Decodable {
     var rounds: Int
     var sample: String?
     var strategy: StrategySettings?
-    var local: Local?
+    var local: TrainingConfiguration?
     var expect: Expect?
 
     enum CodingKeys: String, CodingKey {

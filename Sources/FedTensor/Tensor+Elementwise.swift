@@ -28,6 +28,18 @@ extension Tensor {
         }
     }
 
+    /// self += alpha · x with the product rounded before the sum (no fused multiply-add), so
+    /// that a + b and b + a give the same bits: a running sum of two weighted updates does
+    /// not depend on which arrived first. As fast as saxpy (both are bound by memory).
+    package mutating func addScaled(_ alpha: Float, _ x: Tensor) {
+        precondition(self.count == x.count, "addScaled: \(self.shape) and \(x.shape) differ in size")
+        x.scalars.withUnsafeBufferPointer { px in
+            self.scalars.withUnsafeMutableBufferPointer { py in
+                for i in 0..<py.count { py[i] = py[i] + alpha * px[i] }
+            }
+        }
+    }
+
     /// self *= other, elementwise.
     package mutating func multiply(_ other: Tensor) {
         precondition(self.count == other.count, "multiply: \(self.shape) and \(other.shape) differ in size")

@@ -1,4 +1,5 @@
 import Crypto
+import FedSupport
 import NIOCore
 
 /// Reassembles a blob announced by a message: chunk frames are written straight into

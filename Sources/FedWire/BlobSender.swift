@@ -1,4 +1,5 @@
 import Crypto
+import FedSupport
 import NIOCore
 
 /// Cuts a safetensors blob into chunk frames of at most `limits.chunkBytes` and closes

@@ -25,8 +25,3 @@ package struct BlobTrailer: Sendable, Equatable, Codable {
         }
     }
 }
-
-/// Lowercase hex of a digest.
-package func hexString(_ digest: some Sequence<UInt8>) -> String {
-    digest.map { String(format: "%02x", $0) }.joined()
-}

@@ -1,4 +1,4 @@
-import FedTensor
+import FedSupport
 import Foundation
 import NIOCore
 

@@ -51,13 +51,6 @@ package struct MessageSender: Sendable {
     }
 }
 
-/// SHA-256 of bytes as lowercase hex: how base models are named on the wire.
-package func sha256Hex(_ bytes: some Sequence<UInt8>) -> String {
-    var hasher = SHA256()
-    hasher.update(data: Array(bytes))
-    return hexString(hasher.finalize())
-}
-
 /// The channel handlers that turn a byte stream into frames and back.
 package enum FrameCodec {
     /// Adds the frame decoder and encoder to a pipeline (after TLS) and wraps the channel

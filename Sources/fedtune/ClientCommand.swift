@@ -1,6 +1,8 @@
 import ArgumentParser
 import FedClient
+import FedCommands
 import FedLearning
+import FedSupport
 import Foundation
 import Logging
 

@@ -1,6 +1,8 @@
 import ArgumentParser
+import FedCommands
 import FedCoordinator
 import FedLearning
+import FedSupport
 import Foundation
 import Logging
 

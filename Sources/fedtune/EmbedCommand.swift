@@ -1,5 +1,7 @@
 import ArgumentParser
+import FedCommands
 import FedLearning
+import FedSupport
 import Foundation
 
 /// `fedtune embed`: sentence embeddings (or token ids) for texts on standard input, one

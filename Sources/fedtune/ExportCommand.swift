@@ -1,5 +1,7 @@
 import ArgumentParser
+import FedCommands
 import FedLearning
+import FedSupport
 import Foundation
 
 /// `fedtune export`: a fine-tuned text model as a Hugging Face-style folder.

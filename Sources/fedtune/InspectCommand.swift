@@ -1,5 +1,7 @@
 import ArgumentParser
+import FedCommands
 import FedLearning
+import FedSupport
 import Foundation
 
 struct InspectCommand: ParsableCommand {

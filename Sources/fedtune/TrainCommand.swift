@@ -1,6 +1,8 @@
 import ArgumentParser
+import FedCommands
 import FedFetch
 import FedLearning
+import FedSupport
 import Foundation
 
 struct TrainCommand: ParsableCommand {
@@ -67,7 +69,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        var request = LocalTraining.Request(
+        var request = TableTraining.Request(
             data: URL(fileURLWithPath: self.data), labelColumn: self.label, output: URL(fileURLWithPath: self.out))
         request.architecture = self.arch
         request.activation = ActivationKind(rawValue: self.activation)!
@@ -91,11 +93,11 @@ struct TrainCommand: ParsableCommand {
         training.seed = self.seed
         request.training = training
 
-        let outcome: LocalTraining.Outcome
+        let outcome: TableTraining.Outcome
         if let textColumn = self.textColumn {
             outcome = try runReportingErrors { try TextTraining(self.textRequest(textColumn, training), progress: ConsoleProgress()).run() }
         } else {
-            outcome = try runReportingErrors { try LocalTraining(request, progress: ConsoleProgress()).run() }
+            outcome = try runReportingErrors { try TableTraining(request, progress: ConsoleProgress()).run() }
         }
         if let base = outcome.baseValidationAccuracy {
             print(String(format: "base model validation accuracy  %.4f", base))

@@ -41,7 +41,9 @@ struct FederationTests {
             policy: RoundPolicy(rounds: 3, minSites: sites.count, deadlineSeconds: 120))
         coordinator.port = 0
         coordinator.clipNorm = 5
-        coordinator.training = .object(["epochs": .number(2), "batchSize": .number(16), "learningRate": .number(0.01)])
+        coordinator.training.epochs = 2
+        coordinator.training.batchSize = 16
+        coordinator.training.learningRate = 0.01
         let configurations = try sites.enumerated().map { index, site in
             let csv = folder.appendingPathComponent("\(site).csv")
             try writeData(index, csv)

@@ -100,8 +100,8 @@ struct ProcessFederationTests {
               clip_norm: 10
             training:
               epochs: \(epochs)
-              batchSize: 16
-              learningRate: 0.003
+              batch_size: 16
+              learning_rate: 0.003
             """
         }
 

@@ -33,7 +33,9 @@ struct TextFederationTests {
         var coordinator = prepared
         coordinator.policy = RoundPolicy(rounds: 3, minSites: sites.count, deadlineSeconds: 240)
         coordinator.clipNorm = nil
-        coordinator.training = .object(["epochs": .number(2), "batchSize": .number(8), "learningRate": .number(0.003)])
+        coordinator.training.epochs = 2
+        coordinator.training.batchSize = 8
+        coordinator.training.learningRate = 0.003
         let rounds = try await FederationTests.federate(
             try Coordinator(configuration: coordinator, logger: FederationTests.quiet), sites: configurations.map(FederationTests.honest))
         #expect(rounds == [3, 3, 3, 3])

@@ -1,3 +1,4 @@
+import FedCommands
 import FedData
 import FedTensor
 import Foundation
@@ -23,19 +24,19 @@ struct TrainerTests {
         try TestData.writeCSV(Self.target.sample(count: 300, seed: 2), to: targetCSV)
         try TestData.writeCSV(Self.target.sample(count: 1000, seed: 3), to: testCSV)
 
-        var pretrain = LocalTraining.Request(
+        var pretrain = TableTraining.Request(
             data: sourceCSV, labelColumn: "label", output: folder.appendingPathComponent("pretrained"))
         pretrain.architecture = "mlp:32,32"
         pretrain.training.epochs = 15
         pretrain.training.learningRate = 3e-3
-        _ = try LocalTraining(pretrain).run()
-        var fineTune = LocalTraining.Request(
+        _ = try TableTraining(pretrain).run()
+        var fineTune = TableTraining.Request(
             data: targetCSV, labelColumn: "label", output: folder.appendingPathComponent("tuned"))
         fineTune.baseModel = pretrain.output
         fineTune.freeze = ["hidden.0"]
         fineTune.training.epochs = 20
         fineTune.training.learningRate = 2e-3
-        let outcome = try LocalTraining(fineTune).run()
+        let outcome = try TableTraining(fineTune).run()
 
         let pretrainedOnTarget = try ModelEvaluation.run(model: pretrain.output, data: testCSV, labelColumn: "label")
         let tunedOnTarget = try ModelEvaluation.run(model: fineTune.output, data: testCSV, labelColumn: "label")
@@ -78,9 +79,9 @@ struct TrainerTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let csv = folder.appendingPathComponent("data.csv")
         try TestData.writeCSV(Self.source.sample(count: 200, seed: 6), to: csv)
-        var request = LocalTraining.Request(data: csv, labelColumn: "label", output: folder.appendingPathComponent("model"))
+        var request = TableTraining.Request(data: csv, labelColumn: "label", output: folder.appendingPathComponent("model"))
         request.training.epochs = 2
-        _ = try LocalTraining(request).run()
+        _ = try TableTraining(request).run()
         let weights = request.output.appendingPathComponent(ModelFolder.weightsFile)
         let description = request.output.appendingPathComponent(ModelFolder.architectureFile)
         let saved = (try Data(contentsOf: weights), try Data(contentsOf: description))
@@ -91,7 +92,7 @@ struct TrainerTests {
         request.training.epochs = 5
 
         #expect {
-            try LocalTraining(request).run()
+            try TableTraining(request).run()
         } throws: { error in
             guard case TrainingError.nonFiniteLoss = error else { return false }
             return "\(error)".contains("no model was saved")

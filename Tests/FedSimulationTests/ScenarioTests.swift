@@ -58,12 +58,38 @@ struct ScenarioTests {
 
     @Test func unknownKeyIsNamedWithItsLine() throws {
         let text = try self.loadError(
-            "dataset: digits\nsites: 3\nrounds: 2\npretrain: {examples: 10}\nlocal:\n  epochs: 1\n  learning_rate: 0.1\n"
+            "dataset: digits\nsites: 3\nrounds: 2\npretrain: {examples: 10}\nlocal:\n  epochs: 1\n  learning_rte: 0.1\n"
         )
 
-        #expect(text.contains("line 7"), "\(text)")
-        #expect(text.contains("unknown key 'local.learning_rate'"), "\(text)")
-        #expect(text.contains("learningRate"), "the known keys are listed: \(text)")
+        #expect(text.contains("line 7, column 3"), "\(text)")
+        #expect(text.contains("unknown key 'local.learning_rte'"), "\(text)")
+        #expect(text.contains("learning_rate"), "the known keys are listed: \(text)")
+    }
+
+    @Test func oldCamelCaseKeyIsRefusedNamingTheNewOne() throws {
+        let text = try self.loadError(
+            "dataset: digits\nsites: 3\nrounds: 2\npretrain: {examples: 10}\nlocal:\n  epochs: 1\n  learningRate: 0.1\n"
+        )
+
+        #expect(text.contains("line 7, column 3: 'local.learningRate' is spelt 'learning_rate'"), "\(text)")
+    }
+
+    @Test func optimizerNeedsOnlyTheKeysItChanges() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("fedtune-scenario-\(UUID()).yaml")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try "dataset: digits\nsites: 3\nrounds: 2\npretrain: {examples: 10}\nlocal: {optimizer: {kind: sgd}}\n"
+            .write(to: url, atomically: true, encoding: .utf8)
+
+        let scenario = try Scenario.load(url)
+
+        #expect(scenario.local.optimizer.kind == .sgd && scenario.local.optimizer.momentum == 0.9)
+    }
+
+    @Test func wrongTypeNamesLineColumnAndWhatWasFound() throws {
+        let text = try self.loadError(
+            "dataset: digits\nsites: 3\nrounds: 2\npretrain: {examples: 10}\nlocal:\n  learning_rate: 0.5x\n")
+
+        #expect(text.contains("line 6, column 18: expected a number for 'local.learning_rate', found '0.5x'"), "\(text)")
     }
 
     @Test func misspeltTopLevelKeyIsRefused() throws {
@@ -84,7 +110,7 @@ struct ScenarioTests {
         let text = try self.loadError(
             "dataset: digits\nsites: 3\nrounds: 2\npretrain: {examples: 10}\nlocal: {class_weights: inverse}\n")
 
-        #expect(text.contains("local.class_weights must be balanced or none"), "\(text)")
+        #expect(text.contains("line 5, column 24: 'local.class_weights': 'inverse' is not balanced, none or a list"), "\(text)")
     }
 
     @Test func unknownDatasetListsTheKnownOnes() throws {

@@ -57,7 +57,7 @@ enum TinyTextScenario {
             test_fraction: 0.25
             site_test_fraction: 0.2
             rounds: \(rounds)
-            local: {epochs: 3, batchSize: 8, learningRate: 0.02}
+            local: {epochs: 3, batch_size: 8, learning_rate: 0.02}
             expect: {min_accuracy: 0.5}
 
             """

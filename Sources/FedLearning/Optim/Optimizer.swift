@@ -1,3 +1,4 @@
+import FedSupport
 import FedTensor
 
 /// Updates the trainable parameters from their gradients, one step at a time.
@@ -15,7 +16,8 @@ package enum OptimizerKind: String, Sendable, Codable, CaseIterable {
     case adamw
 }
 
-/// Hyperparameters shared by the optimizers; each uses those that apply to it.
+/// Hyperparameters shared by the optimizers; each uses those that apply to it. Every key
+/// is optional (`optimizer: {kind: sgd}` is enough) and unknown keys are refused.
 package struct OptimizerConfiguration: Sendable, Codable, Equatable {
     package var kind: OptimizerKind = .adamw
     /// SGD momentum μ (0 is plain SGD).
@@ -30,6 +32,25 @@ package struct OptimizerConfiguration: Sendable, Codable, Equatable {
         self.kind = kind
         self.momentum = momentum
         self.weightDecay = weightDecay
+    }
+
+    package enum CodingKeys: String, CodingKey, CaseIterable {
+        case kind, momentum, beta1, beta2, epsilon
+        case weightDecay = "weight_decay"
+    }
+
+    static let shape = YAMLShape.values(CodingKeys.allCases.map(\.rawValue))
+
+    package init(from decoder: any Decoder) throws {
+        self.init()
+        try StrictKeys.check(decoder, known: CodingKeys.allCases.map(\.rawValue))
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.kind = try c.decodeIfPresent(OptimizerKind.self, forKey: .kind) ?? self.kind
+        self.momentum = try c.decodeIfPresent(Float.self, forKey: .momentum) ?? self.momentum
+        self.weightDecay = try c.decodeIfPresent(Float.self, forKey: .weightDecay) ?? self.weightDecay
+        self.beta1 = try c.decodeIfPresent(Float.self, forKey: .beta1) ?? self.beta1
+        self.beta2 = try c.decodeIfPresent(Float.self, forKey: .beta2) ?? self.beta2
+        self.epsilon = try c.decodeIfPresent(Float.self, forKey: .epsilon) ?? self.epsilon
     }
 
     /// A fresh optimizer with these settings.

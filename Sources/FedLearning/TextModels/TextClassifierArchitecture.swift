@@ -1,3 +1,4 @@
+import FedSupport
 import FedTensor
 import Foundation
 

@@ -32,8 +32,13 @@ package struct Trainer {
         if let weights = config.classWeights, weights.count != classes {
             throw TrainingError.invalidConfiguration(detail: "\(weights.count) class weights for \(classes) classes")
         }
-        let loss = SoftmaxCrossEntropy(
-            classes: classes, classWeights: config.classWeights, labelSmoothing: config.labelSmoothing)
+        var weights = config.classWeights
+        if weights == nil, config.balanceClasses {
+            var counts = [Int](repeating: 0, count: classes)
+            for label in train.labels { counts[label] += 1 }
+            weights = TrainingConfiguration.balancedClassWeights(counts: counts)
+        }
+        let loss = SoftmaxCrossEntropy(classes: classes, classWeights: weights, labelSmoothing: config.labelSmoothing)
         var optimizer = config.optimizer.make()
         let batchesPerEpoch = (train.count + config.batchSize - 1) / config.batchSize
         let schedule = config.learningRateSchedule(totalSteps: batchesPerEpoch * config.epochs)

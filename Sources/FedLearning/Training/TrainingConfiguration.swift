@@ -1,3 +1,5 @@
+import FedSupport
+
 /// Everything that decides how a model is trained locally; the same struct is filled
 /// from the command line, from a scenario file, or by the coordinator for a round.
 package struct TrainingConfiguration: Sendable, Codable, Equatable {
@@ -22,6 +24,9 @@ package struct TrainingConfiguration: Sendable, Codable, Equatable {
     package var patience: Int?
     /// Per-class loss weights, one per class; nil weighs all classes alike.
     package var classWeights: [Float]?
+    /// Weighs classes by inverse frequency in the training data at hand (each site its
+    /// own), when `classWeights` is not given.
+    package var balanceClasses = false
     package var labelSmoothing: Float = 0
     /// Seeds shuffling and dropout.
     package var seed: UInt64 = 0
@@ -47,15 +52,28 @@ package struct TrainingConfiguration: Sendable, Codable, Equatable {
 }
 
 extension TrainingConfiguration {
-    private enum CodingKeys: String, CodingKey {
-        case epochs, batchSize, learningRate, optimizer, schedule, warmupFraction, gradientClipNorm, patience
-        case classWeights, labelSmoothing, seed
+    /// The keys as every file and the wire spell them, each with its default in the docs
+    /// (docs/COORDINATOR.md, "Local training").
+    package enum CodingKeys: String, CodingKey, CaseIterable {
+        case epochs, optimizer, schedule, patience, seed
+        case batchSize = "batch_size"
+        case learningRate = "learning_rate"
+        case warmupFraction = "warmup_fraction"
+        case gradientClipNorm = "gradient_clip_norm"
+        case classWeights = "class_weights"
+        case labelSmoothing = "label_smoothing"
     }
 
-    /// Decodes leniently: every field is optional and falls back to its default, so a
-    /// scenario or a round's configuration names only what it changes.
+    /// What a YAML file may hold under a training section.
+    package static let shape: YAMLShape = YAMLShape.values(CodingKeys.allCases.map(\.rawValue))
+        .adding(["optimizer": OptimizerConfiguration.shape])
+
+    /// Every key is optional and falls back to its default, so a file or a round names only
+    /// what it changes; a key that is not one of these is refused (a camelCase spelling is
+    /// named with its snake_case form), so a typo never trains with a default instead.
     package init(from decoder: any Decoder) throws {
         self.init()
+        try StrictKeys.check(decoder, known: CodingKeys.allCases.map(\.rawValue))
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.epochs = try c.decodeIfPresent(Int.self, forKey: .epochs) ?? self.epochs
         self.batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? self.batchSize
@@ -65,8 +83,40 @@ extension TrainingConfiguration {
         self.warmupFraction = try c.decodeIfPresent(Double.self, forKey: .warmupFraction) ?? self.warmupFraction
         self.gradientClipNorm = try c.decodeIfPresent(Float.self, forKey: .gradientClipNorm)
         self.patience = try c.decodeIfPresent(Int.self, forKey: .patience)
-        self.classWeights = try c.decodeIfPresent([Float].self, forKey: .classWeights)
+        if c.contains(.classWeights) {
+            if let weights = try? c.decode([Float].self, forKey: .classWeights) {
+                self.classWeights = weights
+            } else {
+                switch try c.decode(String.self, forKey: .classWeights) {
+                case "balanced": self.balanceClasses = true
+                case "none": break
+                case let other:
+                    throw DecodingError.dataCorruptedError(
+                        forKey: .classWeights, in: c,
+                        debugDescription: "'\(other)' is not balanced, none or a list of one weight per class")
+                }
+            }
+        }
         self.labelSmoothing = try c.decodeIfPresent(Float.self, forKey: .labelSmoothing) ?? self.labelSmoothing
         self.seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? self.seed
+    }
+
+    package func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(self.epochs, forKey: .epochs)
+        try c.encode(self.batchSize, forKey: .batchSize)
+        try c.encode(self.learningRate, forKey: .learningRate)
+        try c.encode(self.optimizer, forKey: .optimizer)
+        try c.encode(self.schedule, forKey: .schedule)
+        try c.encode(self.warmupFraction, forKey: .warmupFraction)
+        try c.encodeIfPresent(self.gradientClipNorm, forKey: .gradientClipNorm)
+        try c.encodeIfPresent(self.patience, forKey: .patience)
+        if let weights = self.classWeights {
+            try c.encode(weights, forKey: .classWeights)
+        } else if self.balanceClasses {
+            try c.encode("balanced", forKey: .classWeights)
+        }
+        try c.encode(self.labelSmoothing, forKey: .labelSmoothing)
+        try c.encode(self.seed, forKey: .seed)
     }
 }

@@ -18,5 +18,9 @@ package struct TrainingHistory: Sendable, Codable, Equatable {
     /// Number of examples trained on per epoch.
     package var examples: Int = 0
 
+    package init(examples: Int = 0) {
+        self.examples = examples
+    }
+
     package var finalTrainLoss: Float { self.epochs.last?.trainLoss ?? .nan }
 }

@@ -1,3 +1,4 @@
+import FedCommands
 import FedData
 import FedTensor
 import FedText

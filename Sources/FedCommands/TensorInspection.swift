@@ -1,3 +1,4 @@
+import FedLearning
 import FedTensor
 import Foundation
 

@@ -1,4 +1,6 @@
+import FedLearning
 import FedRounds
+import FedSupport
 import FedTensor
 import Foundation
 import OrderedCollections

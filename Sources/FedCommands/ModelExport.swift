@@ -1,3 +1,5 @@
+import FedLearning
+import FedSupport
 import FedTensor
 import FedText
 import Foundation

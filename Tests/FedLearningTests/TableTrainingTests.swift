@@ -1,3 +1,4 @@
+import FedCommands
 import FedData
 import Foundation
 import Testing
@@ -10,13 +11,13 @@ struct LocalTrainingTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let csv = folder.appendingPathComponent("data.csv")
         try SyntheticDomain(features: 6, classes: 3, noise: 1).sample(count: 600, seed: 1).writeCSV(to: csv)
-        var request = LocalTraining.Request(data: csv, labelColumn: "label", output: folder.appendingPathComponent("m"))
+        var request = TableTraining.Request(data: csv, labelColumn: "label", output: folder.appendingPathComponent("m"))
         request.architecture = "logistic"
         request.testFraction = 0.2
         request.training.epochs = 15
         request.training.learningRate = 1e-2
 
-        let outcome = try LocalTraining(request).run()
+        let outcome = try TableTraining(request).run()
 
         let test = try #require(outcome.test)
         #expect(test.count == 120)
@@ -31,10 +32,10 @@ struct LocalTrainingTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let csv = folder.appendingPathComponent("data.csv")
         try SyntheticDomain(features: 2, classes: 2).sample(count: 20, seed: 1).writeCSV(to: csv)
-        var request = LocalTraining.Request(data: csv, labelColumn: "label", output: folder.appendingPathComponent("m"))
+        var request = TableTraining.Request(data: csv, labelColumn: "label", output: folder.appendingPathComponent("m"))
         request.architecture = "transformer"
 
-        #expect(throws: TrainingError.self) { try LocalTraining(request).run() }
+        #expect(throws: TrainingError.self) { try TableTraining(request).run() }
         #expect(!FileManager.default.fileExists(atPath: request.output.path))
     }
 
@@ -43,15 +44,15 @@ struct LocalTrainingTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let csv = folder.appendingPathComponent("data.csv")
         try SyntheticDomain(features: 3, classes: 2).sample(count: 40, seed: 1).writeCSV(to: csv)
-        var request = LocalTraining.Request(data: csv, labelColumn: "label", output: folder.appendingPathComponent("m"))
+        var request = TableTraining.Request(data: csv, labelColumn: "label", output: folder.appendingPathComponent("m"))
         request.training.epochs = 1
-        _ = try LocalTraining(request).run()
+        _ = try TableTraining(request).run()
         let narrow = folder.appendingPathComponent("narrow.csv")
         try "x0,x1,label\n1,2,c0\n".write(to: narrow, atomically: true, encoding: .utf8)
         request.data = narrow
         request.baseModel = request.output
 
-        let error = #expect(throws: DataError.self) { try LocalTraining(request).run() }
+        let error = #expect(throws: DataError.self) { try TableTraining(request).run() }
 
         #expect("\(error!)".contains("no column named 'x2'"))
     }

@@ -1,10 +1,11 @@
 import FedData
+import FedLearning
 import FedTensor
 import Foundation
 
 /// `fedtune train`: fits a classifier to one CSV file, from scratch or starting from a
 /// saved model, and saves it only if training finished with a finite loss.
-package struct LocalTraining {
+package struct TableTraining {
     /// What the command line (or a test) asks for.
     package struct Request: Sendable {
         package var data: URL

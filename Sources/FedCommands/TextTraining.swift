@@ -1,4 +1,5 @@
 import FedData
+import FedLearning
 import FedTensor
 import Foundation
 
@@ -38,7 +39,7 @@ package struct TextTraining {
         self.progress = progress
     }
 
-    package func run() throws -> LocalTraining.Outcome {
+    package func run() throws -> TableTraining.Outcome {
         let request = self.request
         let model: TextClassifier
         let texts: LabeledTexts
@@ -72,7 +73,7 @@ package struct TextTraining {
         let history = try Trainer(configuration: configuration, progress: self.progress)
             .fit(model, train: train, validation: validation.count > 0 ? validation : nil)
         try TextModelFolder.save(model, to: request.output)
-        return LocalTraining.Outcome(
+        return TableTraining.Outcome(
             history: history,
             validation: validation.count > 0 ? model.metrics(validation) : nil,
             test: test.count > 0 ? model.metrics(test) : nil,

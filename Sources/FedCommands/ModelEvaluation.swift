@@ -1,4 +1,5 @@
 import FedData
+import FedLearning
 import Foundation
 
 /// `fedtune evaluate`: scores a saved model on a labelled CSV file, applying the
@@ -10,6 +11,6 @@ package enum ModelEvaluation {
             data, labelColumn: labelColumn, featureColumns: model.architecture.featureNames,
             classNames: model.architecture.classNames)
         model.architecture.standardizer.apply(to: &dataset.features)
-        return LocalTraining.metrics(model, dataset)
+        return TableTraining.metrics(model, dataset)
     }
 }

@@ -1,4 +1,5 @@
 import FedData
+import FedLearning
 import FedTensor
 import Foundation
 

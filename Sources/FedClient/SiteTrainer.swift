@@ -7,7 +7,7 @@ import OrderedCollections
 /// A site's side of a round: rebuilds the global model from the base model and the
 /// round's trainable tensors, fine-tunes it on the site's training split and returns
 /// delta = local − global for the trainable tensors.
-final class LocalTrainer {
+final class SiteTrainer {
     let data: URL
     let labelColumn: String
     let textColumn: String
@@ -38,13 +38,13 @@ final class LocalTrainer {
     }
 
     func train(base: AnyClassifier, trainable: OrderedDictionary<String, Tensor>, configuration: TrainingConfiguration) throws
-        -> LocalUpdate.Result
+        -> RoundTraining.Result
     {
         switch base {
         case .tabular(let model):
-            return try LocalUpdate.train(model, global: trainable, data: try self.splits(for: model).train, configuration: configuration)
+            return try RoundTraining.train(model, global: trainable, data: try self.splits(for: model).train, configuration: configuration)
         case .text(let model):
-            return try LocalUpdate.train(model, global: trainable, data: try self.splits(for: model).train, configuration: configuration)
+            return try RoundTraining.train(model, global: trainable, data: try self.splits(for: model).train, configuration: configuration)
         }
     }
 
@@ -64,11 +64,8 @@ final class LocalTrainer {
     }
 
     private static func score<Model: TrainableClassifier>(_ model: Model, _ held: Model.Examples) -> Evaluation {
-        guard held.count > 0 else { return Evaluation(examples: 0, metrics: [:]) }
-        let metrics = model.metrics(held)
-        let (loss, _) = evaluateLoss(model, held, SoftmaxCrossEntropy(classes: model.classCount))
-        return Evaluation(
-            examples: held.count, metrics: ["accuracy": metrics.accuracy, "macro_f1": metrics.macroF1, "loss": Double(loss)])
+        let (examples, metrics) = RoundTraining.evaluate(model, on: held)
+        return Evaluation(examples: examples, metrics: metrics)
     }
 
     /// The site's data with the model's features, classes and standardisation, split

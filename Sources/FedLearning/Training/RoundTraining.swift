@@ -3,10 +3,11 @@ import FedTensor
 import Foundation
 import OrderedCollections
 
-/// A site's work in one round, shared by real sites and simulated ones: start from the
-/// global model's trainable tensors, fine-tune on the site's training data, and return
-/// delta = local − global for those tensors with the example count and training metrics.
-package enum LocalUpdate {
+/// A site's work in a round, shared by real sites and simulated ones: start from the global
+/// model's trainable tensors, fine-tune on the site's training data and return delta =
+/// local − global for those tensors with the example count and training metrics; and score
+/// a round's global model on the site's held-out data.
+package enum RoundTraining {
     package struct Result: Sendable {
         package var delta: OrderedDictionary<String, Tensor>
         package var examples: Int
@@ -31,5 +32,16 @@ package enum LocalUpdate {
         return Result(
             delta: delta, examples: data.count,
             metrics: ["loss": Double(last?.trainLoss ?? .nan), "accuracy": last?.trainAccuracy ?? .nan, "seconds": seconds])
+    }
+
+    /// The metrics a site reports for the global model on its held-out examples: accuracy,
+    /// macro F1 and loss (no examples: none).
+    package static func evaluate<Model: TrainableClassifier>(_ model: Model, on heldOut: Model.Examples)
+        -> (examples: Int, metrics: [String: Double])
+    {
+        guard heldOut.count > 0 else { return (0, [:]) }
+        let metrics = model.metrics(heldOut)
+        let (loss, _) = evaluateLoss(model, heldOut, SoftmaxCrossEntropy(classes: model.classCount))
+        return (heldOut.count, ["accuracy": metrics.accuracy, "macro_f1": metrics.macroF1, "loss": Double(loss)])
     }
 }

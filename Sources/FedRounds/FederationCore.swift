@@ -1,0 +1,282 @@
+import FedTensor
+import OrderedCollections
+
+/// A whole federation as one value: which round is open and who trains in it, the running
+/// sum of updates, the open round's numbers, the federated evaluation being gathered, and
+/// the global model's trainable tensors. It takes events (a site joined or left, an update
+/// or an evaluation arrived, a deadline passed, a checkpoint was written, a stop was asked
+/// for) and returns the actions that follow (send the model, train, evaluate, write a
+/// checkpoint, wake me at, finish, stop).
+///
+/// It does no I/O and reads no clock: every event comes with `now`, seconds on the shell's
+/// clock. The coordinator daemon and `simulate --inprocess` both drive it, so a round is
+/// decided in one place whoever carries it out.
+package struct FederationCore: Sendable {
+    package struct Settings: Sendable, Equatable {
+        package var policy: RoundPolicy
+        /// L2 bound on each site's update over all its tensors; nil leaves updates unclipped.
+        package var clipNorm: Float?
+        /// Multiplier of the averaged update when applied to the global model.
+        package var serverLearningRate: Float = 1
+        /// Seeds each site's local training; a site's seed for a round is derived from it.
+        package var trainingSeed: UInt64 = 0
+        /// Bytes of the base-model blob and of a trainable-tensors blob, for the records.
+        package var baseModelBytes = 0
+        package var trainableBytes = 0
+
+        package init(policy: RoundPolicy, clipNorm: Float? = nil, serverLearningRate: Float = 1) {
+            self.policy = policy
+            self.clipNorm = clipNorm
+            self.serverLearningRate = serverLearningRate
+        }
+    }
+
+    /// One site's report for a round.
+    package struct Update: Sendable {
+        package var examples: Int
+        package var metrics: [String: Double]
+        package var tensors: OrderedDictionary<String, Tensor>
+        /// Size of the blob it came in.
+        package var bytes: Int
+
+        package init(examples: Int, metrics: [String: Double], tensors: OrderedDictionary<String, Tensor>, bytes: Int) {
+            self.examples = examples
+            self.metrics = metrics
+            self.tensors = tensors
+            self.bytes = bytes
+        }
+    }
+
+    package enum Event: Sendable {
+        /// A site authenticated; `holdsBase` says whether it already has the base model.
+        case siteJoined(String, holdsBase: Bool)
+        case siteLeft(String)
+        case updateReceived(site: String, round: Int, Update)
+        /// An update that could not even be read (not safetensors, too large…).
+        case updateUnreadable(site: String, round: Int, reason: String)
+        case evaluationReceived(site: String, round: Int, examples: Int, metrics: [String: Double])
+        /// A `wake` instant passed (waking early is harmless).
+        case deadlineReached
+        case checkpointWritten(round: Int)
+        case checkpointFailed(round: Int, reason: String)
+        /// The operator stops the coordinator (SIGINT, SIGTERM); the run resumes later.
+        case stopRequested
+    }
+
+    package enum Action: Sendable {
+        /// Send the base model (every tensor) to a site that lacks it.
+        case sendBaseModel(site: String)
+        /// Send a site the round's trainable tensors and its seed for local training.
+        case train(round: Int, site: String, seed: UInt64, tensors: OrderedDictionary<String, Tensor>)
+        /// Ask these sites to score the new global model on their held-out data.
+        case evaluate(round: Int, sites: [String], tensors: OrderedDictionary<String, Tensor>)
+        /// Write the round's checkpoint (the global model with these trainable tensors) and
+        /// then its record; answer with `checkpointWritten` or `checkpointFailed`.
+        case writeCheckpoint(round: Int, tensors: OrderedDictionary<String, Tensor>, record: RoundRecord)
+        case writeEvaluation(EvaluationRecord)
+        /// An update turned away; the global model is untouched.
+        case rejectUpdate(site: String, round: Int, reason: String)
+        /// A round without quorum is thrown away and tried again.
+        case retryRound(round: Int, reason: String)
+        /// Send `deadlineReached` at this instant (seconds on the shell's clock).
+        case wake(at: Double)
+        /// The run is over: tell these sites and stop listening.
+        case finished(rounds: Int, sites: [String])
+        /// The run cannot go on.
+        case stop(reason: String)
+        /// Stop without finishing (the state folder resumes).
+        case shutDown(completedRounds: Int)
+    }
+
+    package let settings: Settings
+    package let spec: TensorSpec
+    /// The global model's trainable tensors.
+    package private(set) var global: OrderedDictionary<String, Tensor>
+    private var machine: RoundStateMachine
+    private var accumulator: FedAvgAccumulator
+    private var tally = RoundTally()
+    private var evaluation: EvaluationTally?
+    private var holdsBase: Set<String> = []
+    /// Rounds closed whose checkpoint is being written; what follows waits for it.
+    private var writing: (round: Int, after: [RoundStateMachine.Action])?
+    /// Set once the last round is saved: the run ends when its evaluation is in.
+    private var finishing: (rounds: Int, deadline: Double)?
+    package private(set) var isOver = false
+
+    /// A core that resumes after `completedRounds` rounds whose result is `global`.
+    package init(settings: Settings, global: OrderedDictionary<String, Tensor>, completedRounds: Int = 0) {
+        self.settings = settings
+        self.global = global
+        self.spec = TensorSpec(of: global)
+        self.machine = RoundStateMachine(policy: settings.policy, completedRounds: completedRounds)
+        self.accumulator = FedAvgAccumulator(spec: self.spec, clipNorm: settings.clipNorm)
+    }
+
+    package var completedRounds: Int { self.machine.completedRounds }
+    package var phase: RoundStateMachine.Phase { self.machine.phase }
+    /// Bytes of tensor data the running sum holds.
+    package var bytesHeld: Int { self.accumulator.bytesHeld }
+
+    /// A site's seed for one round: different for every site and round, the same in every
+    /// run with the same settings (FNV-1a of the name, mixed with the round).
+    package static func trainingSeed(_ seed: UInt64, round: Int, site: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in site.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return seed &+ UInt64(round) &* 1_000_003 &+ hash
+    }
+
+    package mutating func handle(_ event: Event, now: Double) -> [Action] {
+        guard !self.isOver else {
+            if case .siteJoined(let site, _) = event, case .finished = self.machine.phase {
+                return [.finished(rounds: self.machine.completedRounds, sites: [site])]
+            }
+            return []
+        }
+        switch event {
+        case .siteJoined(let site, let holdsBase):
+            if holdsBase { self.holdsBase.insert(site) } else { self.holdsBase.remove(site) }
+            return self.carryOut(self.machine.handle(.siteConnected(site), now: now), now: now)
+        case .siteLeft(let site):
+            self.holdsBase.remove(site)
+            var actions: [Action] = []
+            if self.evaluation?.asked.remove(site) != nil, self.evaluation?.isComplete == true {
+                actions += self.recordEvaluation()
+                actions += self.finishIfEvaluated(now: now)
+            }
+            return actions + self.carryOut(self.machine.handle(.siteDisconnected(site), now: now), now: now)
+        case .updateReceived(let site, let round, let update):
+            return self.receive(update, from: site, round: round, now: now)
+        case .updateUnreadable(let site, let round, let reason):
+            return [.rejectUpdate(site: site, round: round, reason: reason)]
+                + self.carryOut(
+                    self.machine.handle(.updateRejected(site: site, round: round, reason: reason), now: now), now: now)
+        case .evaluationReceived(let site, let round, let examples, let metrics):
+            guard self.evaluation?.round == round else { return [] }
+            self.evaluation?.add(site: site, examples: examples, metrics: metrics)
+            guard self.evaluation?.isComplete == true else { return [] }
+            return self.recordEvaluation() + self.finishIfEvaluated(now: now)
+        case .deadlineReached:
+            if let finishing = self.finishing, now >= finishing.deadline {
+                return self.recordEvaluation() + self.finishIfEvaluated(now: now, force: true)
+            }
+            return self.carryOut(self.machine.handle(.tick, now: now), now: now)
+        case .checkpointWritten(let round):
+            guard let writing = self.writing, writing.round == round else { return [] }
+            self.writing = nil
+            return self.startEvaluation(round, now: now) + self.carryOut(writing.after, now: now)
+        case .checkpointFailed(let round, let reason):
+            self.isOver = true
+            return [.stop(reason: "the checkpoint of round \(round) could not be written: \(reason)")]
+        case .stopRequested:
+            self.isOver = true
+            return [.shutDown(completedRounds: self.machine.completedRounds)]
+        }
+    }
+
+    private mutating func receive(_ update: Update, from site: String, round: Int, now: Double) -> [Action] {
+        if let refusal = self.machine.refusal(site: site, round: round) {
+            return [.rejectUpdate(site: site, round: round, reason: "\(refusal)")]
+        }
+        do {
+            // The update is validated (names, shapes, finite values) as it is folded, once.
+            let folded = try self.accumulator.add(update.tensors, examples: update.examples)
+            self.tally.add(site: site, update: update, scale: folded.scale)
+        } catch {
+            return self.handle(.updateUnreadable(site: site, round: round, reason: "\(error)"), now: now)
+        }
+        return self.carryOut(self.machine.handle(.updateArrived(site: site, round: round), now: now), now: now)
+    }
+
+    /// Turns the round machine's decisions into actions, holding back whatever follows a
+    /// closed round until its checkpoint is on disk.
+    private mutating func carryOut(_ decisions: [RoundStateMachine.Action], now: Double) -> [Action] {
+        if var writing = self.writing {
+            writing.after += decisions
+            self.writing = writing
+            return []
+        }
+        var actions: [Action] = []
+        for (index, decision) in decisions.enumerated() {
+            switch decision {
+            case .startRound(let round, let sites, let deadline):
+                actions += self.startRound(round, sites: sites, deadline: deadline, now: now)
+            case .foldUpdate:
+                continue  // folded as it arrived
+            case .rejectUpdate(let site, let reason):
+                actions.append(.rejectUpdate(site: site, round: self.machine.completedRounds + 1, reason: "\(reason)"))
+            case .closeRound(let round, let reported, let failures):
+                actions.append(self.closeRound(round, reported: reported, failures: failures, now: now))
+                self.writing = (round, Array(decisions[(index + 1)...]))
+                return actions
+            case .retryRound(let round, let reason):
+                actions.append(.retryRound(round: round, reason: reason))
+            case .finish:
+                continue  // handled when the last round's checkpoint is written
+            case .stop(let reason):
+                self.isOver = true
+                actions.append(.stop(reason: reason))
+            }
+        }
+        return actions
+    }
+
+    private mutating func startRound(_ round: Int, sites: [String], deadline: Double, now: Double) -> [Action] {
+        self.accumulator = FedAvgAccumulator(spec: self.spec, clipNorm: self.settings.clipNorm)
+        self.tally = RoundTally(started: now)
+        var actions: [Action] = []
+        for site in sites {
+            if self.holdsBase.insert(site).inserted {
+                actions.append(.sendBaseModel(site: site))
+                self.tally.bytes.baseModel += self.settings.baseModelBytes
+            }
+            let seed = Self.trainingSeed(self.settings.trainingSeed, round: round, site: site)
+            actions.append(.train(round: round, site: site, seed: seed, tensors: self.global))
+            self.tally.bytes.trainable += self.settings.trainableBytes
+        }
+        return actions + [.wake(at: deadline)]
+    }
+
+    private mutating func closeRound(_ round: Int, reported: [String], failures: [String: String], now: Double)
+        -> Action
+    {
+        if let average = self.accumulator.average() {
+            FedAvgAccumulator.apply(average, to: &self.global, serverLearningRate: self.settings.serverLearningRate)
+        }
+        let record = self.tally.record(round: round, reported: reported, failures: failures, now: now)
+        return .writeCheckpoint(round: round, tensors: self.global, record: record)
+    }
+
+    private mutating func startEvaluation(_ round: Int, now: Double) -> [Action] {
+        let previous = self.recordEvaluation()
+        // Only sites that hold the base model can rebuild the global model.
+        let asked = self.machine.connected.filter { self.holdsBase.contains($0) }.sorted()
+        var actions = previous
+        if !asked.isEmpty {
+            self.evaluation = EvaluationTally(round: round, asked: Set(asked))
+            actions.append(.evaluate(round: round, sites: asked, tensors: self.global))
+        }
+        if case .finished = self.machine.phase {
+            // The last round's evaluation is awaited, for at most a round's deadline, before
+            // the sites are told the run is over.
+            let deadline = now + self.settings.policy.deadlineSeconds
+            self.finishing = (round, deadline)
+            actions.append(.wake(at: deadline))
+            actions += self.finishIfEvaluated(now: now)
+        }
+        return actions
+    }
+
+    /// Writes the evaluation gathered so far, if any site replied.
+    private mutating func recordEvaluation() -> [Action] {
+        guard let tally = self.evaluation else { return [] }
+        self.evaluation = nil
+        guard let record = tally.record else { return [] }
+        return [.writeEvaluation(record)]
+    }
+
+    private mutating func finishIfEvaluated(now: Double, force: Bool = false) -> [Action] {
+        guard let finishing = self.finishing, force || self.evaluation == nil else { return [] }
+        self.isOver = true
+        return [.finished(rounds: finishing.rounds, sites: self.machine.connected.sorted())]
+    }
+}

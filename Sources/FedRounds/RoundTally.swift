@@ -1,0 +1,27 @@
+/// What the open round has gathered besides the running sum: each folded site's example
+/// count, metrics and clip factor, and the bytes moved. The record is made in site-name
+/// order, so it does not depend on the order the updates arrived in.
+struct RoundTally: Sendable {
+    var started: Double = 0
+    var bytes = RoundBytes()
+    private var folded: [String: (examples: Int, metrics: [String: Double], scale: Float)] = [:]
+
+    init(started: Double = 0) {
+        self.started = started
+    }
+
+    mutating func add(site: String, update: FederationCore.Update, scale: Float) {
+        self.folded[site] = (update.examples, update.metrics, scale)
+        self.bytes.updates += update.bytes
+    }
+
+    /// The round's line of rounds.jsonl; the shell fills in the checkpoint's digest.
+    func record(round: Int, reported: [String], failures: [String: String], now: Double) -> RoundRecord {
+        let sites = reported.filter { self.folded[$0] != nil }
+        let (examples, metrics) = WeightedMetrics.mean(sites.map { (self.folded[$0]!.examples, self.folded[$0]!.metrics) })
+        return RoundRecord(
+            round: round, sites: sites, examples: examples, trainMetrics: metrics, failures: failures,
+            clipScales: self.folded.mapValues { Double($0.scale) }, digest: "", seconds: now - self.started,
+            bytes: self.bytes)
+    }
+}
