@@ -110,6 +110,8 @@ package struct FederationCore: Sendable {
         self.spec = TensorSpec(of: global)
         self.machine = RoundStateMachine(policy: settings.policy, completedRounds: completedRounds)
         self.accumulator = FedAvgAccumulator(spec: self.spec, clipNorm: settings.clipNorm)
+        // Every round already done: a site that joins is only told so.
+        self.isOver = completedRounds >= settings.policy.rounds
     }
 
     package var completedRounds: Int { self.machine.completedRounds }
@@ -176,6 +178,10 @@ package struct FederationCore: Sendable {
     private mutating func receive(_ update: Update, from site: String, round: Int, now: Double) -> [Action] {
         if let refusal = self.machine.refusal(site: site, round: round) {
             return [.rejectUpdate(site: site, round: round, reason: "\(refusal)")]
+        }
+        // The next round is not open until the last one is saved, whatever a site claims.
+        if let writing = self.writing {
+            return [.rejectUpdate(site: site, round: round, reason: "round \(writing.round) is still being saved")]
         }
         do {
             // The update is validated (names, shapes, finite values) as it is folded, once.
