@@ -214,6 +214,9 @@ package actor Coordinator {
 
     private var completedRounds: Int { self.core.completedRounds }
 
+    /// Sites of the open round that have not reported yet.
+    package var awaiting: [String] { self.core.awaiting }
+
     /// Reads a site's messages until it hangs up.
     private nonisolated func read(_ reader: inout MessageReader, from site: String) async throws {
         while let message = try await reader.receive() {

@@ -116,6 +116,8 @@ package struct FederationCore: Sendable {
 
     package var completedRounds: Int { self.machine.completedRounds }
     package var phase: RoundStateMachine.Phase { self.machine.phase }
+    /// Sites of the open round still to report (none while a checkpoint is written).
+    package var awaiting: [String] { self.writing == nil ? self.machine.awaiting.sorted() : [] }
     /// Bytes of tensor data the running sum holds.
     package var bytesHeld: Int { self.accumulator.bytesHeld }
 

@@ -84,6 +84,12 @@ package struct RoundStateMachine: Sendable {
         }
     }
 
+    /// Sites selected for the open round that have neither reported nor failed yet.
+    package var awaiting: Set<String> {
+        guard case .training(_, let selected, _) = self.phase else { return [] }
+        return selected.filter { !self.reported.contains($0) && self.failures[$0] == nil }
+    }
+
     /// Why an update from `site` for `round` would be turned away now (late, early, from a
     /// site not selected, or a second one), or nil when it would be folded in.
     package func refusal(site: String, round: Int) -> UpdateRejection? {

@@ -6,6 +6,7 @@ import FedRounds
 import FedTLS
 import FedTensor
 import FedWire
+import Clocks
 import Foundation
 import Logging
 import OrderedCollections
@@ -141,6 +142,42 @@ struct FederationTests {
         let records = try StateFolder(coordinatorConfiguration.state).records()
         #expect(records.map(\.round) == [1, 2, 3])
         #expect(records.allSatisfy { Set($0.sites).isSuperset(of: ["site-a", "site-b"]) && !$0.sites.contains("rogue") })
+    }
+
+    /// A 600-second deadline on a test clock: the round closes with the two sites that
+    /// reported as soon as the clock is moved past it, without waiting 600 real seconds.
+    @Test func deadlineOnAnInjectedClockClosesTheRoundWithTheQuorum() async throws {
+        let (folder, prepared, sites) = try Self.prepare(sites: ["site-a", "site-b", "silent"])
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var configuration = prepared
+        configuration.policy = RoundPolicy(rounds: 1, minSites: 3, quorum: 2, deadlineSeconds: 600)
+        let clock = TestClock()
+        let coordinator = try Coordinator(configuration: configuration, logger: Self.quiet, clock: clock)
+        let silentIdentity = sites[2].identity
+
+        let run = Task {
+            try await Self.federate(coordinator, sites: [
+                Self.honest(sites[0]), Self.honest(sites[1]),
+                { port in try await RogueSite(identity: silentIdentity, port: port, misbehaviour: .silent).run() },
+            ])
+        }
+        // Bounded: at most 60 s of real time for the honest sites to report.
+        for _ in 0..<3000 where await coordinator.awaiting != ["silent"] { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(await coordinator.awaiting == ["silent"])
+        await clock.advance(by: .seconds(600))
+        // The silent site does not evaluate either: the run ends at the evaluation's deadline.
+        for _ in 0..<3000 where try StateFolder(configuration.state).records().isEmpty {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        await clock.advance(by: .seconds(600))
+        let results = try await run.value
+
+        #expect(results.sorted() == [1, 1, 1, 1])
+        let records = try StateFolder(configuration.state).records()
+        #expect(records.map(\.sites) == [["site-a", "site-b"]])
+        #expect(records.first?.failures == ["silent": "no report before the deadline"])
+        #expect(records.first.map { $0.seconds >= 600 } == true, "the round's time is read from the injected clock")
+        #expect(try StateFolder(configuration.state).evaluations().first?.sites == ["site-a", "site-b"])
     }
 
     @Test func restartedCoordinatorResumesAfterItsLastFinishedRound() async throws {

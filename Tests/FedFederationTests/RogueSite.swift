@@ -17,6 +17,8 @@ struct RogueSite {
         case garbage
         /// An update whose blob arrives in one chunk frame of this many bytes.
         case oversizedFrame(Int)
+        /// Takes every message and never answers one.
+        case silent
     }
 
     var identity: URL
@@ -64,6 +66,8 @@ struct RogueSite {
                             blob: update)
                     case .garbage:
                         try await outbound.write(Frame(kind: .control, payload: ByteBuffer(bytes: [0xFF, 0x00, 0x13, 0x37])))
+                    case .silent:
+                        continue
                     case .oversizedFrame(let bytes):
                         try await sender.send(.update(.init(
                             round: train.round, examples: 10, metrics: [:], blob: .init(content: .delta, bytes: bytes))))
@@ -71,6 +75,7 @@ struct RogueSite {
                     }
                 case .evaluate(let evaluate):
                     _ = try await reader.receiveBlob(evaluate.blob, limit: .max)
+                    if case .silent = self.misbehaviour { continue }
                     _ = evaluate.baseDigest
                     try await sender.send(.evaluation(.init(round: evaluate.round, examples: 1, metrics: ["accuracy": 0])))
                 case .finished(let finished):
