@@ -122,11 +122,13 @@ package struct FederationCore: Sendable {
     package var bytesHeld: Int { self.accumulator.bytesHeld }
 
     /// A site's seed for one round: different for every site and round, the same in every
-    /// run with the same settings (FNV-1a of the name, mixed with the round).
+    /// run with the same settings (FNV-1a of the name, mixed with the round). It is kept
+    /// below 2⁵³ so that it survives JSON, whose numbers a site in any language may read as
+    /// a double.
     package static func trainingSeed(_ seed: UInt64, round: Int, site: String) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in site.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return seed &+ UInt64(round) &* 1_000_003 &+ hash
+        return (seed &+ UInt64(round) &* 1_000_003 &+ hash) & ((1 << 53) - 1)
     }
 
     package mutating func handle(_ event: Event, now: Double) -> [Action] {
