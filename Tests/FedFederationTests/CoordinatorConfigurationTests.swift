@@ -49,6 +49,15 @@ struct CoordinatorConfigurationTests {
         ("identity: c\nmodel: m\nstate: s\nrounds: two\nmin_sites: 1\n", "line 4, column 9: expected a whole number for 'rounds', found 'two'"),
         ("identity: c\nmodel: m\nstate: s\nrounds: 2\nmin_sites: 2\nquorum: 3\n", "quorum must be between 1 and min_sites"),
         ("identity: c\nmodel: m\nstate: s\nrounds: 2\nmin_sites: 2\nkeep_checkpoints: 0\n", "keep_checkpoints must be at least 1"),
+        // What a new user typed: a misspelt key must not train 10 epochs at 0.001 silently.
+        ("identity: c\nmodel: m\nstate: s\nrounds: 2\nmin_sites: 2\ntraining: {epoch: 1, learning_rate: 0.5}\n",
+         "line 6, column 12: unknown key 'training.epoch' (known under 'training': batch_size, class_weights, epochs"),
+        ("identity: c\nmodel: m\nstate: s\nrounds: 2\nminSites: 2\n", "line 5, column 1: 'minSites' is spelt 'min_sites'"),
+        ("identity: c\nmodel: m\nstate: s\nrounds: 2\nmin_sites: 2\nstrategy: {clip_norm: 5x}\n",
+         "line 6, column 23: expected a number for 'strategy.clip_norm', found '5x'"),
+        ("identity: c\nmodel: m\nstate: s\nrounds: 2\nmin_sites: 2\ntraining:\n  optimizer: {kind: sgd, weightDecay: 1}\n",
+         "'training.optimizer.weightDecay' is spelt 'weight_decay'"),
+        ("identity: [c\n", "line 2, column 1: not valid YAML"),
         ("identity: c\nmodel: m\nstate: s\nrounds: 2\nmin_sites: 1\nlisten: nowhere\n", "listen must be HOST:PORT"),
         ("identity: c\nmodel: m\nstate: s\nrounds: 2\nmin_sites: 1\nstrategy: {clip_norm: -1}\n", "clip_norm must be positive"),
     ]
