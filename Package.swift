@@ -191,7 +191,9 @@ let package = Package(
         ),
         .testTarget(
             name: "FedTensorTests",
-            dependencies: ["FedTensor", "FedSupport", .product(name: "OrderedCollections", package: "swift-collections")],
+            dependencies: [
+                "FedTensor", "FedSupport", .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
@@ -228,7 +230,8 @@ let package = Package(
         .testTarget(
             name: "FedFederationTests",
             dependencies: [
-                "FedFetch", "FedCoordinator", "FedClient", "FedSimulation", "FedRounds", "FedWire", "FedTLS", "FedLearning", "FedData",
+                "FedFetch", "FedCoordinator", "FedClient", "FedSimulation", "FedRounds", "FedWire", "FedTLS",
+                "FedLearning", "FedData",
                 "FedTensor", "FedSupport",
                 .product(name: "Clocks", package: "swift-clocks"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
@@ -239,7 +242,8 @@ let package = Package(
         .testTarget(
             name: "FedSimulationTests",
             dependencies: [
-                "FedSimulation", "FedCoordinator", "FedLearning", "FedData", "FedRounds", "FedReport", "FedTensor", "FedFetch",
+                "FedSimulation", "FedCoordinator", "FedLearning", "FedData", "FedRounds", "FedReport", "FedTensor",
+                "FedFetch",
                 "FedSupport",
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ],

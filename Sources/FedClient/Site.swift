@@ -67,7 +67,8 @@ package struct Site: Sendable {
             .connect(host: configuration.coordinatorHost, port: configuration.coordinatorPort) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
-                        Identity.makeClientHandler(context: context, coordinatorHost: configuration.coordinatorHost))
+                        Identity.makeClientHandler(context: context, coordinatorHost: configuration.coordinatorHost)
+                    )
                     return try FrameCodec.wrap(channel, limits: configuration.limits)
                 }
             }
@@ -76,14 +77,21 @@ package struct Site: Sendable {
             let sender = MessageSender(outbound, limits: configuration.limits)
             try await sender.send(.hello(.init(modelDigests: self.cachedDigests())))
             let trainer = SiteTrainer(
-                data: configuration.data, labelColumn: configuration.labelColumn, textColumn: configuration.textColumn,
-                evaluationFraction: configuration.evaluationFraction, seed: configuration.seed)
+                data: configuration.data,
+                labelColumn: configuration.labelColumn,
+                textColumn: configuration.textColumn,
+                evaluationFraction: configuration.evaluationFraction,
+                seed: configuration.seed
+            )
             while let message = try await reader.receive() {
                 switch message {
                 case .welcome(let welcome):
                     try Message.checkVersion(welcome.protocolVersion)
                     welcomed = true
-                    self.logger.info("joined the federation", metadata: ["client.id": "\(welcome.site)", "round.completed": "\(welcome.completedRounds)"])
+                    self.logger.info(
+                        "joined the federation",
+                        metadata: ["client.id": "\(welcome.site)", "round.completed": "\(welcome.completedRounds)"]
+                    )
                 case .model(let model):
                     let blob = try await reader.receiveBlob(model.blob, limit: .max)
                     try self.store(blob, digest: model.digest)
@@ -92,19 +100,37 @@ package struct Site: Sendable {
                     let result = try self.train(train, blob: blob, trainer: trainer)
                     let delta = ByteBuffer(bytes: ModelPackage.encodeTrainable(result.delta))
                     try await sender.send(
-                        .update(.init(round: train.round, examples: result.examples, metrics: result.metrics,
-                                      blob: .init(content: .delta, bytes: delta.readableBytes))),
-                        blob: delta)
-                    self.logger.info("update sent", metadata: [
-                        "round.number": "\(train.round)", "update.examples": "\(result.examples)",
-                        "train.loss": "\(result.metrics["loss"] ?? .nan)",
-                    ])
+                        .update(
+                            .init(
+                                round: train.round,
+                                examples: result.examples,
+                                metrics: result.metrics,
+                                blob: .init(content: .delta, bytes: delta.readableBytes)
+                            )
+                        ),
+                        blob: delta
+                    )
+                    self.logger.info(
+                        "update sent",
+                        metadata: [
+                            "round.number": "\(train.round)", "update.examples": "\(result.examples)",
+                            "train.loss": "\(result.metrics["loss"] ?? .nan)",
+                        ]
+                    )
                 case .evaluate(let evaluate):
                     let blob = try await reader.receiveBlob(evaluate.blob, limit: .max)
                     // A failed evaluation is reported as one without examples; it must not end the site.
-                    let result = (try? self.evaluate(round: evaluate.round, baseDigest: evaluate.baseDigest, blob: blob, trainer: trainer))
+                    let result =
+                        (try? self.evaluate(
+                            round: evaluate.round,
+                            baseDigest: evaluate.baseDigest,
+                            blob: blob,
+                            trainer: trainer
+                        ))
                         ?? SiteTrainer.Evaluation(examples: 0, metrics: [:])
-                    try await sender.send(.evaluation(.init(round: evaluate.round, examples: result.examples, metrics: result.metrics)))
+                    try await sender.send(
+                        .evaluation(.init(round: evaluate.round, examples: result.examples, metrics: result.metrics))
+                    )
                 case .finished(let finished):
                     self.logger.info("federation finished", metadata: ["round.count": "\(finished.rounds)"])
                     return finished.rounds
@@ -124,20 +150,30 @@ package struct Site: Sendable {
             throw SiteError.unknownBaseModel(digest: train.baseDigest)
         }
         let model = try trainer.baseModel(digest: train.baseDigest, blob: base, source: url.path)
-        let trainable = try Safetensors.decode(Data(blob.readableBytesView), path: "round \(train.round) tensors").tensors
+        let trainable = try Safetensors.decode(Data(blob.readableBytesView), path: "round \(train.round) tensors")
+            .tensors
         // The same strict check as coordinator.yaml: a key this site does not know is refused,
         // never trained past with a default.
         let configuration: TrainingConfiguration
         do {
-            configuration = try JSONDecoder().decode(TrainingConfiguration.self, from: JSONEncoder().encode(train.configuration))
+            configuration = try JSONDecoder().decode(
+                TrainingConfiguration.self,
+                from: JSONEncoder().encode(train.configuration)
+            )
         } catch let error as DecodingError {
             throw SiteError.protocolViolation(
-                detail: "the training settings of round \(train.round) are not valid: \(error.fieldDescription)")
+                detail: "the training settings of round \(train.round) are not valid: \(error.fieldDescription)"
+            )
         }
         return try trainer.train(base: model, trainable: trainable, configuration: configuration)
     }
 
-    private func evaluate(round: Int, baseDigest: String, blob: ByteBuffer, trainer: SiteTrainer) throws
+    private func evaluate(
+        round: Int,
+        baseDigest: String,
+        blob: ByteBuffer,
+        trainer: SiteTrainer
+    ) throws
         -> SiteTrainer.Evaluation
     {
         guard let base = FileManager.default.contents(atPath: self.cacheURL(baseDigest).path) else {

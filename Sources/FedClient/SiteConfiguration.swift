@@ -24,7 +24,14 @@ package struct SiteConfiguration: Sendable {
     package var maximumBackoff: Duration = .seconds(5)
     package var limits = WireLimits()
 
-    package init(coordinatorHost: String, coordinatorPort: Int, identity: URL, data: URL, labelColumn: String, cache: URL) {
+    package init(
+        coordinatorHost: String,
+        coordinatorPort: Int,
+        identity: URL,
+        data: URL,
+        labelColumn: String,
+        cache: URL
+    ) {
         self.coordinatorHost = coordinatorHost
         self.coordinatorPort = coordinatorPort
         self.identity = identity

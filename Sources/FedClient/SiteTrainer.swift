@@ -37,14 +37,28 @@ final class SiteTrainer {
         return model
     }
 
-    func train(base: AnyClassifier, trainable: OrderedDictionary<String, Tensor>, configuration: TrainingConfiguration) throws
+    func train(
+        base: AnyClassifier,
+        trainable: OrderedDictionary<String, Tensor>,
+        configuration: TrainingConfiguration
+    ) throws
         -> RoundTraining.Result
     {
         switch base {
         case .tabular(let model):
-            return try RoundTraining.train(model, global: trainable, data: try self.splits(for: model).train, configuration: configuration)
+            return try RoundTraining.train(
+                model,
+                global: trainable,
+                data: try self.splits(for: model).train,
+                configuration: configuration
+            )
         case .text(let model):
-            return try RoundTraining.train(model, global: trainable, data: try self.splits(for: model).train, configuration: configuration)
+            return try RoundTraining.train(
+                model,
+                global: trainable,
+                data: try self.splits(for: model).train,
+                configuration: configuration
+            )
         }
     }
 
@@ -76,8 +90,11 @@ final class SiteTrainer {
             return (prepared.train, prepared.evaluation)
         }
         var data = try Dataset.readCSV(
-            self.data, labelColumn: self.labelColumn, featureColumns: architecture.featureNames,
-            classNames: architecture.classNames)
+            self.data,
+            labelColumn: self.labelColumn,
+            featureColumns: architecture.featureNames,
+            classNames: architecture.classNames
+        )
         architecture.standardizer.apply(to: &data.features)
         let parts = self.parts(data.labels)
         let split = (train: data.subset(parts[0]), evaluation: data.subset(parts[1]))
@@ -91,7 +108,11 @@ final class SiteTrainer {
             return (prepared.train, prepared.evaluation)
         }
         let texts = try LabeledTexts.read(
-            self.data, textColumn: self.textColumn, labelColumn: self.labelColumn, classNames: model.architecture.classNames)
+            self.data,
+            textColumn: self.textColumn,
+            labelColumn: self.labelColumn,
+            classNames: model.architecture.classNames
+        )
         let examples = model.examples(texts: texts.texts, labels: texts.labels)
         let parts = self.parts(texts.labels)
         let split = (train: examples.subset(parts[0]), evaluation: examples.subset(parts[1]))
@@ -100,6 +121,10 @@ final class SiteTrainer {
     }
 
     private func parts(_ labels: [Int]) -> [[Int]] {
-        StratifiedSplit.indices(labels: labels, fractions: [1 - self.evaluationFraction, self.evaluationFraction], seed: self.seed)
+        StratifiedSplit.indices(
+            labels: labels,
+            fractions: [1 - self.evaluationFraction, self.evaluationFraction],
+            seed: self.seed
+        )
     }
 }

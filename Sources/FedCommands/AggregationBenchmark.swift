@@ -97,14 +97,22 @@ package enum AggregationBenchmark {
         var increase: Double?
         if let baseline, let after { increase = Double(after.peakResident - baseline.resident) / Double(modelBytes) }
         return Result(
-            configuration: configuration, tensors: spec.entries.count,
+            configuration: configuration,
+            tensors: spec.entries.count,
             modelBytes: modelBytes,
-            aggregationSeconds: best.aggregation.seconds, roundSeconds: rounds.map(\.aggregation.seconds),
-            generationSeconds: best.generation.seconds, setupSeconds: best.setup.seconds,
-            clippedUpdates: best.clipped, averageNorm: best.averageNorm,
-            baselineResidentBytes: baseline?.resident, peakResidentBytes: after?.peakResident,
-            peakIncreaseInModels: increase, peakWasReset: peakWasReset,
-            blasKernel: BLAS.coreName, blasThreads: BLAS.threadCount)
+            aggregationSeconds: best.aggregation.seconds,
+            roundSeconds: rounds.map(\.aggregation.seconds),
+            generationSeconds: best.generation.seconds,
+            setupSeconds: best.setup.seconds,
+            clippedUpdates: best.clipped,
+            averageNorm: best.averageNorm,
+            baselineResidentBytes: baseline?.resident,
+            peakResidentBytes: after?.peakResident,
+            peakIncreaseInModels: increase,
+            peakWasReset: peakWasReset,
+            blasKernel: BLAS.coreName,
+            blasThreads: BLAS.threadCount
+        )
     }
 
     /// One aggregation: each site's update is generated into the one reusable buffer just
@@ -142,13 +150,20 @@ package enum AggregationBenchmark {
 
         let averageNorm = Float((average?.values.reduce(0) { $0 + $1.squaredNorm() } ?? 0).squareRoot())
         return Round(
-            aggregation: aggregation, generation: generation, setup: setup, clipped: clipped, averageNorm: averageNorm)
+            aggregation: aggregation,
+            generation: generation,
+            setup: setup,
+            clipped: clipped,
+            averageNorm: averageNorm
+        )
     }
 
     /// Overwrites every tensor of `update` in place with values uniform in [-b, b), b chosen
     /// so the whole update's L2 norm is close to `norm` (E‖u‖² = count · b²/3).
     private static func refill(
-        _ update: inout OrderedDictionary<String, Tensor>, norm: Float, using generator: inout SeededGenerator
+        _ update: inout OrderedDictionary<String, Tensor>,
+        norm: Float,
+        using generator: inout SeededGenerator
     ) {
         let count = update.values.reduce(0) { $0 + $1.count }
         let bound = norm / (Float(count) / 3).squareRoot()

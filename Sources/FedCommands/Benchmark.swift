@@ -27,11 +27,13 @@ package enum Benchmark {
 
     package static func run(sizes: [Int], seconds: Double) -> Result {
         Result(
-            kernel: BLAS.coreName, threads: BLAS.threadCount,
+            kernel: BLAS.coreName,
+            threads: BLAS.threadCount,
             sgemm: sizes.map { SgemmFigure(size: $0, gflops: self.sgemm(size: $0, seconds: seconds)) },
             sgemmRelativeError: self.sgemmError(size: 256),
             mlpStepExamplesPerSecond: self.mlpStep(seconds: seconds),
-            mlpTrainerExamplesPerSecond: self.mlpTrainer())
+            mlpTrainerExamplesPerSecond: self.mlpTrainer()
+        )
     }
 
     /// GFLOP/s of C = A·B for n×n matrices, repeated for about `seconds`.

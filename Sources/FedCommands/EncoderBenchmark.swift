@@ -29,10 +29,19 @@ package enum EncoderBenchmark {
 
     /// MiniLM's shape (6 layers, 384 wide, 12 heads, 1536 inner, 30,522 tokens).
     package static let miniLM = BertConfiguration(
-        vocabularySize: 30522, hiddenSize: 384, layerCount: 6, headCount: 12, intermediateSize: 1536)
+        vocabularySize: 30522,
+        hiddenSize: 384,
+        layerCount: 6,
+        headCount: 12,
+        intermediateSize: 1536
+    )
 
     package static func run(
-        configuration: BertConfiguration = miniLM, batch: Int = 32, length: Int = 64, repeats: Int = 7, headExamples: Int = 512
+        configuration: BertConfiguration = miniLM,
+        batch: Int = 32,
+        length: Int = 64,
+        repeats: Int = 7,
+        headExamples: Int = 512
     ) throws -> Result {
         var generator = SeededGenerator(seed: 1)
         let tokens = (0..<batch).map { _ in
@@ -47,12 +56,17 @@ package enum EncoderBenchmark {
             var pooled = pooling.output
             MeanPooling.normalizeRows(&pooled)
         }
-        let examples = TextExamples(tokens: tokens, labels: (0..<batch).map { $0 % 4 }, classNames: ["a", "b", "c", "d"])
+        let examples = TextExamples(
+            tokens: tokens,
+            labels: (0..<batch).map { $0 % 4 },
+            classNames: ["a", "b", "c", "d"]
+        )
         var roundBytes: [String: Int] = [:]
         var modelBytes = 0
         func step(_ fineTuning: FineTuning) throws -> Double {
             let model = try self.classifier(configuration, fineTuning)
-            roundBytes[fineTuning.mode.rawValue] = ModelPackage.encodeTrainable(model.parameters.values(trainableOnly: true)).count
+            roundBytes[fineTuning.mode.rawValue] =
+                ModelPackage.encodeTrainable(model.parameters.values(trainableOnly: true)).count
             modelBytes = Swift.max(modelBytes, ModelPackage.encodeTrainable(model.parameters.values()).count)
             let loss = SoftmaxCrossEntropy(classes: 4)
             var optimizer = OptimizerConfiguration().make()
@@ -71,27 +85,49 @@ package enum EncoderBenchmark {
         let full = try step(FineTuning(mode: .full))
 
         let headModel = try self.classifier(configuration, FineTuning(mode: .head))
-        roundBytes[FineTuning.Mode.head.rawValue] = ModelPackage.encodeTrainable(headModel.parameters.values(trainableOnly: true)).count
+        roundBytes[FineTuning.Mode.head.rawValue] =
+            ModelPackage.encodeTrainable(headModel.parameters.values(trainableOnly: true)).count
         let headTokens = (0..<headExamples).map { tokens[$0 % batch] }
         let headData = TextExamples(
-            tokens: headTokens, labels: (0..<headExamples).map { $0 % 4 }, classNames: ["a", "b", "c", "d"])
+            tokens: headTokens,
+            labels: (0..<headExamples).map { $0 % 4 },
+            classNames: ["a", "b", "c", "d"]
+        )
         var training = TrainingConfiguration()
         training.epochs = 2
         let history = try Trainer(configuration: training).fit(headModel, train: headData)
         return Result(
-            batch: batch, length: length, threads: BLAS.threadCount,
-            forwardMilliseconds: forward * 1000, forwardSentencesPerSecond: Double(batch) / forward,
-            loraStepMilliseconds: lora * 1000, lastLayersStepMilliseconds: lastLayers * 1000, fullStepMilliseconds: full * 1000,
-            headFirstEpochSeconds: history.epochs[0].seconds, headSecondEpochSeconds: history.epochs[1].seconds,
-            headExamples: headExamples, roundBytes: roundBytes, modelBytes: modelBytes)
+            batch: batch,
+            length: length,
+            threads: BLAS.threadCount,
+            forwardMilliseconds: forward * 1000,
+            forwardSentencesPerSecond: Double(batch) / forward,
+            loraStepMilliseconds: lora * 1000,
+            lastLayersStepMilliseconds: lastLayers * 1000,
+            fullStepMilliseconds: full * 1000,
+            headFirstEpochSeconds: history.epochs[0].seconds,
+            headSecondEpochSeconds: history.epochs[1].seconds,
+            headExamples: headExamples,
+            roundBytes: roundBytes,
+            modelBytes: modelBytes
+        )
     }
 
-    private static func classifier(_ configuration: BertConfiguration, _ fineTuning: FineTuning) throws -> TextClassifier {
+    private static func classifier(
+        _ configuration: BertConfiguration,
+        _ fineTuning: FineTuning
+    ) throws -> TextClassifier {
         let vocabulary = try WordPieceVocabulary(
-            tokens: ["[PAD]", "[UNK]", "[CLS]", "[SEP]"] + (4..<configuration.vocabularySize).map { "t\($0)" })
+            tokens: ["[PAD]", "[UNK]", "[CLS]", "[SEP]"] + (4..<configuration.vocabularySize).map { "t\($0)" }
+        )
         let architecture = TextClassifierArchitecture(
-            encoder: configuration, maxLength: 256, lowercase: true, classNames: ["a", "b", "c", "d"], dropout: 0.1,
-            fineTuning: fineTuning)
+            encoder: configuration,
+            maxLength: 256,
+            lowercase: true,
+            classNames: ["a", "b", "c", "d"],
+            dropout: 0.1,
+            fineTuning: fineTuning
+        )
         return TextClassifier(architecture: architecture, vocabulary: vocabulary, seed: 1)
     }
 

@@ -8,8 +8,11 @@ package enum ModelEvaluation {
     package static func run(model folder: URL, data: URL, labelColumn: String) throws -> ClassificationMetrics {
         let model = try ModelFolder.load(folder)
         var dataset = try Dataset.readCSV(
-            data, labelColumn: labelColumn, featureColumns: model.architecture.featureNames,
-            classNames: model.architecture.classNames)
+            data,
+            labelColumn: labelColumn,
+            featureColumns: model.architecture.featureNames,
+            classNames: model.architecture.classNames
+        )
         model.architecture.standardizer.apply(to: &dataset.features)
         return TableTraining.metrics(model, dataset)
     }

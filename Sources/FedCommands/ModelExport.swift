@@ -17,7 +17,10 @@ package enum ModelExport {
     package static func export(_ model: TextClassifier, to folder: URL) throws {
         let merged = try model.merged()
         let fileManager = FileManager.default
-        try fileManager.createDirectory(at: folder.appendingPathComponent("1_Pooling"), withIntermediateDirectories: true)
+        try fileManager.createDirectory(
+            at: folder.appendingPathComponent("1_Pooling"),
+            withIntermediateDirectories: true
+        )
         var encoder: OrderedDictionary<String, Tensor> = [:]
         var head: OrderedDictionary<String, Tensor> = [:]
         for entry in merged.parameters.entries {
@@ -32,34 +35,54 @@ package enum ModelExport {
         try Safetensors(tensors: head, metadata: ["format": "pt", "producer": "fedtune"])
             .write(to: folder.appendingPathComponent("classifier.safetensors"))
         try AtomicFile.write(
-            Data((merged.vocabulary.tokens.joined(separator: "\n") + "\n").utf8), to: folder.appendingPathComponent("vocab.txt"))
+            Data((merged.vocabulary.tokens.joined(separator: "\n") + "\n").utf8),
+            to: folder.appendingPathComponent("vocab.txt")
+        )
         let architecture = merged.architecture
         let c = architecture.encoder
-        let labels = Dictionary(uniqueKeysWithValues: architecture.classNames.enumerated().map { ("\($0.offset)", $0.element) })
+        let labels = Dictionary(
+            uniqueKeysWithValues: architecture.classNames.enumerated().map { ("\($0.offset)", $0.element) }
+        )
         let files: [(String, Any)] = [
-            ("config.json", [
-                "architectures": ["BertModel"], "model_type": "bert", "vocab_size": c.vocabularySize,
-                "hidden_size": c.hiddenSize, "num_hidden_layers": c.layerCount, "num_attention_heads": c.headCount,
-                "intermediate_size": c.intermediateSize, "max_position_embeddings": c.maxPositions,
-                "type_vocab_size": c.typeVocabularySize, "layer_norm_eps": Double(c.layerNormEpsilon), "hidden_act": "gelu",
-                "position_embedding_type": "absolute", "pad_token_id": 0, "hidden_dropout_prob": 0.1,
-                "attention_probs_dropout_prob": 0.1, "initializer_range": 0.02,
-                "id2label": labels, "label2id": Dictionary(uniqueKeysWithValues: labels.map { ($1, Int($0)!) }),
-            ] as [String: Any]),
-            ("tokenizer_config.json", [
-                "tokenizer_class": "BertTokenizer", "do_lower_case": architecture.lowercase,
-                "model_max_length": architecture.maxLength, "unk_token": "[UNK]", "sep_token": "[SEP]",
-                "pad_token": "[PAD]", "cls_token": "[CLS]", "mask_token": "[MASK]",
-            ] as [String: Any]),
-            ("sentence_bert_config.json", ["max_seq_length": architecture.maxLength, "do_lower_case": false] as [String: Any]),
-            ("1_Pooling/config.json", [
-                "word_embedding_dimension": c.hiddenSize, "pooling_mode_mean_tokens": true,
-                "pooling_mode_cls_token": false, "pooling_mode_max_tokens": false,
-            ] as [String: Any]),
-            ("modules.json", [
-                ["idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"],
-                ["idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"],
-            ] as [[String: Any]]),
+            (
+                "config.json",
+                [
+                    "architectures": ["BertModel"], "model_type": "bert", "vocab_size": c.vocabularySize,
+                    "hidden_size": c.hiddenSize, "num_hidden_layers": c.layerCount, "num_attention_heads": c.headCount,
+                    "intermediate_size": c.intermediateSize, "max_position_embeddings": c.maxPositions,
+                    "type_vocab_size": c.typeVocabularySize, "layer_norm_eps": Double(c.layerNormEpsilon),
+                    "hidden_act": "gelu",
+                    "position_embedding_type": "absolute", "pad_token_id": 0, "hidden_dropout_prob": 0.1,
+                    "attention_probs_dropout_prob": 0.1, "initializer_range": 0.02,
+                    "id2label": labels, "label2id": Dictionary(uniqueKeysWithValues: labels.map { ($1, Int($0)!) }),
+                ] as [String: Any]
+            ),
+            (
+                "tokenizer_config.json",
+                [
+                    "tokenizer_class": "BertTokenizer", "do_lower_case": architecture.lowercase,
+                    "model_max_length": architecture.maxLength, "unk_token": "[UNK]", "sep_token": "[SEP]",
+                    "pad_token": "[PAD]", "cls_token": "[CLS]", "mask_token": "[MASK]",
+                ] as [String: Any]
+            ),
+            (
+                "sentence_bert_config.json",
+                ["max_seq_length": architecture.maxLength, "do_lower_case": false] as [String: Any]
+            ),
+            (
+                "1_Pooling/config.json",
+                [
+                    "word_embedding_dimension": c.hiddenSize, "pooling_mode_mean_tokens": true,
+                    "pooling_mode_cls_token": false, "pooling_mode_max_tokens": false,
+                ] as [String: Any]
+            ),
+            (
+                "modules.json",
+                [
+                    ["idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"],
+                    ["idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"],
+                ] as [[String: Any]]
+            ),
         ]
         for (name, object) in files {
             let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])

@@ -55,16 +55,23 @@ package struct TableTraining {
         let request = self.request
         let base = try request.baseModel.map { try ModelFolder.load($0) }
         var data = try Dataset.readCSV(
-            request.data, labelColumn: request.labelColumn,
-            featureColumns: base?.architecture.featureNames, classNames: base?.architecture.classNames)
+            request.data,
+            labelColumn: request.labelColumn,
+            featureColumns: base?.architecture.featureNames,
+            classNames: base?.architecture.classNames
+        )
         let testFraction = request.testFraction
         let validationFraction = request.validationFraction
         guard validationFraction >= 0, testFraction >= 0, validationFraction + testFraction < 1 else {
-            throw TrainingError.invalidConfiguration(detail: "validation and test fractions must leave room for training")
+            throw TrainingError.invalidConfiguration(
+                detail: "validation and test fractions must leave room for training"
+            )
         }
         let parts = StratifiedSplit.indices(
-            labels: data.labels, fractions: [1 - validationFraction - testFraction, validationFraction, testFraction],
-            seed: request.training.seed)
+            labels: data.labels,
+            fractions: [1 - validationFraction - testFraction, validationFraction, testFraction],
+            seed: request.training.seed
+        )
 
         let model: Classifier
         if let base {
@@ -90,7 +97,8 @@ package struct TableTraining {
             history: history,
             validation: validation.count > 0 ? Self.metrics(model, validation) : nil,
             test: test.count > 0 ? Self.metrics(model, test) : nil,
-            baseValidationAccuracy: baseAccuracy)
+            baseValidationAccuracy: baseAccuracy
+        )
     }
 
     /// Scores of `model` on standardised `data`.
@@ -98,7 +106,11 @@ package struct TableTraining {
         ClassificationMetrics(classNames: data.classNames, truth: data.labels, predicted: model.predict(data.features))
     }
 
-    private static func architecture(_ request: Request, data: Dataset, standardizer: Standardizer) throws
+    private static func architecture(
+        _ request: Request,
+        data: Dataset,
+        standardizer: Standardizer
+    ) throws
         -> ModelArchitecture
     {
         let hidden: [Int]
@@ -107,7 +119,10 @@ package struct TableTraining {
         } else if FileManager.default.fileExists(atPath: request.architecture) {
             let file = URL(fileURLWithPath: request.architecture)
             let given = try ModelFolder.readArchitecture(
-                file.deletingLastPathComponent(), fileName: file.lastPathComponent, checkPreprocessing: false)
+                file.deletingLastPathComponent(),
+                fileName: file.lastPathComponent,
+                checkPreprocessing: false
+            )
             var architecture = given
             architecture.inputs = data.featureCount
             architecture.classes = data.classNames.count
@@ -117,11 +132,18 @@ package struct TableTraining {
             return architecture
         } else {
             throw TrainingError.invalidConfiguration(
-                detail: "--arch '\(request.architecture)' is neither 'logistic', 'mlp:W1,W2,…' nor an architecture file")
+                detail: "--arch '\(request.architecture)' is neither 'logistic', 'mlp:W1,W2,…' nor an architecture file"
+            )
         }
         return ModelArchitecture(
-            inputs: data.featureCount, hidden: hidden, classes: data.classNames.count, activation: request.activation,
-            dropout: request.dropout, featureNames: data.featureNames, classNames: data.classNames,
-            standardizer: standardizer)
+            inputs: data.featureCount,
+            hidden: hidden,
+            classes: data.classNames.count,
+            activation: request.activation,
+            dropout: request.dropout,
+            featureNames: data.featureNames,
+            classNames: data.classNames,
+            standardizer: standardizer
+        )
     }
 }

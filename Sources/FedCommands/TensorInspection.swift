@@ -21,8 +21,12 @@ package enum TensorInspection {
         let frozen = Set(architecture?.frozen ?? [])
         return header.entries.map { entry in
             Row(
-                name: entry.name, dtype: entry.dtypeName, shape: entry.shape, bytes: entry.byteCount,
-                trainable: architecture.map { _ in !frozen.contains(entry.name) })
+                name: entry.name,
+                dtype: entry.dtypeName,
+                shape: entry.shape,
+                bytes: entry.byteCount,
+                trainable: architecture.map { _ in !frozen.contains(entry.name) }
+            )
         }
     }
 
@@ -30,8 +34,10 @@ package enum TensorInspection {
     package static func table(_ rows: [Row]) -> String {
         let header = ["name", "dtype", "shape", "bytes", "trainable"]
         var cells = rows.map { row in
-            [row.name, row.dtype, "[" + row.shape.map(String.init).joined(separator: ", ") + "]", String(row.bytes),
-             row.trainable.map { $0 ? "yes" : "no" } ?? "-"]
+            [
+                row.name, row.dtype, "[" + row.shape.map(String.init).joined(separator: ", ") + "]", String(row.bytes),
+                row.trainable.map { $0 ? "yes" : "no" } ?? "-",
+            ]
         }
         let total = rows.reduce(0) { $0 + $1.bytes }
         cells.append(["total: \(rows.count) tensors", "", "", String(total), ""])

@@ -44,7 +44,10 @@ package struct TextEmbedding {
         case .plain:
             return line
         case .jsonLines:
-            guard let text = try? JSONSerialization.jsonObject(with: Data(line.utf8), options: .fragmentsAllowed) as? String else {
+            guard
+                let text = try? JSONSerialization.jsonObject(with: Data(line.utf8), options: .fragmentsAllowed)
+                    as? String
+            else {
                 throw TextEmbeddingError.notAJSONString(line: lineNumber)
             }
             return text
@@ -53,7 +56,9 @@ package struct TextEmbedding {
 
     private func emit(_ texts: [String], write: (String) -> Void) {
         if self.tokensOnly {
-            for text in texts { write("[" + self.encoder.tokenizer.encode(text).map(String.init).joined(separator: ",") + "]") }
+            for text in texts {
+                write("[" + self.encoder.tokenizer.encode(text).map(String.init).joined(separator: ",") + "]")
+            }
             return
         }
         for embedding in self.encoder.embed(texts, batchSize: self.batchSize) {
@@ -69,7 +74,8 @@ package enum TextEmbeddingError: Error, CustomStringConvertible {
     package var description: String {
         switch self {
         case .notAJSONString(let line):
-            return "standard input, line \(line): with --jsonl every line must be one JSON string, e.g. \"a text\\twith a tab\""
+            return
+                "standard input, line \(line): with --jsonl every line must be one JSON string, e.g. \"a text\\twith a tab\""
         }
     }
 }

@@ -46,25 +46,44 @@ package struct TextTraining {
         if let folder = request.model {
             model = try TextModelFolder.load(folder)
             texts = try LabeledTexts.read(
-                request.data, textColumn: request.textColumn, labelColumn: request.labelColumn,
-                classNames: model.architecture.classNames)
+                request.data,
+                textColumn: request.textColumn,
+                labelColumn: request.labelColumn,
+                classNames: model.architecture.classNames
+            )
         } else if let base = request.base {
-            texts = try LabeledTexts.read(request.data, textColumn: request.textColumn, labelColumn: request.labelColumn)
+            texts = try LabeledTexts.read(
+                request.data,
+                textColumn: request.textColumn,
+                labelColumn: request.labelColumn
+            )
             model = try TextClassifier(
-                pretrained: try PretrainedBert.load(base), classNames: texts.classNames, fineTuning: request.fineTuning,
-                dropout: request.headDropout, seed: request.training.seed)
+                pretrained: try PretrainedBert.load(base),
+                classNames: texts.classNames,
+                fineTuning: request.fineTuning,
+                dropout: request.headDropout,
+                seed: request.training.seed
+            )
         } else {
-            throw TrainingError.invalidConfiguration(detail: "text training needs --base (a BERT folder) or --model (a text model)")
+            throw TrainingError.invalidConfiguration(
+                detail: "text training needs --base (a BERT folder) or --model (a text model)"
+            )
         }
         let (validationFraction, testFraction) = (request.validationFraction, request.testFraction)
         guard validationFraction >= 0, testFraction >= 0, validationFraction + testFraction < 1 else {
-            throw TrainingError.invalidConfiguration(detail: "validation and test fractions must leave room for training")
+            throw TrainingError.invalidConfiguration(
+                detail: "validation and test fractions must leave room for training"
+            )
         }
         let parts = StratifiedSplit.indices(
-            labels: texts.labels, fractions: [1 - validationFraction - testFraction, validationFraction, testFraction],
-            seed: request.training.seed)
+            labels: texts.labels,
+            fractions: [1 - validationFraction - testFraction, validationFraction, testFraction],
+            seed: request.training.seed
+        )
         let examples = model.examples(texts: texts.texts, labels: texts.labels)
-        let (train, validation, test) = (examples.subset(parts[0]), examples.subset(parts[1]), examples.subset(parts[2]))
+        let (train, validation, test) = (
+            examples.subset(parts[0]), examples.subset(parts[1]), examples.subset(parts[2])
+        )
         var configuration = request.training
         if request.balanceClasses {
             configuration.classWeights = TrainingConfiguration.balancedClassWeights(counts: train.classCounts)
@@ -77,6 +96,7 @@ package struct TextTraining {
             history: history,
             validation: validation.count > 0 ? model.metrics(validation) : nil,
             test: test.count > 0 ? model.metrics(test) : nil,
-            baseValidationAccuracy: baseAccuracy)
+            baseValidationAccuracy: baseAccuracy
+        )
     }
 }

@@ -16,8 +16,15 @@ extension Coordinator {
             switch action {
             case .sendBaseModel(let site):
                 self.enqueue(
-                    .model(.init(digest: self.baseDigest, blob: .init(content: .baseModel, bytes: self.baseBlob.readableBytes))),
-                    blob: self.baseBlob, to: site)
+                    .model(
+                        .init(
+                            digest: self.baseDigest,
+                            blob: .init(content: .baseModel, bytes: self.baseBlob.readableBytes)
+                        )
+                    ),
+                    blob: self.baseBlob,
+                    to: site
+                )
             case .train(let round, let site, let seed, let tensors):
                 if round != self.roundBlob?.round {
                     self.roundBlob = (round, ByteBuffer(bytes: ModelPackage.encodeTrainable(tensors)))
@@ -27,31 +34,53 @@ extension Coordinator {
                 var training = self.configuration.training
                 training.seed = seed
                 self.enqueue(
-                    .train(.init(
-                        round: round, baseDigest: self.baseDigest, configuration: training.wireValue,
-                        blob: .init(content: .trainable, bytes: blob.readableBytes))),
-                    blob: blob, to: site)
+                    .train(
+                        .init(
+                            round: round,
+                            baseDigest: self.baseDigest,
+                            configuration: training.wireValue,
+                            blob: .init(content: .trainable, bytes: blob.readableBytes)
+                        )
+                    ),
+                    blob: blob,
+                    to: site
+                )
             case .evaluate(let round, let sites, let tensors):
                 let blob = ByteBuffer(bytes: ModelPackage.encodeTrainable(tensors))
                 for site in sites {
                     self.enqueue(
-                        .evaluate(.init(round: round, baseDigest: self.baseDigest,
-                                        blob: .init(content: .trainable, bytes: blob.readableBytes))),
-                        blob: blob, to: site)
+                        .evaluate(
+                            .init(
+                                round: round,
+                                baseDigest: self.baseDigest,
+                                blob: .init(content: .trainable, bytes: blob.readableBytes)
+                            )
+                        ),
+                        blob: blob,
+                        to: site
+                    )
                 }
             case .writeCheckpoint(let round, let tensors, let record):
                 self.deliver(self.writeCheckpoint(round, tensors: tensors, record: record))
             case .writeEvaluation(let record):
                 self.write(record)
             case .rejectUpdate(let site, let round, let reason):
-                self.logger.warning("update rejected", metadata: ["client.id": "\(site)", "round.number": "\(round)", "reason": "\(reason)"])
+                self.logger.warning(
+                    "update rejected",
+                    metadata: ["client.id": "\(site)", "round.number": "\(round)", "reason": "\(reason)"]
+                )
             case .retryRound(let round, let reason):
-                self.logger.warning("round failed; retrying", metadata: ["round.number": "\(round)", "reason": "\(reason)"])
+                self.logger.warning(
+                    "round failed; retrying",
+                    metadata: ["round.number": "\(round)", "reason": "\(reason)"]
+                )
             case .wake(let instant):
-                self.wakes.append(Task {
-                    guard (try? await self.clock.sleep(instant)) != nil else { return }
-                    await self.deliver(.deadlineReached)
-                })
+                self.wakes.append(
+                    Task {
+                        guard (try? await self.clock.sleep(instant)) != nil else { return }
+                        self.deliver(.deadlineReached)
+                    }
+                )
             case .finished(let rounds, let sites):
                 for site in sites { self.enqueue(.finished(.init(rounds: rounds)), to: site) }
                 self.end(.success(rounds), drain: true)
@@ -71,7 +100,11 @@ extension Coordinator {
 
     /// Saves a round: the whole global model, then its record; nothing already saved is
     /// overwritten if writing fails (the run stops instead).
-    private func writeCheckpoint(_ round: Int, tensors: OrderedDictionary<String, Tensor>, record: RoundRecord)
+    private func writeCheckpoint(
+        _ round: Int,
+        tensors: OrderedDictionary<String, Tensor>,
+        record: RoundRecord
+    )
         -> FederationCore.Event
     {
         for (name, tensor) in tensors { self.global[name] = tensor }
@@ -80,13 +113,21 @@ extension Coordinator {
             var record = record
             record.digest = sha256Hex(blob)
             try self.state.save(round: round, modelBlob: blob, record: record)
-            self.logger.info("round closed", metadata: [
-                "round.number": "\(round)", "round.sites": "\(record.sites.count)", "round.examples": "\(record.examples)",
-                "round.train_loss": "\(record.trainMetrics["loss"] ?? .nan)", "round.failures": "\(record.failures.count)",
-            ])
+            self.logger.info(
+                "round closed",
+                metadata: [
+                    "round.number": "\(round)", "round.sites": "\(record.sites.count)",
+                    "round.examples": "\(record.examples)",
+                    "round.train_loss": "\(record.trainMetrics["loss"] ?? .nan)",
+                    "round.failures": "\(record.failures.count)",
+                ]
+            )
             return .checkpointWritten(round: round)
         } catch {
-            self.logger.critical("could not write the checkpoint", metadata: ["round.number": "\(round)", "error": "\(error)"])
+            self.logger.critical(
+                "could not write the checkpoint",
+                metadata: ["round.number": "\(round)", "error": "\(error)"]
+            )
             return .checkpointFailed(round: round, reason: "\(error)")
         }
     }
@@ -94,12 +135,20 @@ extension Coordinator {
     private func write(_ record: EvaluationRecord) {
         do {
             try self.state.save(evaluation: record)
-            self.logger.info("round evaluated", metadata: [
-                "round.number": "\(record.round)", "eval.sites": "\(record.sites.count)", "eval.examples": "\(record.examples)",
-                "eval.accuracy": "\(record.metrics["accuracy"] ?? .nan)", "eval.macro_f1": "\(record.metrics["macro_f1"] ?? .nan)",
-            ])
+            self.logger.info(
+                "round evaluated",
+                metadata: [
+                    "round.number": "\(record.round)", "eval.sites": "\(record.sites.count)",
+                    "eval.examples": "\(record.examples)",
+                    "eval.accuracy": "\(record.metrics["accuracy"] ?? .nan)",
+                    "eval.macro_f1": "\(record.metrics["macro_f1"] ?? .nan)",
+                ]
+            )
         } catch {
-            self.logger.error("could not write the evaluation", metadata: ["round.number": "\(record.round)", "error": "\(error)"])
+            self.logger.error(
+                "could not write the evaluation",
+                metadata: ["round.number": "\(record.round)", "error": "\(error)"]
+            )
         }
     }
 
@@ -117,12 +166,13 @@ extension Coordinator {
         }
         // Connections not yet authenticated have no queue; a site that stalls its reads gets
         // a few seconds to take its last messages.
-        for (id, channel) in self.connections where !self.sites.values.contains(where: { ObjectIdentifier($0.channel) == id }) {
+        for (id, channel) in self.connections
+        where !self.sites.values.contains(where: { ObjectIdentifier($0.channel) == id }) {
             channel.close(promise: nil)
         }
         Task {
             try? await Task.sleep(for: .seconds(10))
-            await self.closeEverything()
+            self.closeEverything()
         }
     }
 

@@ -56,7 +56,9 @@ package actor Coordinator {
     /// Loads the pretrained model and, when the state folder holds checkpoints, resumes
     /// after the last finished round. Deadlines are measured on `clock` (a test clock in tests).
     package init(
-        configuration: CoordinatorConfiguration, logger: Logger, clock: some Clock<Duration> = ContinuousClock()
+        configuration: CoordinatorConfiguration,
+        logger: Logger,
+        clock: some Clock<Duration> = ContinuousClock()
     ) throws {
         self.configuration = configuration
         self.logger = logger
@@ -72,10 +74,13 @@ package actor Coordinator {
         if let (round, blob) = try self.state.latest() {
             let source = self.state.checkpointURL(round: round).path
             let resumed = try ModelPackage.decodeAny(blob, source: source)
-            guard resumed.parameters.entries.map({ [$0.name: $0.value.shape] }) == model.parameters.entries.map({ [$0.name: $0.value.shape] })
+            guard
+                resumed.parameters.entries.map({ [$0.name: $0.value.shape] })
+                    == model.parameters.entries.map({ [$0.name: $0.value.shape] })
             else {
                 throw CoordinatorError.invalidConfiguration(
-                    "\(source) holds another model than \(configuration.model.path) ---> HINT: use a fresh state folder for a new model")
+                    "\(source) holds another model than \(configuration.model.path) ---> HINT: use a fresh state folder for a new model"
+                )
             }
             global = resumed.parameters.values()
             completed = round
@@ -84,8 +89,10 @@ package actor Coordinator {
         self.global = global
         let trainable = Set(model.parameters.entries.filter(\.trainable).map(\.name))
         var settings = FederationCore.Settings(
-            policy: configuration.policy, clipNorm: configuration.clipNorm,
-            serverLearningRate: configuration.serverLearningRate)
+            policy: configuration.policy,
+            clipNorm: configuration.clipNorm,
+            serverLearningRate: configuration.serverLearningRate
+        )
         settings.trainingSeed = configuration.training.seed
         settings.baseModelBytes = base.count
         let start = global.filter { trainable.contains($0.key) }
@@ -114,7 +121,10 @@ package actor Coordinator {
             }
         self.server = listener.channel
         let port = listener.channel.localAddress?.port ?? self.configuration.port
-        self.logger.info("coordinator listening", metadata: ["server.port": "\(port)", "model.digest": "\(self.baseDigest)"])
+        self.logger.info(
+            "coordinator listening",
+            metadata: ["server.port": "\(port)", "model.digest": "\(self.baseDigest)"]
+        )
         onListening(port)
         // A discarding group: finished connection tasks are dropped at once, so a long run
         // with many reconnects holds nothing per past connection.
@@ -189,7 +199,10 @@ package actor Coordinator {
                             }
                         }
                     } catch {
-                        logger.warning("could not send to a site", metadata: ["client.id": "\(name)", "error": "\(error)"])
+                        logger.warning(
+                            "could not send to a site",
+                            metadata: ["client.id": "\(name)", "error": "\(error)"]
+                        )
                     }
                     channel.close(promise: nil)
                 }
@@ -199,15 +212,20 @@ package actor Coordinator {
                 }
                 joined = true
                 await self.join(
-                    name, link: SiteLink(outbox: continuation, channel: channel),
-                    holdsBase: hello.modelDigests.contains(self.baseDigest))
+                    name,
+                    link: SiteLink(outbox: continuation, channel: channel),
+                    holdsBase: hello.modelDigests.contains(self.baseDigest)
+                )
                 try await self.read(&reader, from: name)
                 // Let the queue (a `finished` message, say) go out before the connection closes.
                 continuation.finish()
                 await sending.value
             }
         } catch {
-            self.logger.warning("site connection ended with an error", metadata: ["client.id": "\(site)", "error": "\(error)"])
+            self.logger.warning(
+                "site connection ended with an error",
+                metadata: ["client.id": "\(site)", "error": "\(error)"]
+            )
         }
         return joined ? site : nil
     }
@@ -229,30 +247,48 @@ package actor Coordinator {
                 do {
                     let tensors = try blob.withUnsafeReadableBytes { raw in
                         try Safetensors.decode(
-                            Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: raw.baseAddress!), count: raw.count,
-                                 deallocator: .none),
+                            Data(
+                                bytesNoCopy: UnsafeMutableRawPointer(mutating: raw.baseAddress!),
+                                count: raw.count,
+                                deallocator: .none
+                            ),
                             path: "update from \(site)"
                         ).tensors
                     }
                     event = .updateReceived(
-                        site: site, round: update.round,
-                        .init(examples: update.examples, metrics: update.metrics, tensors: tensors, bytes: blob.readableBytes))
+                        site: site,
+                        round: update.round,
+                        .init(
+                            examples: update.examples,
+                            metrics: update.metrics,
+                            tensors: tensors,
+                            bytes: blob.readableBytes
+                        )
+                    )
                 } catch {
                     event = .updateUnreadable(site: site, round: update.round, reason: "\(error)")
                 }
                 await self.deliver(event)
             case .evaluation(let evaluation):
-                await self.deliver(.evaluationReceived(
-                    site: site, round: evaluation.round, examples: evaluation.examples, metrics: evaluation.metrics))
+                await self.deliver(
+                    .evaluationReceived(
+                        site: site,
+                        round: evaluation.round,
+                        examples: evaluation.examples,
+                        metrics: evaluation.metrics
+                    )
+                )
             case .failure(let failure):
-                self.logger.warning("site reported a failure", metadata: ["client.id": "\(site)", "error": "\(failure.message)"])
+                self.logger.warning(
+                    "site reported a failure",
+                    metadata: ["client.id": "\(site)", "error": "\(failure.message)"]
+                )
                 return
             default:
                 throw CoordinatorError.protocolViolation(site: site, detail: "unexpected '\(message.type)' message")
             }
         }
     }
-
 
     private func join(_ site: String, link: SiteLink, holdsBase: Bool) {
         if let old = self.sites[site] {
@@ -287,7 +323,10 @@ struct ShellClock: Sendable {
             return Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18
         }
         self.sleep = { seconds in
-            try await clock.sleep(until: start.advanced(by: .nanoseconds(Int64((seconds * 1e9).rounded(.up)))), tolerance: nil)
+            try await clock.sleep(
+                until: start.advanced(by: .nanoseconds(Int64((seconds * 1e9).rounded(.up)))),
+                tolerance: nil
+            )
         }
     }
 }

@@ -59,7 +59,11 @@ extension CoordinatorConfiguration {
         guard file.rounds >= 1 else { throw invalid("rounds must be at least 1") }
         guard file.minSites >= 1 else { throw invalid("min_sites must be at least 1") }
         var policy = RoundPolicy(
-            rounds: file.rounds, minSites: file.minSites, quorum: file.quorum, deadlineSeconds: file.deadlineSeconds ?? 600)
+            rounds: file.rounds,
+            minSites: file.minSites,
+            quorum: file.quorum,
+            deadlineSeconds: file.deadlineSeconds ?? 600
+        )
         guard policy.quorum >= 1, policy.quorum <= file.minSites else {
             throw invalid("quorum must be between 1 and min_sites (\(file.minSites))")
         }
@@ -76,9 +80,16 @@ extension CoordinatorConfiguration {
                 throw invalid("sample must be 'all', a count ≥ 1 or a fraction in (0, 1], not '\(sample)'")
             }
         }
-        self.init(identity: resolve(file.identity), model: resolve(file.model), state: resolve(file.state), policy: policy)
+        self.init(
+            identity: resolve(file.identity),
+            model: resolve(file.model),
+            state: resolve(file.state),
+            policy: policy
+        )
         if let keep = file.keepCheckpoints {
-            guard keep >= 1 else { throw invalid("keep_checkpoints must be at least 1 (the newest is needed to resume)") }
+            guard keep >= 1 else {
+                throw invalid("keep_checkpoints must be at least 1 (the newest is needed to resume)")
+            }
             self.keepCheckpoints = keep
         }
         if let listen = file.listen {

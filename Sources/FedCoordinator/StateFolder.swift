@@ -31,7 +31,8 @@ package struct StateFolder: Sendable {
     package func latest() throws -> (round: Int, blob: Data)? {
         let names = Set((try? FileManager.default.contentsOfDirectory(atPath: self.url.path)) ?? [])
         let recorded = try self.records().map(\.round)
-        guard let round = recorded.filter({ names.contains(self.checkpointURL(round: $0).lastPathComponent) }).max() else {
+        guard let round = recorded.filter({ names.contains(self.checkpointURL(round: $0).lastPathComponent) }).max()
+        else {
             return nil
         }
         return (round, try Data(contentsOf: self.checkpointURL(round: round)))
@@ -44,7 +45,8 @@ package struct StateFolder: Sendable {
         try AtomicFile.write(modelBlob, to: self.checkpointURL(round: round))
         try self.appendLine(record, to: self.roundsURL)
         if let keep = self.keepCheckpoints, round > keep {
-            for old in 1...(round - keep) where FileManager.default.fileExists(atPath: self.checkpointURL(round: old).path) {
+            for old in 1...(round - keep)
+            where FileManager.default.fileExists(atPath: self.checkpointURL(round: old).path) {
                 try? FileManager.default.removeItem(at: self.checkpointURL(round: old))
             }
         }
@@ -82,4 +84,3 @@ package struct StateFolder: Sendable {
         try self.lines(of: self.roundsURL)
     }
 }
-

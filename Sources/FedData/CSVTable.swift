@@ -22,8 +22,11 @@ package struct CSVTable: Sendable {
         do {
             text = try String(contentsOf: url, encoding: .utf8)
         } catch {
-            throw DataError.unreadable(path: path, reason: FileManager.default.fileExists(atPath: path)
-                ? "not UTF-8 text" : "no such file")
+            throw DataError.unreadable(
+                path: path,
+                reason: FileManager.default.fileExists(atPath: path)
+                    ? "not UTF-8 text" : "no such file"
+            )
         }
         return try parse(text, path: path)
     }

@@ -12,14 +12,27 @@ extension Dataset {
     ///     the file (numeric labels sorted as numbers, others as text). A label outside
     ///     a given list is an error naming its line.
     package static func readCSV(
-        _ url: URL, labelColumn: String, featureColumns: [String]? = nil, classNames: [String]? = nil
+        _ url: URL,
+        labelColumn: String,
+        featureColumns: [String]? = nil,
+        classNames: [String]? = nil
     ) throws -> Dataset {
         let table = try CSVTable.read(contentsOf: url)
-        return try Dataset(table: table, labelColumn: labelColumn, featureColumns: featureColumns, classNames: classNames)
+        return try Dataset(
+            table: table,
+            labelColumn: labelColumn,
+            featureColumns: featureColumns,
+            classNames: classNames
+        )
     }
 
     /// Builds a dataset from a parsed table (see `readCSV`).
-    package init(table: CSVTable, labelColumn: String, featureColumns: [String]? = nil, classNames: [String]? = nil) throws {
+    package init(
+        table: CSVTable,
+        labelColumn: String,
+        featureColumns: [String]? = nil,
+        classNames: [String]? = nil
+    ) throws {
         let labelIndex = try table.column(named: labelColumn)
         let names = featureColumns ?? table.header.filter { $0 != labelColumn }
         let featureIndices = try names.map { try table.column(named: $0) }
@@ -49,7 +62,12 @@ extension Dataset {
         labels.reserveCapacity(rawLabels.count)
         for (row, label) in rawLabels.enumerated() {
             guard let index = classIndex[label] else {
-                throw DataError.unknownLabel(path: table.path, line: table.records[row].line, label: label, known: classes)
+                throw DataError.unknownLabel(
+                    path: table.path,
+                    line: table.records[row].line,
+                    label: label,
+                    known: classes
+                )
             }
             labels.append(index)
         }

@@ -25,8 +25,11 @@ package struct Dataset: Sendable {
         var features = Tensor(shape: [0, self.featureCount])
         self.features.gatherRows(indices[...], into: &features)
         return Dataset(
-            features: features, labels: indices.map { self.labels[$0] },
-            featureNames: self.featureNames, classNames: self.classNames)
+            features: features,
+            labels: indices.map { self.labels[$0] },
+            featureNames: self.featureNames,
+            classNames: self.classNames
+        )
     }
 
     /// Number of examples of each class.

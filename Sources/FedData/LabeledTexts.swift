@@ -22,7 +22,10 @@ package struct LabeledTexts: Sendable {
     /// Reads `.jsonl` files as JSON Lines and anything else as CSV. `classNames`, when
     /// given, fixes the label order (a model's classes); otherwise it is the sorted labels.
     package static func read(
-        _ url: URL, textColumn: String, labelColumn: String, classNames: [String]? = nil
+        _ url: URL,
+        textColumn: String,
+        labelColumn: String,
+        classNames: [String]? = nil
     ) throws -> LabeledTexts {
         let rows: [(line: Int, text: String, label: String, extra: [String: String])]
         if url.pathExtension.lowercased() == "jsonl" {
@@ -32,8 +35,11 @@ package struct LabeledTexts: Sendable {
             let (textIndex, labelIndex) = (try table.column(named: textColumn), try table.column(named: labelColumn))
             let others = table.header.enumerated().filter { $0.offset != textIndex && $0.offset != labelIndex }
             rows = table.records.map { record in
-                (record.line, record.fields[textIndex], record.fields[labelIndex].trimmingCharacters(in: .whitespaces),
-                 Dictionary(uniqueKeysWithValues: others.map { ($0.element, record.fields[$0.offset]) }))
+                (
+                    record.line, record.fields[textIndex],
+                    record.fields[labelIndex].trimmingCharacters(in: .whitespaces),
+                    Dictionary(uniqueKeysWithValues: others.map { ($0.element, record.fields[$0.offset]) })
+                )
             }
         }
         guard !rows.isEmpty else { throw DataError.noRows(path: url.path) }
@@ -54,23 +60,38 @@ package struct LabeledTexts: Sendable {
         return LabeledTexts(texts: rows.map(\.text), labels: labels, classNames: classes, extraColumns: extra)
     }
 
-    private static func jsonLines(_ url: URL, textColumn: String, labelColumn: String) throws
+    private static func jsonLines(
+        _ url: URL,
+        textColumn: String,
+        labelColumn: String
+    ) throws
         -> [(line: Int, text: String, label: String, extra: [String: String])]
     {
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw DataError.unreadable(path: url.path, reason: "no such file")
         }
         var rows: [(line: Int, text: String, label: String, extra: [String: String])] = []
-        for (offset, line) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (offset, line) in String(decoding: data, as: UTF8.self).split(
+            separator: "\n",
+            omittingEmptySubsequences: false
+        ).enumerated() {
             guard !line.trimmingCharacters(in: .whitespaces).isEmpty else { continue }
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
                 throw DataError.unreadable(path: url.path, reason: "line \(offset + 1) is not a JSON object")
             }
             guard let text = object[textColumn] as? String else {
-                throw DataError.missingColumn(path: "\(url.path):\(offset + 1)", column: textColumn, available: object.keys.sorted())
+                throw DataError.missingColumn(
+                    path: "\(url.path):\(offset + 1)",
+                    column: textColumn,
+                    available: object.keys.sorted()
+                )
             }
             guard let label = object[labelColumn].map({ "\($0)" }) else {
-                throw DataError.missingColumn(path: "\(url.path):\(offset + 1)", column: labelColumn, available: object.keys.sorted())
+                throw DataError.missingColumn(
+                    path: "\(url.path):\(offset + 1)",
+                    column: labelColumn,
+                    available: object.keys.sorted()
+                )
             }
             var extra: [String: String] = [:]
             for (key, value) in object where key != textColumn && key != labelColumn { extra[key] = "\(value)" }
@@ -82,7 +103,10 @@ package struct LabeledTexts: Sendable {
     /// The examples at `indices`, in that order.
     package func subset(_ indices: [Int]) -> LabeledTexts {
         LabeledTexts(
-            texts: indices.map { self.texts[$0] }, labels: indices.map { self.labels[$0] }, classNames: self.classNames,
-            extraColumns: self.extraColumns.mapValues { column in indices.map { column[$0] } })
+            texts: indices.map { self.texts[$0] },
+            labels: indices.map { self.labels[$0] },
+            classNames: self.classNames,
+            extraColumns: self.extraColumns.mapValues { column in indices.map { column[$0] } }
+        )
     }
 }

@@ -15,7 +15,11 @@ package enum Partitioner {
     /// - Throws: `DataError.tooFewExamples` (path "partition") when the sites cannot all be
     ///   filled, `DataError.invalidPartition` for a bad site count, alpha or column.
     package static func split(
-        _ data: Dataset, sites: Int, partition: Partition, seed: UInt64, minimumPerSite: Int = 1
+        _ data: Dataset,
+        sites: Int,
+        partition: Partition,
+        seed: UInt64,
+        minimumPerSite: Int = 1
     ) throws -> [[Int]] {
         guard sites >= 1 else {
             throw DataError.invalidPartition(detail: "\(sites) sites asked for; a federation needs at least 1")
@@ -73,26 +77,32 @@ package enum Partitioner {
     }
 
     private static func byFeatureColumn(
-        _ data: Dataset, column: String, sites: Int, minimum: Int
+        _ data: Dataset,
+        column: String,
+        sites: Int,
+        minimum: Int
     ) throws -> [[Int]] {
         guard let feature = data.featureNames.firstIndex(of: column) else {
             throw DataError.invalidPartition(
                 detail: "no feature column named '\(column)' "
                     + "(features: \(data.featureNames.joined(separator: ", "))); "
-                    + "for a column that is not a feature, split its raw CSV values with Partitioner.split(byValues:)")
+                    + "for a column that is not a feature, split its raw CSV values with Partitioner.split(byValues:)"
+            )
         }
         let values = (0..<data.count).map { String(describing: data.features[$0, feature]) }
         let (names, parts) = self.split(byValues: values)
         guard names.count == sites else {
             throw DataError.invalidPartition(
                 detail: "column '\(column)' has \(names.count) distinct values, so \(names.count) sites, "
-                    + "but \(sites) sites were asked for")
+                    + "but \(sites) sites were asked for"
+            )
         }
         if let small = parts.firstIndex(where: { $0.count < minimum }) {
             throw DataError.tooFewExamples(
                 path: "partition",
                 detail: "site '\(names[small])' (column '\(column)') has \(parts[small].count) examples; "
-                    + "each site needs at least \(minimum)")
+                    + "each site needs at least \(minimum)"
+            )
         }
         return parts
     }
@@ -102,7 +112,8 @@ package enum Partitioner {
             throw DataError.tooFewExamples(
                 path: "partition",
                 detail: "\(count) examples cannot give \(sites) sites at least \(minimum) each "
-                    + "(needs \(sites * minimum)); use fewer sites or more data")
+                    + "(needs \(sites * minimum)); use fewer sites or more data"
+            )
         }
     }
 }

@@ -7,8 +7,10 @@ package enum StratifiedSplit {
     /// validation and test. Fractions must be non-negative and sum to 1 (within 1e-6);
     /// each class's leftovers from rounding go to the first part.
     package static func indices(labels: [Int], fractions: [Double], seed: UInt64) -> [[Int]] {
-        precondition(fractions.allSatisfy { $0 >= 0 } && abs(fractions.reduce(0, +) - 1) < 1e-6,
-                     "split fractions must be non-negative and sum to 1, got \(fractions)")
+        precondition(
+            fractions.allSatisfy { $0 >= 0 } && abs(fractions.reduce(0, +) - 1) < 1e-6,
+            "split fractions must be non-negative and sum to 1, got \(fractions)"
+        )
         var generator = SeededGenerator(seed: seed)
         var byClass: [Int: [Int]] = [:]
         for (index, label) in labels.enumerated() { byClass[label, default: []].append(index) }

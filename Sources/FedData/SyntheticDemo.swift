@@ -11,7 +11,12 @@ package enum SyntheticDemo {
     }
 
     package static func write(
-        to folder: URL, features: Int = 16, classes: Int = 5, noise: Float = 3, shift: Float = 1.5, seed: UInt64 = 0
+        to folder: URL,
+        features: Int = 16,
+        classes: Int = 5,
+        noise: Float = 3,
+        shift: Float = 1.5,
+        seed: UInt64 = 0
     ) throws -> Files {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let source = SyntheticDomain(features: features, classes: classes, noise: noise, worldSeed: seed &+ 7)
@@ -20,7 +25,8 @@ package enum SyntheticDemo {
         let files = Files(
             source: folder.appendingPathComponent("source.csv"),
             target: folder.appendingPathComponent("target.csv"),
-            targetTest: folder.appendingPathComponent("target-test.csv"))
+            targetTest: folder.appendingPathComponent("target-test.csv")
+        )
         try source.sample(count: 4000, seed: seed &+ 1).writeCSV(to: files.source)
         try target.sample(count: 400, seed: seed &+ 2).writeCSV(to: files.target)
         try target.sample(count: 2000, seed: seed &+ 3).writeCSV(to: files.targetTest)

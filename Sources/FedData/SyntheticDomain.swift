@@ -30,9 +30,17 @@ package struct SyntheticDomain: Sendable, Codable, Equatable {
     package func sample(count: Int, seed: UInt64) -> Dataset {
         var world = SeededGenerator(seed: self.worldSeed)
         let centres = Tensor.normal(shape: [self.classes, self.features], std: 2.0, using: &world)
-        let mixing = Tensor.normal(shape: [self.features, self.features], std: 1 / Float(self.features).squareRoot(), using: &world)
+        let mixing = Tensor.normal(
+            shape: [self.features, self.features],
+            std: 1 / Float(self.features).squareRoot(),
+            using: &world
+        )
         let offset = Tensor.normal(shape: [self.features], std: 1.0, using: &world)
-        let rotation = Tensor.normal(shape: [self.features, self.features], std: 1 / Float(self.features).squareRoot(), using: &world)
+        let rotation = Tensor.normal(
+            shape: [self.features, self.features],
+            std: 1 / Float(self.features).squareRoot(),
+            using: &world
+        )
 
         var generator = SeededGenerator(seed: seed)
         var features = Tensor(shape: [count, self.features])
@@ -48,7 +56,9 @@ package struct SyntheticDomain: Sendable, Codable, Equatable {
             for i in 0..<f { point[i] += 0.5 * sin(mixed[i]) }
             if self.shift != 0 {
                 // Covariate shift: a partial rotation plus a translation of every point.
-                let rotated = (0..<f).map { i in (0..<f).reduce(Float(0)) { $0 + rotation.scalars[i * f + $1] * point[$1] } }
+                let rotated = (0..<f).map { i in
+                    (0..<f).reduce(Float(0)) { $0 + rotation.scalars[i * f + $1] * point[$1] }
+                }
                 for i in 0..<f { point[i] += self.shift * (0.5 * rotated[i] + offset.scalars[i]) }
             }
             for i in 0..<f { features.scalars[row * f + i] = point[i] }
@@ -56,8 +66,11 @@ package struct SyntheticDomain: Sendable, Codable, Equatable {
         var order = Array(0..<count)
         generator.shuffle(&order)
         let dataset = Dataset(
-            features: features, labels: labels, featureNames: (0..<f).map { "x\($0)" },
-            classNames: (0..<self.classes).map { "c\($0)" })
+            features: features,
+            labels: labels,
+            featureNames: (0..<f).map { "x\($0)" },
+            classNames: (0..<self.classes).map { "c\($0)" }
+        )
         return dataset.subset(order)
     }
 }

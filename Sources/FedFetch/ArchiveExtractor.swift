@@ -29,7 +29,9 @@ enum ArchiveExtractor {
             for entry in archive where entry.type == .file && self.path(entry.path, isUnder: member) {
                 guard self.isSafe(entry.path) else {
                     throw FetchError.unreadableArchive(
-                        path: url.path, reason: "entry '\(entry.path)' leaves its folder")
+                        path: url.path,
+                        reason: "entry '\(entry.path)' leaves its folder"
+                    )
                 }
                 found = true
                 do {

@@ -19,7 +19,10 @@ package struct ArtifactCache: Sendable {
     /// `models`, `datasets` and `pip` are injectable so tests can fetch small fake
     /// artifacts, or run a pip that cannot reach any index.
     package init(
-        root: URL, models: ModelCatalog = .standard, datasets: DatasetCatalog = .standard, pip: PipCommand = .standard
+        root: URL,
+        models: ModelCatalog = .standard,
+        datasets: DatasetCatalog = .standard,
+        pip: PipCommand = .standard
     ) {
         self.root = root
         self.models = models
@@ -64,11 +67,16 @@ package struct ArtifactCache: Sendable {
         let entry = try self.models.entry(named: name)
         let destination = self.modelFolder(named: name)
         let marker = VerifiedMarker(
-            artifact: entry.artifact.fileName, sha256: entry.artifact.sha256, format: 1,
-            files: entry.fileHashes.keys.sorted())
+            artifact: entry.artifact.fileName,
+            sha256: entry.artifact.sha256,
+            format: 1,
+            files: entry.fileHashes.keys.sorted()
+        )
         if VerifiedMarker.read(in: destination) == marker { return destination }
         return try CacheLock.withLock(
-            cache: self.root, name: "model-\(name)", onWait: { log("waiting for another fetch of \(name)") }
+            cache: self.root,
+            name: "model-\(name)",
+            onWait: { log("waiting for another fetch of \(name)") }
         ) {
             if VerifiedMarker.read(in: destination) == marker { return destination }
             let archive = try self.archive(entry.artifact, log: log)
@@ -85,9 +93,12 @@ package struct ArtifactCache: Sendable {
                     let actual = try SHA256File.hex(of: url)
                     guard actual == expected else {
                         throw FetchError.checksumMismatch(
-                            path: "\(archive.path) → \(entry.folder)/\(file)", expected: expected, actual: actual,
+                            path: "\(archive.path) → \(entry.folder)/\(file)",
+                            expected: expected,
+                            actual: actual,
                             advice: "the archive itself matched its pin, so the catalog's hash for \(file) is wrong "
-                                + "or the archive was built differently; nothing was installed")
+                                + "or the archive was built differently; nothing was installed"
+                        )
                     }
                 }
                 try CacheFolder.install(model, at: destination, marker: marker, scratch: scratch)
@@ -104,7 +115,9 @@ package struct ArtifactCache: Sendable {
         let destination = self.datasetFolder(named: name)
         if let ready = self.readyDataset(entry, at: destination) { return ready }
         return try CacheLock.withLock(
-            cache: self.root, name: "dataset-\(name)", onWait: { log("waiting for another fetch of \(name)") }
+            cache: self.root,
+            name: "dataset-\(name)",
+            onWait: { log("waiting for another fetch of \(name)") }
         ) {
             if let ready = self.readyDataset(entry, at: destination) { return ready }
             let archive = try self.archive(entry.artifact, log: log)
@@ -122,16 +135,23 @@ package struct ArtifactCache: Sendable {
                 for file in files
                 where !FileManager.default.fileExists(atPath: output.appendingPathComponent(file).path) {
                     throw FetchError.io(
-                        path: output.appendingPathComponent(file).path, reason: "the converter did not write it")
+                        path: output.appendingPathComponent(file).path,
+                        reason: "the converter did not write it"
+                    )
                 }
                 let marker = VerifiedMarker(
-                    artifact: entry.artifact.fileName, sha256: entry.artifact.sha256, format: entry.formatVersion,
-                    files: files)
+                    artifact: entry.artifact.fileName,
+                    sha256: entry.artifact.sha256,
+                    format: entry.formatVersion,
+                    files: files
+                )
                 try CacheFolder.install(output, at: destination, marker: marker, scratch: scratch)
             }
             guard let ready = self.readyDataset(entry, at: destination) else {
                 throw FetchError.io(
-                    path: destination.path, reason: "the converted dataset is not in place after install")
+                    path: destination.path,
+                    reason: "the converted dataset is not in place after install"
+                )
             }
             return ready
         }

@@ -22,7 +22,9 @@ enum BBCNews {
         let folders = try self.list(data)
         guard Set(folders) == Set(self.labels.keys) else {
             throw FetchError.unexpectedContent(
-                path: data.path, detail: "class folders are \(folders), expected \(self.labels.keys.sorted())")
+                path: data.path,
+                detail: "class folders are \(folders), expected \(self.labels.keys.sorted())"
+            )
         }
         var rows: [[String]] = []
         for folder in folders {

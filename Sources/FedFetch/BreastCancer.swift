@@ -29,17 +29,29 @@ enum BreastCancer {
             featureCount == self.featureNames.count
         else {
             throw FetchError.unexpectedContent(
-                path: url.path, detail: "line 1 is '\(first)', expected '<rows>,30,<class names…>'")
+                path: url.path,
+                detail: "line 1 is '\(first)', expected '<rows>,30,<class names…>'"
+            )
         }
         let classNames = Array(counts[2...])
         let rows = try NumericCSV.rows(
-            lines.dropFirst(), path: url.path, firstLine: 2, features: featureCount, classNames: classNames)
+            lines.dropFirst(),
+            path: url.path,
+            firstLine: 2,
+            features: featureCount,
+            classNames: classNames
+        )
         guard rows.count == rowCount else {
             throw FetchError.unexpectedContent(
-                path: url.path, detail: "line 1 says \(rowCount) rows, found \(rows.count)")
+                path: url.path,
+                detail: "line 1 says \(rowCount) rows, found \(rows.count)"
+            )
         }
         try CSVText.write(
-            header: self.featureNames + ["label"], rows: rows, to: output.appendingPathComponent(self.fileName))
+            header: self.featureNames + ["label"],
+            rows: rows,
+            to: output.appendingPathComponent(self.fileName)
+        )
         return [self.fileName]
     }
 }

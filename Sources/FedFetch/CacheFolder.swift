@@ -47,7 +47,9 @@ enum CacheFolder {
             try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         } catch {
             throw FetchError.io(
-                path: scratch.path, reason: "cannot create a scratch folder: \(error.localizedDescription)")
+                path: scratch.path,
+                reason: "cannot create a scratch folder: \(error.localizedDescription)"
+            )
         }
         defer { try? FileManager.default.removeItem(at: scratch) }
         return try body(scratch)

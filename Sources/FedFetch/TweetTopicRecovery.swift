@@ -36,7 +36,8 @@ enum TweetTopicRecovery {
             else {
                 throw layout(
                     "'\(sentiment)' block (rows \(start + 1)–\(end)) should hold exactly two runs of empty "
-                        + "confidence (coachella, then claritin at the end), found \(runs.count)")
+                        + "confidence (coachella, then claritin at the end), found \(runs.count)"
+                )
             }
             let coachella = runs[0]
             let claritin = runs[1]

@@ -40,11 +40,15 @@ enum TweetsSentiment {
         while let fields = reader.next() {
             guard fields.count == 3 else {
                 throw FetchError.unexpectedContent(
-                    path: url.path, detail: "record \(rows.count + 1) has \(fields.count) fields, expected 3")
+                    path: url.path,
+                    detail: "record \(rows.count + 1) has \(fields.count) fields, expected 3"
+                )
             }
             guard TweetTopicRecovery.sentimentOrder.contains(fields[0]) else {
                 throw FetchError.unexpectedContent(
-                    path: url.path, detail: "record \(rows.count + 1) has sentiment '\(fields[0])'")
+                    path: url.path,
+                    detail: "record \(rows.count + 1) has sentiment '\(fields[0])'"
+                )
             }
             let text = fields[2].replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
             rows.append(TweetTopicRecovery.Row(sentiment: fields[0], hasConfidence: !fields[1].isEmpty, text: text))

@@ -34,7 +34,9 @@ package struct BarChart {
         let longest = self.categories.map(\.count).max() ?? 0
         let tilted = longest > flatLimit && flatLimit < 12
         let tiltLimit = 18
-        let labelDepth = tilted ? SVGCanvas.textWidth(String(repeating: "n", count: min(longest, tiltLimit)), size: 12) * 0.64 + 22 : 26
+        let labelDepth =
+            tilted
+            ? SVGCanvas.textWidth(String(repeating: "n", count: min(longest, tiltLimit)), size: 12) * 0.64 + 22 : 26
         let height = 300 + labelDepth
         var canvas = SVGCanvas(width: self.width, height: height)
 
@@ -45,7 +47,15 @@ package struct BarChart {
             x += 20 + SVGCanvas.textWidth(series.name, size: 13) + 24
         }
         if self.highlighted != nil {
-            canvas.text("▼ \(self.highlightLabel)", x: x, y: 14, size: 13, fill: ReportStyle.vermillion, weight: "600", baseline: "central")
+            canvas.text(
+                "▼ \(self.highlightLabel)",
+                x: x,
+                y: 14,
+                size: 13,
+                fill: ReportStyle.vermillion,
+                weight: "600",
+                baseline: "central"
+            )
         }
 
         let frame = (left: left, right: right, top: 44.0, bottom: 280.0)
@@ -55,8 +65,12 @@ package struct BarChart {
 
         if self.categories.isEmpty {
             canvas.text(
-                "No per-site results", x: (left + right) / 2, y: (frame.top + frame.bottom) / 2, anchor: "middle",
-                size: 13, fill: ReportStyle.muted
+                "No per-site results",
+                x: (left + right) / 2,
+                y: (frame.top + frame.bottom) / 2,
+                anchor: "middle",
+                size: 13,
+                fill: ReportStyle.muted
             )
         }
         let barCount = Double(max(self.series.count, 1))
@@ -68,25 +82,53 @@ package struct BarChart {
             let start = center - barWidth * barCount / 2
             if index == self.highlighted {
                 canvas.rect(
-                    x: left + groupWidth * Double(index) + 2, y: frame.top, width: groupWidth - 4,
-                    height: frame.bottom - frame.top, fill: "#fbeee6", radius: 4
+                    x: left + groupWidth * Double(index) + 2,
+                    y: frame.top,
+                    width: groupWidth - 4,
+                    height: frame.bottom - frame.top,
+                    fill: "#fbeee6",
+                    radius: 4
                 )
-                canvas.text("▼", x: center, y: frame.top + 2, anchor: "middle", size: 12, fill: ReportStyle.vermillion, baseline: "hanging")
+                canvas.text(
+                    "▼",
+                    x: center,
+                    y: frame.top + 2,
+                    anchor: "middle",
+                    size: 12,
+                    fill: ReportStyle.vermillion,
+                    baseline: "hanging"
+                )
             }
             for (s, series) in self.series.enumerated() {
                 let barX = start + Double(s) * barWidth
                 guard index < series.values.count, let value = series.values[index], value.isFinite else {
-                    canvas.text(ReportFormat.missing, x: barX + barWidth / 2, y: frame.bottom - 6, anchor: "middle", size: 11, fill: ReportStyle.muted)
+                    canvas.text(
+                        ReportFormat.missing,
+                        x: barX + barWidth / 2,
+                        y: frame.bottom - 6,
+                        anchor: "middle",
+                        size: 11,
+                        fill: ReportStyle.muted
+                    )
                     continue
                 }
                 let top = y.position(max(value, y.lower))
                 canvas.rect(
-                    x: barX + 1, y: top, width: barWidth - 2, height: frame.bottom - top, fill: series.color, radius: 1.5,
+                    x: barX + 1,
+                    y: top,
+                    width: barWidth - 2,
+                    height: frame.bottom - top,
+                    fill: series.color,
+                    radius: 1.5,
                     tooltip: "\(category) — \(series.name): \(ReportFormat.decimal(value))"
                 )
                 if showValues {
                     canvas.text(
-                        ReportFormat.decimal(value, digits: 2), x: barX + barWidth / 2, y: top - 4, anchor: "middle", size: 11,
+                        ReportFormat.decimal(value, digits: 2),
+                        x: barX + barWidth / 2,
+                        y: top - 4,
+                        anchor: "middle",
+                        size: 11,
                         fill: ReportStyle.ink
                     )
                 }
@@ -95,13 +137,26 @@ package struct BarChart {
             let weight = index == self.highlighted ? "600" : nil
             if tilted {
                 canvas.text(
-                    category.truncated(to: tiltLimit), x: center, y: frame.bottom + 14, anchor: "end", size: 12,
-                    fill: labelColor, weight: weight, rotate: -40, tooltip: category
+                    category.truncated(to: tiltLimit),
+                    x: center,
+                    y: frame.bottom + 14,
+                    anchor: "end",
+                    size: 12,
+                    fill: labelColor,
+                    weight: weight,
+                    rotate: -40,
+                    tooltip: category
                 )
             } else {
                 canvas.text(
-                    category.truncated(to: flatLimit), x: center, y: frame.bottom + 19, anchor: "middle", size: 12, fill: labelColor,
-                    weight: weight, tooltip: category
+                    category.truncated(to: flatLimit),
+                    x: center,
+                    y: frame.bottom + 19,
+                    anchor: "middle",
+                    size: 12,
+                    fill: labelColor,
+                    weight: weight,
+                    tooltip: category
                 )
             }
         }

@@ -4,26 +4,49 @@ package enum ChartAxes {
     /// Draws a horizontal grid at the y ticks, the y axis with labels, and, when `x` is
     /// given, the x axis with its ticks and labels.
     package static func draw(
-        on canvas: inout SVGCanvas, x: ChartScale?, y: ChartScale,
-        frame: (left: Double, right: Double, top: Double, bottom: Double), xLabel: String?, yLabel: String
+        on canvas: inout SVGCanvas,
+        x: ChartScale?,
+        y: ChartScale,
+        frame: (left: Double, right: Double, top: Double, bottom: Double),
+        xLabel: String?,
+        yLabel: String
     ) {
         for tick in y.ticks {
             let py = y.position(tick)
             canvas.line(x1: frame.left, y1: py, x2: frame.right, y2: py, stroke: ReportStyle.grid)
             canvas.text(
-                y.label(tick), x: frame.left - 8, y: py, anchor: "end", size: 12, fill: ReportStyle.muted,
+                y.label(tick),
+                x: frame.left - 8,
+                y: py,
+                anchor: "end",
+                size: 12,
+                fill: ReportStyle.muted,
                 baseline: "central"
             )
         }
         canvas.line(
-            x1: frame.left, y1: frame.top, x2: frame.left, y2: frame.bottom, stroke: ReportStyle.axis
+            x1: frame.left,
+            y1: frame.top,
+            x2: frame.left,
+            y2: frame.bottom,
+            stroke: ReportStyle.axis
         )
         canvas.line(
-            x1: frame.left, y1: frame.bottom, x2: frame.right, y2: frame.bottom, stroke: ReportStyle.axis
+            x1: frame.left,
+            y1: frame.bottom,
+            x2: frame.right,
+            y2: frame.bottom,
+            stroke: ReportStyle.axis
         )
         canvas.text(
-            yLabel, x: 14, y: (frame.top + frame.bottom) / 2, anchor: "middle", size: 13, fill: ReportStyle.muted,
-            rotate: -90, baseline: "central"
+            yLabel,
+            x: 14,
+            y: (frame.top + frame.bottom) / 2,
+            anchor: "middle",
+            size: 13,
+            fill: ReportStyle.muted,
+            rotate: -90,
+            baseline: "central"
         )
         guard let x else { return }
         for tick in x.ticks {
@@ -33,7 +56,11 @@ package enum ChartAxes {
         }
         if let xLabel {
             canvas.text(
-                xLabel, x: (frame.left + frame.right) / 2, y: frame.bottom + 39, anchor: "middle", size: 13,
+                xLabel,
+                x: (frame.left + frame.right) / 2,
+                y: frame.bottom + 39,
+                anchor: "middle",
+                size: 13,
                 fill: ReportStyle.muted
             )
         }

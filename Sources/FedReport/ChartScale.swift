@@ -19,7 +19,10 @@ package struct ChartScale: Sendable, Equatable {
     /// `integral` keeps steps whole (for round numbers). `clamp` bounds the domain (0…1
     /// for accuracies) unless the data itself lies outside it.
     package init(
-        covering values: [Double], tickCount: Int = 5, range: (Double, Double), integral: Bool = false,
+        covering values: [Double],
+        tickCount: Int = 5,
+        range: (Double, Double),
+        integral: Bool = false,
         clamp: ClosedRange<Double>? = nil
     ) {
         let finite = values.filter(\.isFinite)

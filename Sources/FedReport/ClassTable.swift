@@ -15,7 +15,8 @@ package enum ClassTable {
                 Self.barCell(metrics.f1, color: ReportStyle.color(for: .federated)),
             ]
             if let reference {
-                let other = reference.perClass.first { $0.name == metrics.name }
+                let other =
+                    reference.perClass.first { $0.name == metrics.name }
                     ?? (index < reference.perClass.count ? reference.perClass[index] : nil)
                 cells.append(Self.barCell(other?.f1, color: ReportStyle.color(for: .centralised)))
                 let delta = other.map { metrics.f1 - $0.f1 }
@@ -25,7 +26,8 @@ package enum ClassTable {
             rows.append("<tr>\(cells.joined())</tr>")
         }
         let extra =
-            reference == nil ? "" : "<th scope=\"col\" class=\"num\">F1 centralised</th><th scope=\"col\" class=\"num\">Δ F1</th>"
+            reference == nil
+            ? "" : "<th scope=\"col\" class=\"num\">F1 centralised</th><th scope=\"col\" class=\"num\">Δ F1</th>"
         return """
             <table class="data classes">
             <thead><tr><th scope="col">Class</th><th scope="col" class="num">Support</th>\

@@ -23,8 +23,14 @@ package enum ComparisonTable {
                 let value = column.value(baseline.metrics)
                 let text = ReportFormat.decimal(value)
                 let isBest: Bool
-                if let value, value.isFinite, let top = best[index] { isBest = abs(top - value) < 1e-12 } else { isBest = false }
-                cells.append(isBest ? "<td class=\"num best\"><strong>\(text)</strong></td>" : "<td class=\"num\">\(text)</td>")
+                if let value, value.isFinite, let top = best[index] {
+                    isBest = abs(top - value) < 1e-12
+                } else {
+                    isBest = false
+                }
+                cells.append(
+                    isBest ? "<td class=\"num best\"><strong>\(text)</strong></td>" : "<td class=\"num\">\(text)</td>"
+                )
             }
             rows.append("<tr class=\"kind-\(baseline.kind.rawValue)\">\(cells.joined())</tr>")
         }
@@ -43,7 +49,10 @@ package enum ComparisonTable {
     private static func nameCell(_ baseline: BaselineResult) -> String {
         let color = ReportStyle.color(for: baseline.kind)
         // The label is shown only when the name does not already say it.
-        let label = baseline.label.flatMap { baseline.name.contains($0) ? nil : " <span class=\"label\">\($0.htmlEscaped)</span>" } ?? ""
+        let label =
+            baseline.label.flatMap {
+                baseline.name.contains($0) ? nil : " <span class=\"label\">\($0.htmlEscaped)</span>"
+            } ?? ""
         // The kind is named too, unless the name already says it.
         let says = baseline.name.lowercased().contains(baseline.kind.displayName.lowercased())
         let kind = says ? "" : " <span class=\"kind\">\(baseline.kind.displayName.htmlEscaped)</span>"

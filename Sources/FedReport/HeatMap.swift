@@ -34,7 +34,14 @@ package struct HeatMap {
 
         let rowTotals = (0..<n).map { row in row < self.counts.count ? self.counts[row].reduce(0, +) : 0 }
         if n == 0 {
-            canvas.text("No confusion matrix", x: width / 2, y: height / 2, anchor: "middle", size: 13, fill: ReportStyle.muted)
+            canvas.text(
+                "No confusion matrix",
+                x: width / 2,
+                y: height / 2,
+                anchor: "middle",
+                size: 13,
+                fill: ReportStyle.muted
+            )
         }
         for row in 0..<n {
             for column in 0..<n {
@@ -43,37 +50,70 @@ package struct HeatMap {
                 let x = left + Double(column) * cell
                 let y = top + Double(row) * cell
                 canvas.rect(
-                    x: x, y: y, width: cell, height: cell, fill: ReportStyle.heat(share), stroke: "#ffffff",
+                    x: x,
+                    y: y,
+                    width: cell,
+                    height: cell,
+                    fill: ReportStyle.heat(share),
+                    stroke: "#ffffff",
                     strokeWidth: cell > 20 ? 1.5 : 0.75,
-                    tooltip: "true \(names[row]) → predicted \(names[column]): \(count) (\(ReportFormat.percent(share, digits: 1)) of the row)"
+                    tooltip:
+                        "true \(names[row]) → predicted \(names[column]): \(count) (\(ReportFormat.percent(share, digits: 1)) of the row)"
                 )
                 if showCounts {
                     canvas.text(
-                        ReportFormat.compactCount(count), x: x + cell / 2, y: y + cell / 2, anchor: "middle", size: countSize,
+                        ReportFormat.compactCount(count),
+                        x: x + cell / 2,
+                        y: y + cell / 2,
+                        anchor: "middle",
+                        size: countSize,
                         fill: ReportStyle.needsLightText(share) ? "#ffffff" : ReportStyle.ink,
-                        weight: row == column ? "600" : nil, baseline: "central"
+                        weight: row == column ? "600" : nil,
+                        baseline: "central"
                     )
                 }
             }
             // Row (true class) labels.
             canvas.text(
-                names[row].truncated(to: labelLimit), x: left - 6, y: top + (Double(row) + 0.5) * cell, anchor: "end",
-                size: labelSize, baseline: "central", tooltip: names[row]
+                names[row].truncated(to: labelLimit),
+                x: left - 6,
+                y: top + (Double(row) + 0.5) * cell,
+                anchor: "end",
+                size: labelSize,
+                baseline: "central",
+                tooltip: names[row]
             )
             // Column (predicted class) labels, tilted so long names fit.
             let cx = left + (Double(row) + 0.5) * cell
             canvas.text(
-                names[row].truncated(to: labelLimit), x: cx + labelSize * 0.35, y: top + grid + 8, anchor: "end",
-                size: labelSize, rotate: -45, baseline: "hanging", tooltip: names[row]
+                names[row].truncated(to: labelLimit),
+                x: cx + labelSize * 0.35,
+                y: top + grid + 8,
+                anchor: "end",
+                size: labelSize,
+                rotate: -45,
+                baseline: "hanging",
+                tooltip: names[row]
             )
         }
         if n > 0 {
             canvas.text(
-                "True class", x: 12, y: top + grid / 2, anchor: "middle", size: 12, fill: ReportStyle.muted, rotate: -90,
+                "True class",
+                x: 12,
+                y: top + grid / 2,
+                anchor: "middle",
+                size: 12,
+                fill: ReportStyle.muted,
+                rotate: -90,
                 baseline: "central"
             )
             canvas.text(
-                "Predicted class", x: left + grid / 2, y: height - 8, anchor: "middle", size: 12, fill: ReportStyle.muted
+                "Predicted class",
+                x: left + grid / 2,
+                y: height - 8,
+                anchor: "middle",
+                size: 12,
+                fill: ReportStyle.muted
             )
             self.drawColorKey(on: &canvas, x: left + grid + 22, top: top, height: min(grid, 220))
         }

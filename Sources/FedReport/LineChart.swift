@@ -38,14 +38,21 @@ package struct LineChart {
     package func svg() -> String {
         let references = self.references.filter { $0.value.isFinite }
         let plotted = self.series.map { series in
-            Series(name: series.name, color: series.color, points: series.points.filter { $0.x.isFinite }, dash: series.dash)
+            Series(
+                name: series.name,
+                color: series.color,
+                points: series.points.filter { $0.x.isFinite },
+                dash: series.dash
+            )
         }
         var canvas = SVGCanvas(width: self.width, height: Self.height)
         let legendRows = self.drawLegend(on: &canvas, series: plotted, references: references)
         // The right margin holds the reference labels: as wide as the longest, within limits.
         let longestLabel = references.map { SVGCanvas.textWidth($0.name.truncated(to: 18), size: 12) }.max()
         let labelWidth = longestLabel.map { min(150, max(64, $0 + 18)) } ?? 16
-        let frame = (left: 58.0, right: self.width - labelWidth, top: 26.0 + Double(legendRows) * 20, bottom: Self.height - 46)
+        let frame = (
+            left: 58.0, right: self.width - labelWidth, top: 26.0 + Double(legendRows) * 20, bottom: Self.height - 46
+        )
 
         let xs = plotted.flatMap { $0.points.map(\.x) }
         let ys = plotted.flatMap { $0.points.map(\.y) } + references.map(\.value)
@@ -53,34 +60,55 @@ package struct LineChart {
         let y = ChartScale(covering: ys, tickCount: 6, range: (frame.bottom, frame.top), clamp: self.clamp)
 
         ChartAxes.draw(
-            on: &canvas, x: x, y: y, frame: frame, xLabel: self.xLabel, yLabel: self.yLabel
+            on: &canvas,
+            x: x,
+            y: y,
+            frame: frame,
+            xLabel: self.xLabel,
+            yLabel: self.yLabel
         )
         for reference in references {
             canvas.line(
-                x1: frame.left, y1: y.position(reference.value), x2: frame.right, y2: y.position(reference.value),
-                stroke: reference.color, width: 1.75, dash: reference.dash
+                x1: frame.left,
+                y1: y.position(reference.value),
+                x2: frame.right,
+                y2: y.position(reference.value),
+                stroke: reference.color,
+                width: 1.75,
+                dash: reference.dash
             )
         }
         self.drawReferenceLabels(on: &canvas, references: references, y: y, frame: frame)
 
         if xs.isEmpty {
             canvas.text(
-                "No rounds recorded", x: (frame.left + frame.right) / 2, y: (frame.top + frame.bottom) / 2,
-                anchor: "middle", size: 13, fill: ReportStyle.muted
+                "No rounds recorded",
+                x: (frame.left + frame.right) / 2,
+                y: (frame.top + frame.bottom) / 2,
+                anchor: "middle",
+                size: 13,
+                fill: ReportStyle.muted
             )
         }
         for series in plotted {
             for segment in Self.segments(series.points) {
                 canvas.polyline(
-                    segment.map { (x.position($0.x), y.position($0.y)) }, stroke: series.color, width: 2.25,
+                    segment.map { (x.position($0.x), y.position($0.y)) },
+                    stroke: series.color,
+                    width: 2.25,
                     dash: series.dash
                 )
             }
             let radius = series.points.count > 40 ? 2.0 : 3.5
             for point in series.points where point.y.isFinite {
                 canvas.circle(
-                    cx: x.position(point.x), cy: y.position(point.y), r: radius, fill: "#ffffff", stroke: series.color,
-                    tooltip: "\(series.name), round \(Int(point.x)): \(ReportFormat.decimal(point.y, digits: self.digits))"
+                    cx: x.position(point.x),
+                    cy: y.position(point.y),
+                    r: radius,
+                    fill: "#ffffff",
+                    stroke: series.color,
+                    tooltip:
+                        "\(series.name), round \(Int(point.x)): \(ReportFormat.decimal(point.y, digits: self.digits))"
                 )
             }
         }
@@ -129,7 +157,9 @@ package struct LineChart {
     /// Names and values of the reference lines in the right margin, nudged apart so
     /// close baselines never print over each other.
     private func drawReferenceLabels(
-        on canvas: inout SVGCanvas, references: [Reference], y: ChartScale,
+        on canvas: inout SVGCanvas,
+        references: [Reference],
+        y: ChartScale,
         frame: (left: Double, right: Double, top: Double, bottom: Double)
     ) {
         let spacing = 30.0
@@ -146,17 +176,31 @@ package struct LineChart {
             let actual = y.position(item.reference.value)
             if abs(actual - item.y) > 1 {
                 canvas.line(
-                    x1: frame.right + 2, y1: actual, x2: frame.right + 8, y2: item.y - 4, stroke: item.reference.color,
+                    x1: frame.right + 2,
+                    y1: actual,
+                    x2: frame.right + 8,
+                    y2: item.y - 4,
+                    stroke: item.reference.color,
                     width: 1
                 )
             }
             canvas.text(
-                item.reference.name.truncated(to: 18), x: frame.right + 10, y: item.y - 5, size: 12,
-                fill: item.reference.color, weight: "600", baseline: "central", tooltip: item.reference.name
+                item.reference.name.truncated(to: 18),
+                x: frame.right + 10,
+                y: item.y - 5,
+                size: 12,
+                fill: item.reference.color,
+                weight: "600",
+                baseline: "central",
+                tooltip: item.reference.name
             )
             canvas.text(
-                ReportFormat.decimal(item.reference.value, digits: self.digits), x: frame.right + 10, y: item.y + 10,
-                size: 12, fill: ReportStyle.muted, baseline: "central"
+                ReportFormat.decimal(item.reference.value, digits: self.digits),
+                x: frame.right + 10,
+                y: item.y + 10,
+                size: 12,
+                fill: ReportStyle.muted,
+                baseline: "central"
             )
         }
     }

@@ -31,8 +31,13 @@ package struct MetricsSummary: Codable, Sendable, Equatable {
     package var confusion: [[Int]]
 
     package init(
-        accuracy: Double, macroPrecision: Double, macroRecall: Double, macroF1: Double, loss: Double? = nil,
-        perClass: [ClassMetrics] = [], confusion: [[Int]] = []
+        accuracy: Double,
+        macroPrecision: Double,
+        macroRecall: Double,
+        macroF1: Double,
+        loss: Double? = nil,
+        perClass: [ClassMetrics] = [],
+        confusion: [[Int]] = []
     ) {
         self.accuracy = accuracy
         self.macroPrecision = macroPrecision

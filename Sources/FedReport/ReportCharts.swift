@@ -6,14 +6,21 @@ package enum ReportCharts {
     /// centralised; the federated baseline is the line itself. `aloneMean` stands in for
     /// a missing sites-alone-mean baseline (the mean of the site-alone ones).
     private static func references(
-        _ summary: RunSummary, aloneMean: Double?, value: (MetricsSummary) -> Double?
+        _ summary: RunSummary,
+        aloneMean: Double?,
+        value: (MetricsSummary) -> Double?
     ) -> [LineChart.Reference] {
         var out: [LineChart.Reference] = []
         for kind in [BaselineKind.pretrained, .sitesAloneMean, .centralised] {
             let v = summary.baseline(kind).flatMap { value($0.metrics) } ?? (kind == .sitesAloneMean ? aloneMean : nil)
             if let v {
                 out.append(
-                    .init(name: kind.displayName, value: v, color: ReportStyle.color(for: kind), dash: ReportStyle.dash(for: kind))
+                    .init(
+                        name: kind.displayName,
+                        value: v,
+                        color: ReportStyle.color(for: kind),
+                        dash: ReportStyle.dash(for: kind)
+                    )
                 )
             }
         }
@@ -32,8 +39,12 @@ package enum ReportCharts {
             title: "Global test accuracy per round",
             description: "Accuracy of the federation's global model on the global test set after each of "
                 + "\(summary.rounds.count) rounds, with pretrained, sites-alone and centralised baselines as dashed lines.",
-            id: "chart-accuracy", xLabel: "Round", yLabel: "Accuracy", series: series,
-            references: self.references(summary, aloneMean: verdict.sitesAlone) { $0.accuracy }, clamp: 0...1,
+            id: "chart-accuracy",
+            xLabel: "Round",
+            yLabel: "Accuracy",
+            series: series,
+            references: self.references(summary, aloneMean: verdict.sitesAlone) { $0.accuracy },
+            clamp: 0...1,
             width: width
         )
         return chart.svg()
@@ -53,8 +64,12 @@ package enum ReportCharts {
             title: "Loss per round",
             description: "Cross-entropy of the global model on the global test set and the sites' mean training loss "
                 + "after each round, with baseline test losses as dashed lines.",
-            id: "chart-loss", xLabel: "Round", yLabel: "Loss", series: series,
-            references: self.references(summary, aloneMean: nil) { $0.loss }, clamp: 0...Double.greatestFiniteMagnitude,
+            id: "chart-loss",
+            xLabel: "Round",
+            yLabel: "Loss",
+            series: series,
+            references: self.references(summary, aloneMean: nil) { $0.loss },
+            clamp: 0...Double.greatestFiniteMagnitude,
             width: width
         )
         return chart.svg()
@@ -69,12 +84,15 @@ package enum ReportCharts {
             description: "For each of \(sites.count) sites, accuracy on that site's own test data of the model it "
                 + "fine-tuned alone and of the federation's global model"
                 + (worst.map { "; the worst site for the global model is \(sites[$0].name)." } ?? "."),
-            id: "chart-sites", categories: sites.map(\.name),
+            id: "chart-sites",
+            categories: sites.map(\.name),
             series: [
                 .init(name: "Site alone", color: ReportStyle.orange, values: sites.map(\.aloneAccuracy)),
                 .init(name: "Global model", color: ReportStyle.blue, values: sites.map(\.globalAccuracy)),
             ],
-            yLabel: "Accuracy on the site's test data", highlighted: worst, highlightLabel: "worst site (global model)",
+            yLabel: "Accuracy on the site's test data",
+            highlighted: worst,
+            highlightLabel: "worst site (global model)",
             width: width
         )
         return chart.svg()
@@ -88,7 +106,10 @@ package enum ReportCharts {
             title: "Confusion matrix of the federated model",
             description: "Rows are the true class and columns the predicted class among \(names.count) classes; "
                 + "each cell is shaded by its share of the row and shows its count.",
-            id: "chart-confusion", classNames: names, counts: federated.metrics.confusion, maxGrid: wide ? 660 : 460
+            id: "chart-confusion",
+            classNames: names,
+            counts: federated.metrics.confusion,
+            maxGrid: wide ? 660 : 460
         )
         return chart.svg()
     }

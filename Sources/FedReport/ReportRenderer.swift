@@ -46,7 +46,8 @@ package enum ReportRenderer {
         let items = settings.map { "<dt>\($0.key.htmlEscaped)</dt><dd>\($0.value.htmlEscaped)</dd>" }.joined()
         let list = settings.isEmpty ? "" : "<dl class=\"settings\">\(items)</dl>"
         let lede = summary.description.isEmpty ? "" : "<p class=\"lede\">\(summary.description.htmlEscaped)</p>"
-        let sentence = verdict.sentence.map { Self.emphasiseNumbers($0.prefix(1).uppercased() + $0.dropFirst()) }
+        let sentence =
+            verdict.sentence.map { Self.emphasiseNumbers($0.prefix(1).uppercased() + $0.dropFirst()) }
             ?? "<span class=\"empty\">No federated result to judge.</span>"
         return """
             <header class="top">
@@ -93,11 +94,15 @@ package enum ReportRenderer {
         var cards: [(key: String, value: String, sub: String, accent: String)] = []
         if let f = verdict.federated {
             let delta = verdict.sitesAlone.map { f - $0 }
-            let sub = delta.map { ($0.isFinite && $0 >= 0 ? "+" : "") + ReportFormat.decimal($0) + " vs sites alone" } ?? "global test set"
+            let sub =
+                delta.map { ($0.isFinite && $0 >= 0 ? "+" : "") + ReportFormat.decimal($0) + " vs sites alone" }
+                ?? "global test set"
             cards.append(("Federated accuracy", ReportFormat.decimal(f), sub, ReportStyle.blue))
         }
         if let s = verdict.sitesAlone {
-            cards.append(("Sites alone (mean)", ReportFormat.decimal(s), "each site on its own data", ReportStyle.vermillion))
+            cards.append(
+                ("Sites alone (mean)", ReportFormat.decimal(s), "each site on its own data", ReportStyle.vermillion)
+            )
         }
         if let c = verdict.centralised {
             cards.append(("Centralised", ReportFormat.decimal(c), "all data pooled", ReportStyle.green))
@@ -106,12 +111,22 @@ package enum ReportRenderer {
             cards.append(("Gap closed", ReportFormat.percent(gap), "of sites alone → centralised", ReportStyle.blue))
         }
         if let worst, let accuracy = summary.sites[worst].globalAccuracy {
-            cards.append(("Worst site, global model", ReportFormat.decimal(accuracy), summary.sites[worst].name, ReportStyle.vermillion))
+            cards.append(
+                (
+                    "Worst site, global model", ReportFormat.decimal(accuracy), summary.sites[worst].name,
+                    ReportStyle.vermillion
+                )
+            )
         }
         let bytes = summary.rounds.compactMap(\.bytesSent)
         if !bytes.isEmpty {
             let total = bytes.reduce(0, +)
-            cards.append(("Communication", ReportFormat.bytes(total), "\(ReportFormat.bytes(total / bytes.count)) per round", ReportStyle.grey))
+            cards.append(
+                (
+                    "Communication", ReportFormat.bytes(total), "\(ReportFormat.bytes(total / bytes.count)) per round",
+                    ReportStyle.grey
+                )
+            )
         }
         guard !cards.isEmpty else { return "" }
         let html = cards.map { card in
@@ -142,7 +157,10 @@ package enum ReportRenderer {
         let width = { (wide: Bool) in wide ? Self.wideWidth : 640 }
         let classCount = max(summary.classNames.count, summary.baseline(.federated)?.metrics.confusion.count ?? 0)
         let candidates = [
-            Panel(heading: "Accuracy per round", caption: "Global model on the global test set; dashed lines are the baselines.") {
+            Panel(
+                heading: "Accuracy per round",
+                caption: "Global model on the global test set; dashed lines are the baselines."
+            ) {
                 ReportCharts.accuracy(summary, verdict: verdict, width: width($0))
             },
             Panel(heading: "Loss per round", caption: "Lower is better; dashed lines are the baselines' test loss.") {
@@ -155,7 +173,8 @@ package enum ReportRenderer {
             Panel(
                 heading: "Confusion matrix (federated)",
                 caption: "Rows: true class; columns: predicted. Shade is the share of the row; numbers are counts.",
-                isHeatMap: true, wide: classCount > 10
+                isHeatMap: true,
+                wide: classCount > 10
             ) { ReportCharts.confusion(summary, wide: $0) },
         ]
         // Draw each chart at its first width; only a chart that moves to a row of its own is drawn again.
@@ -175,7 +194,8 @@ package enum ReportRenderer {
 
     private static func figure(_ heading: String, caption: String, svg: String, classNames: [String]) -> String {
         let cls = classNames.isEmpty ? "" : " class=\"\(classNames.joined(separator: " "))\""
-        return "<figure\(cls)><h2>\(heading.htmlEscaped)</h2><figcaption>\(caption.htmlEscaped)</figcaption>\n\(svg)\n</figure>"
+        return
+            "<figure\(cls)><h2>\(heading.htmlEscaped)</h2><figcaption>\(caption.htmlEscaped)</figcaption>\n\(svg)\n</figure>"
     }
 
     /// The comparison, per-class and per-site tables.
@@ -184,15 +204,27 @@ package enum ReportRenderer {
         let comparison = ComparisonTable.html(for: summary.baselines)
         out.append(
             Self.block(
-                "Models compared", hint: "All on the global test set; the best value of each column is in bold.",
-                body: comparison.isEmpty ? "<p class=\"empty\">No baselines were recorded.</p>" : comparison, id: "comparison"
+                "Models compared",
+                hint: "All on the global test set; the best value of each column is in bold.",
+                body: comparison.isEmpty ? "<p class=\"empty\">No baselines were recorded.</p>" : comparison,
+                id: "comparison"
             )
         )
         var pair: [String] = []
         if let federated = summary.baseline(.federated) {
-            let classes = ClassTable.html(federated: federated.metrics, centralised: summary.baseline(.centralised)?.metrics)
+            let classes = ClassTable.html(
+                federated: federated.metrics,
+                centralised: summary.baseline(.centralised)?.metrics
+            )
             if !classes.isEmpty {
-                pair.append(Self.block("Per class", hint: "The federated model on the global test set.", body: classes, id: "per-class"))
+                pair.append(
+                    Self.block(
+                        "Per class",
+                        hint: "The federated model on the global test set.",
+                        body: classes,
+                        id: "per-class"
+                    )
+                )
             }
         }
         let sites = SitesTable.html(sites: summary.sites, classCount: summary.classNames.count, worst: worst)
@@ -226,8 +258,10 @@ package enum ReportRenderer {
         }
         let tone = passed == expectations.count ? "" : " worse"
         return Self.block(
-            "Expectations", hint: "What the scenario expects of this run.",
-            body: "<p class=\"tally\(tone)\">\(passed) of \(expectations.count) met</p>\n<ul class=\"checks\">\n\(items.joined(separator: "\n"))\n</ul>",
+            "Expectations",
+            hint: "What the scenario expects of this run.",
+            body:
+                "<p class=\"tally\(tone)\">\(passed) of \(expectations.count) met</p>\n<ul class=\"checks\">\n\(items.joined(separator: "\n"))\n</ul>",
             id: "expectations"
         )
     }
@@ -235,6 +269,11 @@ package enum ReportRenderer {
     private static func notes(_ notes: [String]) -> String {
         guard !notes.isEmpty else { return "" }
         let items = notes.map { "<li>\($0.htmlEscaped)</li>" }.joined(separator: "\n")
-        return Self.block("Notes", hint: "Remarks recorded with the run.", body: "<ul class=\"notes\">\n\(items)\n</ul>", id: "notes")
+        return Self.block(
+            "Notes",
+            hint: "Remarks recorded with the run.",
+            body: "<ul class=\"notes\">\n\(items)\n</ul>",
+            id: "notes"
+        )
     }
 }

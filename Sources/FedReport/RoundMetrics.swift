@@ -17,8 +17,12 @@ package struct RoundMetrics: Codable, Sendable, Equatable {
     package var bytesSent: Int?
 
     package init(
-        round: Int, accuracy: Double, loss: Double? = nil, macroF1: Double? = nil,
-        meanSiteTrainLoss: Double? = nil, bytesSent: Int? = nil
+        round: Int,
+        accuracy: Double,
+        loss: Double? = nil,
+        macroF1: Double? = nil,
+        meanSiteTrainLoss: Double? = nil,
+        bytesSent: Int? = nil
     ) {
         self.round = round
         self.accuracy = accuracy

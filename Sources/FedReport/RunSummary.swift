@@ -39,9 +39,16 @@ package struct RunSummary: Codable, Sendable, Equatable {
     package var notes: [String]
 
     package init(
-        scenario: String, description: String = "", date: String, settings: [Setting] = [],
-        classNames: [String] = [], rounds: [RoundMetrics] = [], baselines: [BaselineResult] = [],
-        sites: [SiteSummary] = [], expectations: [Expectation] = [], notes: [String] = []
+        scenario: String,
+        description: String = "",
+        date: String,
+        settings: [Setting] = [],
+        classNames: [String] = [],
+        rounds: [RoundMetrics] = [],
+        baselines: [BaselineResult] = [],
+        sites: [SiteSummary] = [],
+        expectations: [Expectation] = [],
+        notes: [String] = []
     ) {
         self.scenario = scenario
         self.description = description

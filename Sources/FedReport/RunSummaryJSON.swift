@@ -13,7 +13,8 @@ extension RunSummary {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(
-            positiveInfinity: Self.nonFinite.positive, negativeInfinity: Self.nonFinite.negative,
+            positiveInfinity: Self.nonFinite.positive,
+            negativeInfinity: Self.nonFinite.negative,
             nan: Self.nonFinite.nan
         )
         return try encoder.encode(self)
@@ -23,7 +24,8 @@ extension RunSummary {
     package static func decode(from data: Data) throws -> RunSummary {
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(
-            positiveInfinity: Self.nonFinite.positive, negativeInfinity: Self.nonFinite.negative,
+            positiveInfinity: Self.nonFinite.positive,
+            negativeInfinity: Self.nonFinite.negative,
             nan: Self.nonFinite.nan
         )
         return try decoder.decode(RunSummary.self, from: data)

@@ -23,8 +23,14 @@ package struct SVGCanvas {
     }
 
     package mutating func line(
-        x1: Double, y1: Double, x2: Double, y2: Double, stroke: String, width: Double = 1,
-        dash: String? = nil, className: String? = nil
+        x1: Double,
+        y1: Double,
+        x2: Double,
+        y2: Double,
+        stroke: String,
+        width: Double = 1,
+        dash: String? = nil,
+        className: String? = nil
     ) {
         var extra: [(String, String)] = [("stroke", stroke), ("stroke-width", Self.c(width))]
         if let dash { extra.append(("stroke-dasharray", dash)) }
@@ -36,8 +42,15 @@ package struct SVGCanvas {
 
     /// A rectangle; `tooltip` becomes a `<title>` child that browsers show on hover.
     package mutating func rect(
-        x: Double, y: Double, width: Double, height: Double, fill: String, stroke: String? = nil,
-        strokeWidth: Double = 1, radius: Double = 0, tooltip: String? = nil
+        x: Double,
+        y: Double,
+        width: Double,
+        height: Double,
+        fill: String,
+        stroke: String? = nil,
+        strokeWidth: Double = 1,
+        radius: Double = 0,
+        tooltip: String? = nil
     ) {
         var extra: [(String, String)] = [("fill", fill)]
         if let stroke { extra += [("stroke", stroke), ("stroke-width", Self.c(strokeWidth))] }
@@ -52,7 +65,12 @@ package struct SVGCanvas {
     }
 
     package mutating func circle(
-        cx: Double, cy: Double, r: Double, fill: String, stroke: String? = nil, tooltip: String? = nil
+        cx: Double,
+        cy: Double,
+        r: Double,
+        fill: String,
+        stroke: String? = nil,
+        tooltip: String? = nil
     ) {
         var extra: [(String, String)] = [("fill", fill)]
         if let stroke { extra += [("stroke", stroke), ("stroke-width", "1.5")] }
@@ -66,7 +84,10 @@ package struct SVGCanvas {
 
     /// A polyline through `points`, as one path.
     package mutating func polyline(
-        _ points: [(x: Double, y: Double)], stroke: String, width: Double = 2, dash: String? = nil
+        _ points: [(x: Double, y: Double)],
+        stroke: String,
+        width: Double = 2,
+        dash: String? = nil
     ) {
         guard let first = points.first else { return }
         var d = "M\(Self.c(first.x)) \(Self.c(first.y))"
@@ -81,9 +102,17 @@ package struct SVGCanvas {
 
     /// Text at (x, y); `anchor` is start, middle or end; `rotate` turns it about (x, y).
     package mutating func text(
-        _ content: String, x: Double, y: Double, anchor: String = "start", size: Double = 12,
-        fill: String = ReportStyle.ink, weight: String? = nil, rotate: Double? = nil, baseline: String? = nil,
-        className: String? = nil, tooltip: String? = nil
+        _ content: String,
+        x: Double,
+        y: Double,
+        anchor: String = "start",
+        size: Double = 12,
+        fill: String = ReportStyle.ink,
+        weight: String? = nil,
+        rotate: Double? = nil,
+        baseline: String? = nil,
+        className: String? = nil,
+        tooltip: String? = nil
     ) {
         var extra: [(String, String)] = [("font-size", Self.c(size)), ("fill", fill)]
         if anchor != "start" { extra.append(("text-anchor", anchor)) }

@@ -12,8 +12,12 @@ package struct SiteSummary: Codable, Sendable, Equatable {
     package var globalAccuracy: Double?
 
     package init(
-        name: String, trainExamples: Int, testExamples: Int, classCounts: [Int]? = nil,
-        aloneAccuracy: Double? = nil, globalAccuracy: Double? = nil
+        name: String,
+        trainExamples: Int,
+        testExamples: Int,
+        classCounts: [Int]? = nil,
+        aloneAccuracy: Double? = nil,
+        globalAccuracy: Double? = nil
     ) {
         self.name = name
         self.trainExamples = trainExamples

@@ -43,7 +43,10 @@ package struct Verdict: Sendable, Equatable {
         var line = parts.joined(separator: " ")
         if let centralised { line += ", centralised \(ReportFormat.decimal(centralised))" }
         if let gap = self.gapClosed {
-            line += gap > 1 ? ": beats centralised (\(ReportFormat.percent(gap)) of the gap)" : ": closes \(ReportFormat.percent(gap)) of the gap"
+            line +=
+                gap > 1
+                ? ": beats centralised (\(ReportFormat.percent(gap)) of the gap)"
+                : ": closes \(ReportFormat.percent(gap)) of the gap"
         } else if let s = self.sitesAlone, let c = self.centralised, s.isFinite, c.isFinite {
             line += ": centralised does not beat sites alone, so there is no gap to close"
         }

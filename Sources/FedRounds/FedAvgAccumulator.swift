@@ -35,7 +35,8 @@ package struct FedAvgAccumulator: Sendable {
     /// Validates `update` (tensors named as in `spec`), clips it and adds it to the sum.
     /// A rejected update leaves the sum exactly as it was.
     package mutating func add(
-        _ update: OrderedDictionary<String, Tensor>, examples: Int
+        _ update: OrderedDictionary<String, Tensor>,
+        examples: Int
     ) throws(UpdateRejection) -> Folded {
         let norm = Float(try UpdateValidator.squaredNorm(of: update, spec: self.spec, examples: examples).squareRoot())
         // `norm > c` is the only way to clip: it never divides by a zero norm.
@@ -64,7 +65,8 @@ package struct FedAvgAccumulator: Sendable {
 
     /// global += serverLearningRate · average, for every tensor of the average.
     package static func apply(
-        _ average: OrderedDictionary<String, Tensor>, to global: inout OrderedDictionary<String, Tensor>,
+        _ average: OrderedDictionary<String, Tensor>,
+        to global: inout OrderedDictionary<String, Tensor>,
         serverLearningRate: Float
     ) {
         for (name, delta) in average {

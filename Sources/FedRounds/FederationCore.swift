@@ -155,7 +155,9 @@ package struct FederationCore: Sendable {
         case .updateUnreadable(let site, let round, let reason):
             return [.rejectUpdate(site: site, round: round, reason: reason)]
                 + self.carryOut(
-                    self.machine.handle(.updateRejected(site: site, round: round, reason: reason), now: now), now: now)
+                    self.machine.handle(.updateRejected(site: site, round: round, reason: reason), now: now),
+                    now: now
+                )
         case .evaluationReceived(let site, let round, let examples, let metrics):
             guard self.evaluation?.round == round else { return [] }
             self.evaluation?.add(site: site, examples: examples, metrics: metrics)
@@ -246,7 +248,12 @@ package struct FederationCore: Sendable {
         return actions + [.wake(at: deadline)]
     }
 
-    private mutating func closeRound(_ round: Int, reported: [String], failures: [String: String], now: Double)
+    private mutating func closeRound(
+        _ round: Int,
+        reported: [String],
+        failures: [String: String],
+        now: Double
+    )
         -> Action
     {
         if let average = self.accumulator.average() {

@@ -16,8 +16,15 @@ package struct RoundRecord: Sendable, Codable, Equatable {
     package var bytes: RoundBytes?
 
     package init(
-        round: Int, sites: [String], examples: Int, trainMetrics: [String: Double], failures: [String: String],
-        clipScales: [String: Double], digest: String, seconds: Double, bytes: RoundBytes? = nil
+        round: Int,
+        sites: [String],
+        examples: Int,
+        trainMetrics: [String: Double],
+        failures: [String: String],
+        clipScales: [String: Double],
+        digest: String,
+        seconds: Double,
+        bytes: RoundBytes? = nil
     ) {
         self.bytes = bytes
         self.round = round

@@ -114,7 +114,12 @@ package struct RoundStateMachine: Sendable {
     private mutating func startIfReady(now: Double) -> [Action] {
         guard case .waitingForSites = self.phase, self.connected.count >= self.policy.minSites else { return [] }
         let round = self.completedRounds + 1
-        let sites = SiteSampler.sample(self.connected, size: self.policy.sampleSize, round: round, seed: self.policy.seed)
+        let sites = SiteSampler.sample(
+            self.connected,
+            size: self.policy.sampleSize,
+            round: round,
+            seed: self.policy.seed
+        )
         let deadline = now + self.policy.deadlineSeconds
         self.phase = .training(round: round, selected: Set(sites), deadline: deadline)
         self.reported = []

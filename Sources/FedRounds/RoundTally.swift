@@ -18,10 +18,19 @@ struct RoundTally: Sendable {
     /// The round's line of rounds.jsonl; the shell fills in the checkpoint's digest.
     func record(round: Int, reported: [String], failures: [String: String], now: Double) -> RoundRecord {
         let sites = reported.filter { self.folded[$0] != nil }
-        let (examples, metrics) = WeightedMetrics.mean(sites.map { (self.folded[$0]!.examples, self.folded[$0]!.metrics) })
+        let (examples, metrics) = WeightedMetrics.mean(
+            sites.map { (self.folded[$0]!.examples, self.folded[$0]!.metrics) }
+        )
         return RoundRecord(
-            round: round, sites: sites, examples: examples, trainMetrics: metrics, failures: failures,
-            clipScales: self.folded.mapValues { Double($0.scale) }, digest: "", seconds: now - self.started,
-            bytes: self.bytes)
+            round: round,
+            sites: sites,
+            examples: examples,
+            trainMetrics: metrics,
+            failures: failures,
+            clipScales: self.folded.mapValues { Double($0.scale) },
+            digest: "",
+            seconds: now - self.started,
+            bytes: self.bytes
+        )
     }
 }

@@ -11,7 +11,9 @@ package enum UpdateValidator {
 
     /// The first problem found, in a fixed order (names, then shapes, then values), or nil.
     package static func problem(
-        in update: OrderedDictionary<String, Tensor>, spec: TensorSpec, examples: Int
+        in update: OrderedDictionary<String, Tensor>,
+        spec: TensorSpec,
+        examples: Int
     ) -> UpdateRejection? {
         do {
             _ = try self.squaredNorm(of: update, spec: spec, examples: examples)
@@ -25,7 +27,9 @@ package enum UpdateValidator {
     /// problem, in the order of `problem(in:spec:examples:)`. Finiteness and the norm come
     /// from one pass over each tensor, as a model-sized update is too large for the cache.
     package static func squaredNorm(
-        of update: OrderedDictionary<String, Tensor>, spec: TensorSpec, examples: Int
+        of update: OrderedDictionary<String, Tensor>,
+        spec: TensorSpec,
+        examples: Int
     ) throws(UpdateRejection) -> Double {
         guard examples > 0, examples <= UpdateValidator.maximumExamples else { throw .invalidExampleCount(examples) }
         let expected = Set(spec.names)

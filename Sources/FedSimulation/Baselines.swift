@@ -41,8 +41,11 @@ struct Baselines<Model: SimulatedModel> {
             self.log(
                 "site \(site.name) alone: "
                     + String(
-                        format: "accuracy %.4f (%.1f s)", results.last!.test.accuracy,
-                        Date().timeIntervalSince(started)))
+                        format: "accuracy %.4f (%.1f s)",
+                        results.last!.test.accuracy,
+                        Date().timeIntervalSince(started)
+                    )
+            )
         }
         try self.setup.reset()
         return results
@@ -59,7 +62,8 @@ struct Baselines<Model: SimulatedModel> {
         let score = Score(self.setup.model, self.setup.test)
         try self.setup.reset()
         self.log(
-            String(format: "centralised: accuracy %.4f (%.1f s)", score.accuracy, Date().timeIntervalSince(started)))
+            String(format: "centralised: accuracy %.4f (%.1f s)", score.accuracy, Date().timeIntervalSince(started))
+        )
         return score
     }
 
@@ -78,7 +82,8 @@ struct Baselines<Model: SimulatedModel> {
         // In head mode the probe is the model itself.
         try self.setup.reset()
         self.log(
-            String(format: "linear probe: accuracy %.4f (%.1f s)", score.accuracy, Date().timeIntervalSince(started)))
+            String(format: "linear probe: accuracy %.4f (%.1f s)", score.accuracy, Date().timeIntervalSince(started))
+        )
         return score
     }
 }

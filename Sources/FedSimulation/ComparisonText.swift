@@ -10,8 +10,15 @@ package enum ComparisonText {
     package static func roundRow(_ row: SimulationRound) -> String {
         String(
             format: "%5d  %5d  %8d  %10.4f  %8.4f  %9.4f  %13.4f  %7.1f",
-            row.round, row.sites, row.examples, row.trainLoss, row.testAccuracy, row.testLoss, row.testMacroF1,
-            row.seconds)
+            row.round,
+            row.sites,
+            row.examples,
+            row.trainLoss,
+            row.testAccuracy,
+            row.testLoss,
+            row.testMacroF1,
+            row.seconds
+        )
     }
 
     package static func render(_ summary: RunSummary) -> String {
@@ -28,26 +35,35 @@ package enum ComparisonText {
             lines.append(
                 self.pad(baseline.name, width)
                     + String(
-                        format: "%8.4f  %7.4f  %7.4f  %8.4f", m.accuracy, m.macroPrecision, m.macroRecall, m.macroF1))
+                        format: "%8.4f  %7.4f  %7.4f  %8.4f",
+                        m.accuracy,
+                        m.macroPrecision,
+                        m.macroRecall,
+                        m.macroF1
+                    )
+            )
         }
         if !summary.sites.isEmpty {
             lines.append("")
             let siteWidth = max(12, (summary.sites.map(\.name.count).max() ?? 0) + 2)
             lines.append(
                 self.pad("site", siteWidth)
-                    + "train  held-out  alone acc  global acc  (on the site's own held-out data)")
+                    + "train  held-out  alone acc  global acc  (on the site's own held-out data)"
+            )
             for site in summary.sites {
                 lines.append(
                     self.pad(site.name, siteWidth)
                         + String(format: "%5d  %8d  ", site.trainExamples, site.testExamples)
                         + self.right(self.optional(site.aloneAccuracy), 9) + "  "
-                        + self.right(self.optional(site.globalAccuracy), 10))
+                        + self.right(self.optional(site.globalAccuracy), 10)
+                )
             }
             if let worst = summary.sites.filter({ $0.globalAccuracy != nil }).min(by: {
                 $0.globalAccuracy! < $1.globalAccuracy!
             }) {
                 lines.append(
-                    "worst site for the global model: \(worst.name) " + String(format: "(%.4f)", worst.globalAccuracy!))
+                    "worst site for the global model: \(worst.name) " + String(format: "(%.4f)", worst.globalAccuracy!)
+                )
             }
         }
         if !summary.expectations.isEmpty {

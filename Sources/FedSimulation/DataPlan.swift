@@ -29,7 +29,11 @@ struct DataPlan {
     ///   - pretrainClasses: the classes the pretraining share may hold (nil: all).
     ///   - pretrainExamples: the size of the pretraining share (nil: none).
     init(
-        labels: [Int], classCount: Int, groups: [String]?, scenario: Scenario, pretrainClasses: Set<Int>?,
+        labels: [Int],
+        classCount: Int,
+        groups: [String]?,
+        scenario: Scenario,
+        pretrainClasses: Set<Int>?,
         pretrainExamples: Int?
     ) throws {
         func invalid(_ detail: String) -> ScenarioError { .invalid(path: scenario.name, detail: detail) }
@@ -42,7 +46,10 @@ struct DataPlan {
             fraction = Double(wanted) / Double(count)
         }
         let parts = StratifiedSplit.indices(
-            labels: labels, fractions: [1 - fraction, fraction], seed: scenario.seed &+ 202)
+            labels: labels,
+            fractions: [1 - fraction, fraction],
+            seed: scenario.seed &+ 202
+        )
         self.test = parts[1]
         var pool = parts[0]
 
@@ -57,7 +64,10 @@ struct DataPlan {
             }
             let share = Double(wanted) / Double(candidates.count)
             let chosen = StratifiedSplit.indices(
-                labels: candidates.map { labels[$0] }, fractions: [1 - share, share], seed: scenario.seed &+ 505)[1]
+                labels: candidates.map { labels[$0] },
+                fractions: [1 - share, share],
+                seed: scenario.seed &+ 505
+            )[1]
             self.pretrain = chosen.map { candidates[$0] }
             let taken = Set(self.pretrain)
             pool = pool.filter { !taken.contains($0) }
@@ -78,11 +88,18 @@ struct DataPlan {
         } else {
             // The partitioner reads only labels here; the features are a placeholder column.
             let labelsOnly = Dataset(
-                features: Tensor(shape: [pool.count, 1]), labels: pool.map { labels[$0] }, featureNames: ["-"],
-                classNames: (0..<classCount).map(String.init))
+                features: Tensor(shape: [pool.count, 1]),
+                labels: pool.map { labels[$0] },
+                featureNames: ["-"],
+                classNames: (0..<classCount).map(String.init)
+            )
             do {
                 positions = try Partitioner.split(
-                    labelsOnly, sites: scenario.sites, partition: scenario.partition, seed: scenario.seed &+ 303)
+                    labelsOnly,
+                    sites: scenario.sites,
+                    partition: scenario.partition,
+                    seed: scenario.seed &+ 303
+                )
             } catch {
                 throw invalid("cannot partition \(pool.count) examples: \(error)")
             }

@@ -22,7 +22,10 @@ package struct InProcessFederation<Model: SimulatedModel> {
     package let state: StateFolder?
 
     package init(
-        scenario: Scenario, setup: SimulationSetup<Model>, training: TrainingConfiguration, state: StateFolder? = nil
+        scenario: Scenario,
+        setup: SimulationSetup<Model>,
+        training: TrainingConfiguration,
+        state: StateFolder? = nil
     ) {
         self.scenario = scenario
         self.setup = setup
@@ -37,7 +40,10 @@ package struct InProcessFederation<Model: SimulatedModel> {
         policy.sampleSize = scenario.sample
         policy.seed = scenario.seed
         var settings = FederationCore.Settings(
-            policy: policy, clipNorm: scenario.clipNorm, serverLearningRate: scenario.serverLearningRate)
+            policy: policy,
+            clipNorm: scenario.clipNorm,
+            serverLearningRate: scenario.serverLearningRate
+        )
         settings.trainingSeed = training.seed
         return settings
     }
@@ -67,21 +73,34 @@ package struct InProcessFederation<Model: SimulatedModel> {
                 var configuration = self.training
                 configuration.seed = seed
                 let result = try RoundTraining.train(
-                    model, global: tensors, data: self.setup.sites[number].train, configuration: configuration)
+                    model,
+                    global: tensors,
+                    data: self.setup.sites[number].train,
+                    configuration: configuration
+                )
                 results.append(
                     .init(
-                        site: site, examples: result.examples, trainLoss: result.metrics["loss"],
-                        trainAccuracy: result.metrics["accuracy"]))
+                        site: site,
+                        examples: result.examples,
+                        trainLoss: result.metrics["loss"],
+                        trainAccuracy: result.metrics["accuracy"]
+                    )
+                )
                 let update = FederationCore.Update(
-                    examples: result.examples, metrics: result.metrics, tensors: result.delta,
-                    bytes: settings.trainableBytes)
+                    examples: result.examples,
+                    metrics: result.metrics,
+                    tensors: result.delta,
+                    bytes: settings.trainableBytes
+                )
                 pending += core.handle(.updateReceived(site: site, round: round, update), now: now)
             case .evaluate(let round, let sites, let tensors):
                 try model.load(tensors, requireAll: false, source: "global")
                 for site in sites {
                     let (examples, metrics) = RoundTraining.evaluate(model, on: self.setup.sites[index[site]!].heldOut)
                     pending += core.handle(
-                        .evaluationReceived(site: site, round: round, examples: examples, metrics: metrics), now: now)
+                        .evaluationReceived(site: site, round: round, examples: examples, metrics: metrics),
+                        now: now
+                    )
                 }
             case .writeCheckpoint(let round, let tensors, var record):
                 try model.load(tensors, requireAll: false, source: "global")
@@ -92,8 +111,12 @@ package struct InProcessFederation<Model: SimulatedModel> {
                 }
                 let score = Score(model, self.setup.test)
                 let row = SimulationRound(
-                    record: record, testAccuracy: score.accuracy, testLoss: score.loss,
-                    testMacroF1: score.metrics.macroF1, siteResults: results.filter { record.sites.contains($0.site) })
+                    record: record,
+                    testAccuracy: score.accuracy,
+                    testLoss: score.loss,
+                    testMacroF1: score.metrics.macroF1,
+                    siteResults: results.filter { record.sites.contains($0.site) }
+                )
                 rows.append(row)
                 results = []
                 onRound(row)

@@ -32,14 +32,20 @@ struct ProcessFederation<Model: SimulatedModel> {
         }
         let state = StateFolder(self.folder.appendingPathComponent("state"))
         try self.coordinatorYAML().write(
-            to: self.folder.appendingPathComponent("coordinator.yaml"), atomically: true, encoding: .utf8)
+            to: self.folder.appendingPathComponent("coordinator.yaml"),
+            atomically: true,
+            encoding: .utf8
+        )
 
         var processes: [Process] = []
         defer { for process in processes where process.isRunning { process.terminate() } }
         let portFile = self.folder.appendingPathComponent("port")
         processes.append(
             try self.start(
-                ["coordinator", "--config", "coordinator.yaml", "--port-file", "port"], log: "coordinator.log"))
+                ["coordinator", "--config", "coordinator.yaml", "--port-file", "port"],
+                log: "coordinator.log"
+            )
+        )
         let deadline = Date().addingTimeInterval(60)
         while FileManager.default.contents(atPath: portFile.path) == nil, Date() < deadline, processes[0].isRunning {
             Thread.sleep(forTimeInterval: 0.02)
@@ -49,7 +55,8 @@ struct ProcessFederation<Model: SimulatedModel> {
         else {
             throw ScenarioError.invalid(
                 path: self.scenario.name,
-                detail: "the coordinator did not start; see \(self.folder.path)/coordinator.log")
+                detail: "the coordinator did not start; see \(self.folder.path)/coordinator.log"
+            )
         }
         for site in self.setup.sites {
             processes.append(
@@ -61,7 +68,9 @@ struct ProcessFederation<Model: SimulatedModel> {
                         "\(DataPlan.siteSplitSeed(self.scenario))",
                     ]
                         + site.file.clientArguments,
-                    log: "sites/\(site.name)/client.log"))
+                    log: "sites/\(site.name)/client.log"
+                )
+            )
         }
 
         var rows: [SimulationRound] = []
@@ -80,11 +89,14 @@ struct ProcessFederation<Model: SimulatedModel> {
                 try self.setup.model.load(checkpoint.tensors, requireAll: false, source: url.path)
                 let score = Score(self.setup.model, self.setup.test)
                 let row = SimulationRound(
-                    record: record, testAccuracy: score.accuracy, testLoss: score.loss,
+                    record: record,
+                    testAccuracy: score.accuracy,
+                    testLoss: score.loss,
                     testMacroF1: score.metrics.macroF1,
                     siteResults: record.sites.map {
                         .init(site: $0, examples: trainCounts[$0] ?? 0, trainLoss: nil, trainAccuracy: nil)
-                    })
+                    }
+                )
                 rows.append(row)
                 onRound(row)
             }
@@ -92,7 +104,9 @@ struct ProcessFederation<Model: SimulatedModel> {
         }
         guard processes.allSatisfy({ $0.terminationStatus == 0 }), rows.count == self.scenario.rounds else {
             throw ScenarioError.invalid(
-                path: self.scenario.name, detail: "a process failed; logs are in \(self.folder.path)")
+                path: self.scenario.name,
+                detail: "a process failed; logs are in \(self.folder.path)"
+            )
         }
         return rows
     }
@@ -136,7 +150,9 @@ struct ProcessFederation<Model: SimulatedModel> {
         process.environment = environment
         let logURL = self.folder.appendingPathComponent(log)
         try FileManager.default.createDirectory(
-            at: logURL.deletingLastPathComponent(), withIntermediateDirectories: true)
+            at: logURL.deletingLastPathComponent(),
+            withIntermediateDirectories: true
+        )
         _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
         let handle = try FileHandle(forWritingTo: logURL)
         process.standardOutput = handle

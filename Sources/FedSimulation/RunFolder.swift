@@ -1,5 +1,6 @@
 import FedCoordinator
 import FedLearning
+import FedRounds
 import FedReport
 import FedSupport
 import FedTensor
@@ -42,13 +43,26 @@ package struct RunFolder: Sendable {
         rounds.flatMap { round in
             round.siteResults.map {
                 MetricsLine(
-                    kind: "site", round: round.round, site: $0.site, examples: $0.examples, trainLoss: $0.trainLoss,
-                    trainAccuracy: $0.trainAccuracy)
+                    kind: "site",
+                    round: round.round,
+                    site: $0.site,
+                    examples: $0.examples,
+                    trainLoss: $0.trainLoss,
+                    trainAccuracy: $0.trainAccuracy
+                )
             } + [
                 MetricsLine(
-                    kind: "global", round: round.round, sites: round.sites, examples: round.examples,
-                    trainLoss: round.trainLoss, trainAccuracy: round.trainAccuracy, testAccuracy: round.testAccuracy,
-                    testLoss: round.testLoss, testMacroF1: round.testMacroF1, seconds: round.seconds)
+                    kind: "global",
+                    round: round.round,
+                    sites: round.sites,
+                    examples: round.examples,
+                    trainLoss: round.trainLoss,
+                    trainAccuracy: round.trainAccuracy,
+                    testAccuracy: round.testAccuracy,
+                    testLoss: round.testLoss,
+                    testMacroF1: round.testMacroF1,
+                    seconds: round.seconds
+                )
             ]
         }
     }
@@ -61,7 +75,10 @@ package struct RunFolder: Sendable {
         encoder.outputFormatting = [.sortedKeys]
         // A diverging run's NaN loss is still written, as the string "NaN" (as summary.json does).
         encoder.nonConformingFloatEncodingStrategy = .convertToString(
-            positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+            positiveInfinity: "Infinity",
+            negativeInfinity: "-Infinity",
+            nan: "NaN"
+        )
         var lines = Data()
         for line in Self.metricsLines(rounds) {
             lines.append(try encoder.encode(line))

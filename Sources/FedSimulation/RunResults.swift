@@ -27,13 +27,21 @@ struct RunResults {
         }
         let classes = summaries[0].perClass.indices.map { c in
             MetricsSummary.ClassMetrics(
-                name: summaries[0].perClass[c].name, precision: mean { $0.perClass[c].precision },
-                recall: mean { $0.perClass[c].recall }, f1: mean { $0.perClass[c].f1 },
-                support: summaries[0].perClass[c].support)
+                name: summaries[0].perClass[c].name,
+                precision: mean { $0.perClass[c].precision },
+                recall: mean { $0.perClass[c].recall },
+                f1: mean { $0.perClass[c].f1 },
+                support: summaries[0].perClass[c].support
+            )
         }
         return MetricsSummary(
-            accuracy: mean(\.accuracy), macroPrecision: mean(\.macroPrecision), macroRecall: mean(\.macroRecall),
-            macroF1: mean(\.macroF1), loss: mean { $0.loss ?? .nan }, perClass: classes)
+            accuracy: mean(\.accuracy),
+            macroPrecision: mean(\.macroPrecision),
+            macroRecall: mean(\.macroRecall),
+            macroF1: mean(\.macroF1),
+            loss: mean { $0.loss ?? .nan },
+            perClass: classes
+        )
     }
 
     /// The site whose own held-out data the global model scores worst on, with that accuracy.
@@ -55,11 +63,15 @@ extension MetricsSummary {
     init(_ score: Score) {
         let metrics = score.metrics
         self.init(
-            accuracy: metrics.accuracy, macroPrecision: metrics.macroPrecision, macroRecall: metrics.macroRecall,
-            macroF1: metrics.macroF1, loss: score.loss,
+            accuracy: metrics.accuracy,
+            macroPrecision: metrics.macroPrecision,
+            macroRecall: metrics.macroRecall,
+            macroF1: metrics.macroF1,
+            loss: score.loss,
             perClass: metrics.perClass.map {
                 ClassMetrics(name: $0.name, precision: $0.precision, recall: $0.recall, f1: $0.f1, support: $0.support)
             },
-            confusion: metrics.confusion)
+            confusion: metrics.confusion
+        )
     }
 }

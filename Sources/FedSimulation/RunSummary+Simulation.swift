@@ -14,9 +14,18 @@ extension RunSummary {
 
     /// The summary of a simulation, as summary.json holds it and report.html draws it.
     init(
-        scenario: Scenario, classNames: [String], sites: [SiteFacts], setupSettings: [(key: String, value: String)],
-        notes: [String], results: RunResults, training: TrainingConfiguration, testExamples: Int, mode: String,
-        started: Date, seconds: Double, expectations: [Expectation]
+        scenario: Scenario,
+        classNames: [String],
+        sites: [SiteFacts],
+        setupSettings: [(key: String, value: String)],
+        notes: [String],
+        results: RunResults,
+        training: TrainingConfiguration,
+        testExamples: Int,
+        mode: String,
+        started: Date,
+        seconds: Double,
+        expectations: [Expectation]
     ) {
         var settings: [(String, String)] = [("data", Self.describe(scenario.data))]
         settings.append(("classes", classNames.joined(separator: ", ")))
@@ -27,13 +36,15 @@ extension RunSummary {
             (
                 "rounds",
                 "\(scenario.rounds) of FedAvg" + (scenario.clipNorm.map { ", updates clipped to L2 ≤ \($0)" } ?? "")
-            ))
+            )
+        )
         settings.append(
             (
                 "local training",
                 "\(training.epochs) epoch(s) per round, batch \(training.batchSize), lr \(training.learningRate), "
                     + training.optimizer.kind.rawValue
-            ))
+            )
+        )
         if let weights = training.classWeights {
             settings.append(("class weights", weights.map { String(format: "%.2f", $0) }.joined(separator: ", ")))
         }
@@ -45,47 +56,78 @@ extension RunSummary {
         if let pretrained = results.pretrained {
             baselines.append(
                 BaselineResult(
-                    name: results.probe ? "Pretrained + linear probe" : "Pretrained, as is", kind: .pretrained,
-                    metrics: MetricsSummary(pretrained)))
+                    name: results.probe ? "Pretrained + linear probe" : "Pretrained, as is",
+                    kind: .pretrained,
+                    metrics: MetricsSummary(pretrained)
+                )
+            )
         }
         if let alone = results.sitesAlone {
             for (site, score) in zip(sites, alone) {
                 baselines.append(
                     BaselineResult(
-                        name: "Alone: \(site.name)", kind: .siteAlone, label: site.name,
-                        metrics: MetricsSummary(score.test)))
+                        name: "Alone: \(site.name)",
+                        kind: .siteAlone,
+                        label: site.name,
+                        metrics: MetricsSummary(score.test)
+                    )
+                )
             }
         }
         if let mean = results.sitesAloneMean {
             baselines.append(
-                BaselineResult(name: "Sites alone (mean of \(sites.count))", kind: .sitesAloneMean, metrics: mean))
+                BaselineResult(name: "Sites alone (mean of \(sites.count))", kind: .sitesAloneMean, metrics: mean)
+            )
         }
         if let centralised = results.centralised {
             baselines.append(
                 BaselineResult(
-                    name: "Centralised (pooled data)", kind: .centralised, metrics: MetricsSummary(centralised)))
+                    name: "Centralised (pooled data)",
+                    kind: .centralised,
+                    metrics: MetricsSummary(centralised)
+                )
+            )
         }
         baselines.append(
             BaselineResult(
-                name: "Federated (\(scenario.rounds) rounds)", kind: .federated,
-                metrics: MetricsSummary(results.federated)))
+                name: "Federated (\(scenario.rounds) rounds)",
+                kind: .federated,
+                metrics: MetricsSummary(results.federated)
+            )
+        )
 
         let siteSummaries = sites.enumerated().map { index, site in
             SiteSummary(
-                name: site.name, trainExamples: site.train, testExamples: site.heldOut, classCounts: site.classCounts,
+                name: site.name,
+                trainExamples: site.train,
+                testExamples: site.heldOut,
+                classCounts: site.classCounts,
                 aloneAccuracy: results.sitesAlone?[index].own?.accuracy,
-                globalAccuracy: results.federatedOnSites[index]?.accuracy)
+                globalAccuracy: results.federatedOnSites[index]?.accuracy
+            )
         }
         let rounds = results.rounds.map {
             RoundMetrics(
-                round: $0.round, accuracy: $0.testAccuracy, loss: $0.testLoss, macroF1: $0.testMacroF1,
+                round: $0.round,
+                accuracy: $0.testAccuracy,
+                loss: $0.testLoss,
+                macroF1: $0.testMacroF1,
                 meanSiteTrainLoss: $0.trainLoss,
-                bytesSent: $0.bytes)
+                bytesSent: $0.bytes
+            )
         }
         self.init(
-            scenario: scenario.name, description: scenario.description, date: RunSummary.isoDate(started),
-            settings: settings.map { Setting(key: $0.0, value: $0.1) }, classNames: classNames, rounds: rounds,
-            baselines: baselines, sites: siteSummaries, expectations: expectations, notes: notes)
+            scenario: scenario.name,
+            description: scenario.description,
+            date: RunSummary.isoDate(started),
+            settings: settings.map { Setting(key: $0.0, value: $0.1) },
+            classNames: classNames,
+            rounds: rounds,
+            baselines: baselines,
+            sites: siteSummaries,
+            expectations: expectations,
+            notes: notes
+        )
     }
 
     private static func describe(_ data: Scenario.Data) -> String {

@@ -13,23 +13,32 @@ extension Scenario.Expectations {
         if let minimum = self.minimumAccuracy {
             list.append(
                 Expectation(
-                    text: "federated accuracy is at least \(number(minimum))", passed: federated.accuracy >= minimum,
-                    observed: number(federated.accuracy)))
+                    text: "federated accuracy is at least \(number(minimum))",
+                    passed: federated.accuracy >= minimum,
+                    observed: number(federated.accuracy)
+                )
+            )
         }
         if let minimum = self.minimumMacroF1 {
             let f1 = federated.metrics.macroF1
             list.append(
                 Expectation(
-                    text: "federated macro-F1 is at least \(number(minimum))", passed: f1 >= minimum,
-                    observed: number(f1)))
+                    text: "federated macro-F1 is at least \(number(minimum))",
+                    passed: f1 >= minimum,
+                    observed: number(f1)
+                )
+            )
         }
         if self.beatPretrained {
             if let pretrained = results.pretrained {
                 let what = results.probe ? "the pretrained encoder's linear probe" : "the pretrained model"
                 list.append(
                     Expectation(
-                        text: "federated beats \(what)", passed: federated.accuracy > pretrained.accuracy,
-                        observed: "\(number(federated.accuracy)) vs \(number(pretrained.accuracy))"))
+                        text: "federated beats \(what)",
+                        passed: federated.accuracy > pretrained.accuracy,
+                        observed: "\(number(federated.accuracy)) vs \(number(pretrained.accuracy))"
+                    )
+                )
             } else {
                 unchecked.append("beat_pretrained (the pretrained baseline was skipped)")
             }
@@ -40,7 +49,9 @@ extension Scenario.Expectations {
                     Expectation(
                         text: "federated beats the sites fine-tuning alone (mean)",
                         passed: federated.accuracy > alone.accuracy,
-                        observed: "\(number(federated.accuracy)) vs \(number(alone.accuracy))"))
+                        observed: "\(number(federated.accuracy)) vs \(number(alone.accuracy))"
+                    )
+                )
             } else {
                 unchecked.append("beat_local (the sites-alone baseline was skipped)")
             }
@@ -51,7 +62,9 @@ extension Scenario.Expectations {
                     Expectation(
                         text: "federated is within \(number(gap)) of centralised training",
                         passed: federated.accuracy >= centralised.accuracy - gap,
-                        observed: "\(number(federated.accuracy)) vs \(number(centralised.accuracy))"))
+                        observed: "\(number(federated.accuracy)) vs \(number(centralised.accuracy))"
+                    )
+                )
             } else {
                 unchecked.append("max_gap_to_centralised (the centralised baseline was skipped)")
             }
@@ -62,7 +75,9 @@ extension Scenario.Expectations {
                     Expectation(
                         text: "the global model scores at least \(number(minimum)) on every site's own held-out data",
                         passed: worst.accuracy >= minimum,
-                        observed: "worst: \(siteNames[worst.index]) \(number(worst.accuracy))"))
+                        observed: "worst: \(siteNames[worst.index]) \(number(worst.accuracy))"
+                    )
+                )
             } else {
                 unchecked.append("min_worst_site_accuracy (no site holds data out)")
             }
@@ -71,7 +86,10 @@ extension Scenario.Expectations {
             list.append(
                 Expectation(
                     text: "mean recall of the classes pretraining never saw is at least \(number(minimum))",
-                    passed: recall >= minimum, observed: number(recall)))
+                    passed: recall >= minimum,
+                    observed: number(recall)
+                )
+            )
         }
         return (list, unchecked)
     }

@@ -48,8 +48,11 @@ extension Scenario {
             throw invalid("give dataset (a fetched dataset such as digits) or data ({csv, label} or {shift, examples})")
         }
         self.init(
-            name: file.name ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent, data: data,
-            sites: file.sites ?? 0, rounds: file.rounds)
+            name: file.name ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent,
+            data: data,
+            sites: file.sites ?? 0,
+            rounds: file.rounds
+        )
         self.description = file.description ?? ""
         self.seed = file.seed ?? 0
         guard file.rounds >= 1 else { throw invalid("rounds must be at least 1") }
@@ -76,11 +79,14 @@ extension Scenario {
         }
         let expect = file.expect
         self.expectations = Expectations(
-            minimumAccuracy: expect?.minAccuracy, minimumMacroF1: expect?.minMacroF1,
-            beatPretrained: expect?.beatPretrained ?? false, beatLocal: expect?.beatLocal ?? false,
+            minimumAccuracy: expect?.minAccuracy,
+            minimumMacroF1: expect?.minMacroF1,
+            beatPretrained: expect?.beatPretrained ?? false,
+            beatLocal: expect?.beatLocal ?? false,
             maximumGapToCentralised: expect?.maxGapToCentralised,
             minimumWorstSiteAccuracy: expect?.minWorstSiteAccuracy,
-            minimumNewClassRecall: expect?.minNewClassRecall)
+            minimumNewClassRecall: expect?.minNewClassRecall
+        )
         if self.expectations.minimumNewClassRecall != nil, self.pretrain?.classes == nil {
             throw invalid("expect.min_new_class_recall needs pretrain.classes (the classes pretraining sees)")
         }
@@ -110,7 +116,9 @@ extension Scenario {
     /// The starting model: a synthetic or data pretraining, a folder, or a cached model,
     /// and for text the fine-tuning mode.
     private mutating func readModel(
-        _ file: ScenarioFile, resolve: (String) -> String, invalid: (String) -> ScenarioError
+        _ file: ScenarioFile,
+        resolve: (String) -> String,
+        invalid: (String) -> ScenarioError
     ) throws {
         self.textColumn = file.textColumn
         if let model = file.model {
@@ -135,7 +143,8 @@ extension Scenario {
         }
         guard self.pretrain != nil || self.model != nil else {
             throw invalid(
-                "give either pretrain (how to pretrain the model) or model (a folder or a cached model's name)")
+                "give either pretrain (how to pretrain the model) or model (a folder or a cached model's name)"
+            )
         }
         if case .synthetic = self.data, self.pretrain?.domain == nil {
             throw invalid("synthetic data needs a pretrain domain (pretrain.features and pretrain.classes) to shift")
@@ -164,17 +173,24 @@ extension Scenario {
     }
 
     private static func pretrain(
-        _ pretrain: ScenarioFile.Pretrain, seed: UInt64, data: Data, invalid: (String) -> ScenarioError
+        _ pretrain: ScenarioFile.Pretrain,
+        seed: UInt64,
+        data: Data,
+        invalid: (String) -> ScenarioError
     ) throws -> Pretrain {
         var settings = Pretrain()
         if let features = pretrain.features {
             guard case .count(let classes) = pretrain.classes, features >= 1, classes >= 2 else {
                 throw invalid(
-                    "a synthetic pretrain domain needs features ≥ 1 and a class count ≥ 2 in pretrain.classes")
+                    "a synthetic pretrain domain needs features ≥ 1 and a class count ≥ 2 in pretrain.classes"
+                )
             }
             settings.domain = SyntheticDomain(
-                features: features, classes: classes, noise: pretrain.noise ?? 1,
-                worldSeed: pretrain.worldSeed ?? seed &+ 7)
+                features: features,
+                classes: classes,
+                noise: pretrain.noise ?? 1,
+                worldSeed: pretrain.worldSeed ?? seed &+ 7
+            )
         } else {
             if case .synthetic = data {
                 throw invalid("pretrain.features is needed to pretrain on a synthetic domain")

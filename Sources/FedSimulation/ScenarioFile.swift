@@ -21,7 +21,9 @@ struct ScenarioFile: Decodable {
                     Classes.self,
                     .init(
                         codingPath: decoder.codingPath,
-                        debugDescription: "a class count (synthetic domain) or a list of class names (real data)"))
+                        debugDescription: "a class count (synthetic domain) or a list of class names (real data)"
+                    )
+                )
             }
         }
     }

@@ -25,7 +25,10 @@ extension Classifier: SimulatedModel {
         let count = parts.reduce(0) { $0 + $1.count }
         return Dataset(
             features: Tensor(shape: [count, width], scalars: parts.flatMap(\.features.scalars)),
-            labels: parts.flatMap(\.labels), featureNames: parts.first?.featureNames ?? [], classNames: classNames)
+            labels: parts.flatMap(\.labels),
+            featureNames: parts.first?.featureNames ?? [],
+            classNames: classNames
+        )
     }
 }
 

@@ -28,7 +28,10 @@ package struct Simulation {
         package var keepCheckpoints = false
 
         package init(
-            output: URL? = nil, baselines: Bool = true, processes: URL? = nil, cache: URL? = nil,
+            output: URL? = nil,
+            baselines: Bool = true,
+            processes: URL? = nil,
+            cache: URL? = nil,
             keepCheckpoints: Bool = false
         ) {
             self.output = output
@@ -70,23 +73,34 @@ package struct Simulation {
 
     /// Runs the scenario; `onRound` sees each round as it closes and `log` gets a line per
     /// step (fetching, each baseline).
-    package func run(onRound: (SimulationRound) -> Void = { _ in }, log: @escaping (String) -> Void = { _ in }) throws
+    package func run(
+        onRound: (SimulationRound) -> Void = { _ in },
+        log: @escaping (String) -> Void = { _ in }
+    ) throws
         -> Report
     {
         let started = Date()
         let cache = ArtifactCache(root: self.options.cache)
         if self.scenario.isText {
             return try self.run(
-                SimulationSetup<TextClassifier>.text(self.scenario, cache: cache, log: log), started: started,
-                onRound: onRound, log: log)
+                SimulationSetup<TextClassifier>.text(self.scenario, cache: cache, log: log),
+                started: started,
+                onRound: onRound,
+                log: log
+            )
         }
         return try self.run(
-            SimulationSetup<Classifier>.tabular(self.scenario, cache: cache, log: log), started: started,
-            onRound: onRound, log: log)
+            SimulationSetup<Classifier>.tabular(self.scenario, cache: cache, log: log),
+            started: started,
+            onRound: onRound,
+            log: log
+        )
     }
 
     private func run<Model: SimulatedModel>(
-        _ setup: SimulationSetup<Model>, started: Date, onRound: (SimulationRound) -> Void,
+        _ setup: SimulationSetup<Model>,
+        started: Date,
+        onRound: (SimulationRound) -> Void,
         log: @escaping (String) -> Void
     ) throws -> Report {
         var training = self.scenario.local
@@ -102,7 +116,10 @@ package struct Simulation {
                 ?? FileManager.default.temporaryDirectory.appendingPathComponent("fedtune-simulate-\(UUID())")
             defer { if self.options.output == nil { try? FileManager.default.removeItem(at: base) } }
             rounds = try ProcessFederation(
-                scenario: self.scenario, setup: setup, training: training, executable: executable,
+                scenario: self.scenario,
+                setup: setup,
+                training: training,
+                executable: executable,
                 folder: base.appendingPathComponent("federation")
             ).run(onRound: onRound)
             mode = "a coordinator and \(setup.sites.count) site processes over mutual TLS"
@@ -118,8 +135,15 @@ package struct Simulation {
 
         let baselines = Baselines(scenario: self.scenario, setup: setup, training: training, log: log)
         var results = RunResults(
-            rounds: rounds, federated: federated, federatedOnSites: onSites, pretrained: nil, probe: setup.probe != nil,
-            sitesAlone: nil, centralised: nil, newClasses: setup.newClasses)
+            rounds: rounds,
+            federated: federated,
+            federatedOnSites: onSites,
+            pretrained: nil,
+            probe: setup.probe != nil,
+            sitesAlone: nil,
+            centralised: nil,
+            newClasses: setup.newClasses
+        )
         if self.options.baselines {
             // Sites alone first: in head mode it caches each site's embeddings, which the
             // pooled data of centralised training and the probe then reuse.
@@ -135,7 +159,8 @@ package struct Simulation {
         if self.options.baselines {
             notes.append(
                 "Each site alone and centralised training run \(baselines.totalEpochs) epochs from the pretrained model: "
-                    + "as many as the federation gives a site in all its rounds.")
+                    + "as many as the federation gives a site in all its rounds."
+            )
         }
         if self.options.processes != nil {
             notes.append(
@@ -152,21 +177,35 @@ package struct Simulation {
         notes += unchecked.map { "Not checked: \($0)." }
         let seconds = Date().timeIntervalSince(started)
         let summary = RunSummary(
-            scenario: self.scenario, classNames: setup.classNames,
+            scenario: self.scenario,
+            classNames: setup.classNames,
             sites: setup.sites.map {
                 .init(
-                    name: $0.name, train: $0.train.count, heldOut: $0.heldOut.count,
-                    classCounts: Self.counts($0.train, setup.classNames.count))
+                    name: $0.name,
+                    train: $0.train.count,
+                    heldOut: $0.heldOut.count,
+                    classCounts: Self.counts($0.train, setup.classNames.count)
+                )
             },
-            setupSettings: setup.settings, notes: notes, results: results, training: training,
+            setupSettings: setup.settings,
+            notes: notes,
+            results: results,
+            training: training,
             testExamples: setup.test.count,
-            mode: mode, started: started, seconds: seconds, expectations: expectations)
+            mode: mode,
+            started: started,
+            seconds: seconds,
+            expectations: expectations
+        )
         try folder?.write(rounds: rounds, summary: summary)
         if !self.options.keepCheckpoints { try folder?.pruneCheckpoints() }
         return Report(
-            summary: summary, rounds: rounds,
+            summary: summary,
+            rounds: rounds,
             failures: expectations.filter { !$0.passed }.map { $0.text + ($0.observed.map { " (\($0))" } ?? "") },
-            unchecked: unchecked, seconds: seconds)
+            unchecked: unchecked,
+            seconds: seconds
+        )
     }
 
     private static func counts(_ examples: some LabeledExamples, _ classes: Int) -> [Int] {

@@ -39,7 +39,11 @@ extension SimulationSetup where Model == Classifier {
             // A site identifier is not a feature, unless a loaded model says it is one.
             let features = model?.architecture.featureNames ?? table.header.filter { $0 != label && $0 != column }
             all = try Dataset(
-                table: table, labelColumn: label, featureColumns: features, classNames: model?.architecture.classNames)
+                table: table,
+                labelColumn: label,
+                featureColumns: features,
+                classNames: model?.architecture.classNames
+            )
         }
         let raw = all
         let pretrainClasses = try scenario.pretrain?.classes.map { names in
@@ -52,26 +56,35 @@ extension SimulationSetup where Model == Classifier {
                         )
                     }
                     return index
-                })
+                }
+            )
         }
         let fromData = model == nil
         let plan = try DataPlan(
-            labels: all.labels, classCount: all.classNames.count, groups: groups, scenario: scenario,
-            pretrainClasses: pretrainClasses, pretrainExamples: fromData ? scenario.pretrain?.examples : nil)
+            labels: all.labels,
+            classCount: all.classNames.count,
+            groups: groups,
+            scenario: scenario,
+            pretrainClasses: pretrainClasses,
+            pretrainExamples: fromData ? scenario.pretrain?.examples : nil
+        )
         let pretrained = try model ?? Self.pretrainOnShare(scenario, data: all.subset(plan.pretrain))
         if !scenario.freeze.isEmpty { pretrained.freeze(prefixes: scenario.freeze) }
         pretrained.architecture.standardizer.apply(to: &all.features)
 
         let sites = plan.siteNames.indices.map { site in
             SimulatedSite(
-                name: plan.siteNames[site], train: all.subset(plan.siteTrain[site]),
+                name: plan.siteNames[site],
+                train: all.subset(plan.siteTrain[site]),
                 heldOut: all.subset(plan.siteHeldOut[site]),
-                file: .table(raw.subset(plan.sites[site])))
+                file: .table(raw.subset(plan.sites[site]))
+            )
         }
         var setup = Self(model: pretrained, sites: sites, test: all.subset(plan.test), probe: nil)
         let architecture = pretrained.architecture
         let layers = ([architecture.inputs] + architecture.hidden + [architecture.classes]).map(String.init).joined(
-            separator: "-")
+            separator: "-"
+        )
         setup.settings = [
             ("model", "MLP \(layers)"), ("trainable parameters", "\(pretrained.parameters.trainableScalarCount)"),
         ]
@@ -83,7 +96,8 @@ extension SimulationSetup where Model == Classifier {
                 (
                     "pretrained on",
                     source + (pretrain.classes.map { " (classes \($0.joined(separator: ", ")) only)" } ?? "")
-                ))
+                )
+            )
         }
         if let seen = pretrainClasses {
             setup.newClasses = all.classNames.indices.filter { !seen.contains($0) }
@@ -111,8 +125,13 @@ extension SimulationSetup where Model == Classifier {
             throw ScenarioError.invalid(path: scenario.name, detail: "pretrain.arch must be logistic or mlp:W1,W2,…")
         }
         let architecture = ModelArchitecture(
-            inputs: source.featureCount, hidden: hidden, classes: source.classNames.count,
-            featureNames: source.featureNames, classNames: source.classNames, standardizer: standardizer)
+            inputs: source.featureCount,
+            hidden: hidden,
+            classes: source.classNames.count,
+            featureNames: source.featureNames,
+            classNames: source.classNames,
+            standardizer: standardizer
+        )
         let model = Classifier(architecture: architecture, seed: scenario.seed)
         _ = try Trainer(configuration: pretrain.training).fit(model, train: source)
         return model

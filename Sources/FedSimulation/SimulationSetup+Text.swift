@@ -16,13 +16,19 @@ extension SimulationSetup where Model == TextClassifier {
             guard let values = data.extraColumns[column] else {
                 let available = data.extraColumns.keys.sorted().joined(separator: ", ")
                 throw invalid(
-                    "partition column '\(column)' is not a column of \(url.path) (other columns: \(available))")
+                    "partition column '\(column)' is not a column of \(url.path) (other columns: \(available))"
+                )
             }
             groups = values
         }
         let plan = try DataPlan(
-            labels: data.labels, classCount: data.classNames.count, groups: groups, scenario: scenario,
-            pretrainClasses: nil, pretrainExamples: nil)
+            labels: data.labels,
+            classCount: data.classNames.count,
+            groups: groups,
+            scenario: scenario,
+            pretrainClasses: nil,
+            pretrainExamples: nil
+        )
 
         guard let name = scenario.model else {
             throw invalid("a text scenario needs model (a BERT folder or a cached model)")
@@ -33,27 +39,37 @@ extension SimulationSetup where Model == TextClassifier {
         var pretrained = try PretrainedBert.load(folder)
         if let length = scenario.maxLength { pretrained.maxLength = length }
         let model = try TextClassifier(
-            pretrained: pretrained, classNames: data.classNames, fineTuning: scenario.fineTuning,
+            pretrained: pretrained,
+            classNames: data.classNames,
+            fineTuning: scenario.fineTuning,
             dropout: scenario.dropout,
-            seed: scenario.seed)
+            seed: scenario.seed
+        )
         // The linear probe trains a head on the frozen encoder; in head mode that is the model itself.
         let probe =
             scenario.fineTuning.mode == .head
             ? model
             : try TextClassifier(
-                pretrained: pretrained, classNames: data.classNames, fineTuning: FineTuning(mode: .head),
-                dropout: scenario.dropout, seed: scenario.seed)
+                pretrained: pretrained,
+                classNames: data.classNames,
+                fineTuning: FineTuning(mode: .head),
+                dropout: scenario.dropout,
+                seed: scenario.seed
+            )
 
         func examples(_ indices: [Int]) -> TextExamples {
             model.examples(texts: indices.map { data.texts[$0] }, labels: indices.map { data.labels[$0] })
         }
         let sites = plan.siteNames.indices.map { site in
             SimulatedSite(
-                name: plan.siteNames[site], train: examples(plan.siteTrain[site]),
+                name: plan.siteNames[site],
+                train: examples(plan.siteTrain[site]),
                 heldOut: examples(plan.siteHeldOut[site]),
                 file: .texts(
                     texts: plan.sites[site].map { data.texts[$0] },
-                    labels: plan.sites[site].map { data.classNames[data.labels[$0]] }))
+                    labels: plan.sites[site].map { data.classNames[data.labels[$0]] }
+                )
+            )
         }
         var setup = Self(model: model, sites: sites, test: examples(plan.test), probe: probe)
         let tuning = scenario.fineTuning
@@ -75,7 +91,8 @@ extension SimulationSetup where Model == TextClassifier {
             "The pretrained baseline is a linear probe: a new head trained on the frozen encoder's pooled embeddings "
                 + "of all sites' training data pooled, for as many epochs as centralised training."
                 + (tuning.mode == .head
-                    ? " In head mode that is exactly what centralised fine-tuning trains, so the two coincide." : ""))
+                    ? " In head mode that is exactly what centralised fine-tuning trains, so the two coincide." : "")
+        )
         return setup
     }
 }

@@ -13,14 +13,21 @@ package enum StrictKeys {
     /// naming it (and its snake_case spelling when that is a known key).
     package static func check(_ decoder: any Decoder, known: [String]) throws {
         guard let container = try? decoder.container(keyedBy: AnyKey.self) else { return }
-        for key in container.allKeys.sorted(by: { $0.stringValue < $1.stringValue }) where !known.contains(key.stringValue) {
+        for key in container.allKeys.sorted(by: { $0.stringValue < $1.stringValue })
+        where !known.contains(key.stringValue) {
             let path = decoder.codingPath.map(\.stringValue)
             let dotted = (path + [key.stringValue]).joined(separator: ".")
             throw DecodingError.dataCorrupted(
                 .init(
                     codingPath: decoder.codingPath,
                     debugDescription: KeySpelling.unknown(
-                        key.stringValue, dotted: dotted, known: known, scope: path.joined(separator: "."))))
+                        key.stringValue,
+                        dotted: dotted,
+                        known: known,
+                        scope: path.joined(separator: ".")
+                    )
+                )
+            )
         }
     }
 }

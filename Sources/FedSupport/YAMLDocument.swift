@@ -85,7 +85,8 @@ package struct YAMLDocument {
             // Our own decoders put a plain sentence here; the standard ones say the value
             // could not be read as the type asked for.
             let said = context.debugDescription
-            let plain = said.hasPrefix("Cannot initialize") || said.hasPrefix("Expected") || said.isEmpty
+            let plain =
+                said.hasPrefix("Cannot initialize") || said.hasPrefix("Expected") || said.isEmpty
                 ? "\(self.found(at: path)) is not a valid value" : said
             return self.place(of: path) + (path.isEmpty ? plain : "'\(path.joined(separator: "."))': \(plain)")
         @unknown default:
@@ -111,7 +112,8 @@ package struct YAMLDocument {
         case is Bool.Type: "true or false"
         case is String.Type: "text"
         default:
-            String(describing: type).hasPrefix("Array") ? "a list"
+            String(describing: type).hasPrefix("Array")
+                ? "a list"
                 : String(describing: type).hasPrefix("Dictionary") ? "a mapping" : "a value of another kind"
         }
     }
@@ -134,7 +136,14 @@ package struct YAMLDocument {
             guard let inner = known[key] else {
                 let place = keyNode.mark.map { "line \($0.line), column \($0.column): " } ?? ""
                 problems.append(
-                    place + KeySpelling.unknown(key, dotted: dotted, known: known.keys, scope: path.joined(separator: ".")))
+                    place
+                        + KeySpelling.unknown(
+                            key,
+                            dotted: dotted,
+                            known: known.keys,
+                            scope: path.joined(separator: ".")
+                        )
+                )
                 continue
             }
             Self.check(value, against: inner, path: path + [key], problems: &problems)

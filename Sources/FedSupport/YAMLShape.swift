@@ -36,7 +36,8 @@ package enum KeySpelling {
 
     /// The problem with `key` at `place` when it is not among `known`: a camelCase spelling
     /// of a known key is named with its snake_case form, anything else with the known keys.
-    package static func unknown(_ key: String, dotted: String, known: some Collection<String>, scope: String) -> String {
+    package static func unknown(_ key: String, dotted: String, known: some Collection<String>, scope: String) -> String
+    {
         let snake = Self.snakeCase(key)
         if snake != key, known.contains(snake) {
             return "'\(dotted)' is spelt '\(snake)' (configuration keys are snake_case)"

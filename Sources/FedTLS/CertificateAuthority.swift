@@ -35,8 +35,14 @@ package struct CertificateAuthority: Sendable {
     ) throws -> CertificateAuthority {
         let key = Certificate.PrivateKey(P256.Signing.PrivateKey())
         let name = try Self.name(commonName)
-        let certificate = try Self.sign(subject: name, issuer: name, publicKey: key.publicKey, by: key,
-                                        validity: validity, label: commonName) {
+        let certificate = try Self.sign(
+            subject: name,
+            issuer: name,
+            publicKey: key.publicKey,
+            by: key,
+            validity: validity,
+            label: commonName
+        ) {
             Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 0))
             Critical(KeyUsage(keyCertSign: true, cRLSign: true))
             SubjectKeyIdentifier(hash: key.publicKey)
@@ -51,8 +57,11 @@ package struct CertificateAuthority: Sendable {
         let names = try hosts.filter { seen.insert($0).inserted }.map(CoordinatorHost.subjectAlternativeName(for:))
         guard !names.isEmpty else { throw PKIError.invalidHost("") }
         return try self.issueLeaf(
-            commonName: "fedtune coordinator", usage: .serverAuth, alternativeNames: SubjectAlternativeNames(names),
-            validity: validity)
+            commonName: "fedtune coordinator",
+            usage: .serverAuth,
+            alternativeNames: SubjectAlternativeNames(names),
+            validity: validity
+        )
     }
 
     /// A site's client certificate: subject common name = `site`, clientAuth only. The coordinator takes the
@@ -72,8 +81,12 @@ package struct CertificateAuthority: Sendable {
         let key = Certificate.PrivateKey(P256.Signing.PrivateKey())
         let authorityKeyIdentifier = try? self.certificate.extensions.subjectKeyIdentifier?.keyIdentifier
         let certificate = try Self.sign(
-            subject: Self.name(commonName), issuer: self.certificate.subject, publicKey: key.publicKey,
-            by: self.privateKey, validity: validity, label: commonName
+            subject: Self.name(commonName),
+            issuer: self.certificate.subject,
+            publicKey: key.publicKey,
+            by: self.privateKey,
+            validity: validity,
+            label: commonName
         ) {
             Critical(BasicConstraints.notCertificateAuthority)
             Critical(KeyUsage(digitalSignature: true))

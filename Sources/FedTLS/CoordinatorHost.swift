@@ -1,10 +1,11 @@
+import SwiftASN1
+import X509
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import SwiftASN1
-import X509
 
 /// A name or address by which sites reach the coordinator; each becomes one SubjectAlternativeName entry,
 /// because TLS clients match the name they dialled against those entries (and ignore the common name).

@@ -11,7 +11,10 @@ extension Identity {
     package func makeServerConfiguration() throws -> TLSConfiguration {
         let (chain, key, roots) = try self.nioSSLMaterial()
         var configuration = TLSConfiguration.makeServerConfigurationWithMTLS(
-            certificateChain: chain, privateKey: key, trustRoots: roots)
+            certificateChain: chain,
+            privateKey: key,
+            trustRoots: roots
+        )
         configuration.minimumTLSVersion = .tlsv13
         return configuration
     }
@@ -42,7 +45,10 @@ extension Identity {
     /// The handler a site puts first in its pipeline. `coordinatorHost` is the name or address the site dialled:
     /// a DNS name is sent as SNI and matched against the certificate's DNS names; an IP literal cannot be sent
     /// as SNI, so NIOSSL matches the connected address against the certificate's IP addresses instead.
-    package static func makeClientHandler(context: NIOSSLContext, coordinatorHost: String) throws
+    package static func makeClientHandler(
+        context: NIOSSLContext,
+        coordinatorHost: String
+    ) throws
         -> NIOSSLClientHandler
     {
         let serverHostname = CoordinatorHost.isIPAddress(coordinatorHost) ? nil : coordinatorHost

@@ -1,9 +1,10 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
 
 /// Reads and writes the PEM files of a federation folder with the permissions they need.
 enum PEMFile {
@@ -51,7 +52,10 @@ enum PEMFile {
     static func makeDirectory(_ url: URL) throws {
         do {
             try FileManager.default.createDirectory(
-                at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+                at: url,
+                withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o755]
+            )
         } catch {
             throw PKIError.writeFailed(path: url.path, reason: "\(error)")
         }

@@ -42,9 +42,12 @@ package struct PKIFolder: Sendable {
             throw PKIError.caAlreadyExists(path: existing.path)
         }
         let authority = try CertificateAuthority.generate(
-            validity: CertificateValidity.starting(at: now, lasting: caLifetime))
+            validity: CertificateValidity.starting(at: now, lasting: caLifetime)
+        )
         let coordinator = try authority.issueCoordinator(
-            hosts: hosts, validity: CertificateValidity.starting(at: now, lasting: coordinatorLifetime))
+            hosts: hosts,
+            validity: CertificateValidity.starting(at: now, lasting: coordinatorLifetime)
+        )
 
         var written = WriteLog()
         do {
@@ -114,12 +117,21 @@ private struct WriteLog {
     /// cert.pem (0644), key.pem (0600) and ca.pem (0644) in `directory`.
     mutating func createIdentity(_ identity: Identity, in directory: URL) throws {
         try PEMFile.makeDirectory(directory)
-        try self.create(identity.certificatePEM(), at: directory.appendingPathComponent(Identity.certificateFile),
-                        mode: PEMFile.publicMode)
-        try self.create(identity.privateKeyPEM(), at: directory.appendingPathComponent(Identity.privateKeyFile),
-                        mode: PEMFile.privateMode)
-        try self.create(identity.trustRootPEM(), at: directory.appendingPathComponent(Identity.trustRootFile),
-                        mode: PEMFile.publicMode)
+        try self.create(
+            identity.certificatePEM(),
+            at: directory.appendingPathComponent(Identity.certificateFile),
+            mode: PEMFile.publicMode
+        )
+        try self.create(
+            identity.privateKeyPEM(),
+            at: directory.appendingPathComponent(Identity.privateKeyFile),
+            mode: PEMFile.privateMode
+        )
+        try self.create(
+            identity.trustRootPEM(),
+            at: directory.appendingPathComponent(Identity.trustRootFile),
+            mode: PEMFile.publicMode
+        )
     }
 
     func rollBack() {

@@ -9,10 +9,14 @@ package enum BLAS {
     /// `transposeB`).
     @inlinable
     package static func gemm(
-        transposeA: Bool, transposeB: Bool,
-        m: Int, n: Int, k: Int,
+        transposeA: Bool,
+        transposeB: Bool,
+        m: Int,
+        n: Int,
+        k: Int,
         alpha: Float = 1,
-        a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+        a: UnsafePointer<Float>,
+        b: UnsafePointer<Float>,
         beta: Float = 0,
         c: UnsafeMutablePointer<Float>
     ) {
@@ -20,12 +24,17 @@ package enum BLAS {
             CblasRowMajor,
             transposeA ? CblasTrans : CblasNoTrans,
             transposeB ? CblasTrans : CblasNoTrans,
-            Int32(m), Int32(n), Int32(k),
+            Int32(m),
+            Int32(n),
+            Int32(k),
             alpha,
-            a, Int32(transposeA ? m : k),
-            b, Int32(transposeB ? k : n),
+            a,
+            Int32(transposeA ? m : k),
+            b,
+            Int32(transposeB ? k : n),
             beta,
-            c, Int32(n)
+            c,
+            Int32(n)
         )
     }
 
@@ -34,19 +43,35 @@ package enum BLAS {
     /// buffer are used in place, without copying them out.
     @inlinable
     package static func gemm(
-        transposeA: Bool, transposeB: Bool,
-        m: Int, n: Int, k: Int,
+        transposeA: Bool,
+        transposeB: Bool,
+        m: Int,
+        n: Int,
+        k: Int,
         alpha: Float = 1,
-        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        a: UnsafePointer<Float>,
+        lda: Int,
+        b: UnsafePointer<Float>,
+        ldb: Int,
         beta: Float = 0,
-        c: UnsafeMutablePointer<Float>, ldc: Int
+        c: UnsafeMutablePointer<Float>,
+        ldc: Int
     ) {
         cblas_sgemm(
             CblasRowMajor,
             transposeA ? CblasTrans : CblasNoTrans,
             transposeB ? CblasTrans : CblasNoTrans,
-            Int32(m), Int32(n), Int32(k),
-            alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc)
+            Int32(m),
+            Int32(n),
+            Int32(k),
+            alpha,
+            a,
+            Int32(lda),
+            b,
+            Int32(ldb),
+            beta,
+            c,
+            Int32(ldc)
         )
     }
 

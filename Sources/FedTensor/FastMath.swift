@@ -67,7 +67,9 @@ extension FastMath {
 
     /// dx[i] = dy[i]·(Φ(x[i]) + x[i]·φ(x[i])), GELU's backward.
     package static func geluBackward(
-        _ x: UnsafeBufferPointer<Float>, _ dy: UnsafeBufferPointer<Float>, into dx: UnsafeMutableBufferPointer<Float>
+        _ x: UnsafeBufferPointer<Float>,
+        _ dy: UnsafeBufferPointer<Float>,
+        into dx: UnsafeMutableBufferPointer<Float>
     ) {
         Parallel.forEachChunk(x.count, minimum: 1 << 15) { range in
             for i in range { dx[i] = dy[i] * (Self.normalCDF(x[i]) + x[i] * Self.normalPDF(x[i])) }

@@ -43,7 +43,8 @@ package enum RowReductions {
         var lanes = SIMD8<Float>()
         var i = 0
         while i + 8 <= count {
-            lanes += UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self)
+            lanes +=
+                UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self)
                 * UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self)
             i += 8
         }

@@ -14,7 +14,8 @@ package struct Safetensors: Sendable, Equatable {
     package var storedTypes: [String: SafetensorsDType]
 
     package init(
-        tensors: OrderedDictionary<String, Tensor> = [:], metadata: [String: String] = [:],
+        tensors: OrderedDictionary<String, Tensor> = [:],
+        metadata: [String: String] = [:],
         storedTypes: [String: SafetensorsDType] = [:]
     ) {
         self.tensors = tensors
@@ -44,8 +45,13 @@ package struct Safetensors: Sendable, Equatable {
             }
             let start = data.startIndex + header.dataStart + entry.begin
             let tensor = data.withUnsafeBytes { raw in
-                decodeElements(UnsafeRawBufferPointer(rebasing: raw[(start - data.startIndex)..<(start - data.startIndex + entry.byteCount)]),
-                               dtype: dtype, shape: entry.shape)
+                decodeElements(
+                    UnsafeRawBufferPointer(
+                        rebasing: raw[(start - data.startIndex)..<(start - data.startIndex + entry.byteCount)]
+                    ),
+                    dtype: dtype,
+                    shape: entry.shape
+                )
             }
             result.tensors[entry.name] = tensor
             result.storedTypes[entry.name] = dtype
@@ -69,7 +75,8 @@ package struct Safetensors: Sendable, Equatable {
             let size = tensor.count * type.byteWidth
             if header.count > 1 { header += "," }
             let shape = tensor.shape.map(String.init).joined(separator: ",")
-            header += "\(jsonString(name)):{\"dtype\":\"\(type.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + size)]}"
+            header +=
+                "\(jsonString(name)):{\"dtype\":\"\(type.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + size)]}"
             offset += size
         }
         header += "}"
@@ -104,15 +111,21 @@ package struct Safetensors: Sendable, Equatable {
             switch dtype {
             case .f32:
                 for i in 0..<count {
-                    out[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)))
+                    out[i] = Float(
+                        bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self))
+                    )
                 }
             case .f16:
                 for i in 0..<count {
-                    out[i] = HalfPrecision.float(fromFloat16: UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self)))
+                    out[i] = HalfPrecision.float(
+                        fromFloat16: UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self))
+                    )
                 }
             case .bf16:
                 for i in 0..<count {
-                    out[i] = HalfPrecision.float(fromBFloat16: UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self)))
+                    out[i] = HalfPrecision.float(
+                        fromBFloat16: UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self))
+                    )
                 }
             }
         }

@@ -37,18 +37,26 @@ package struct SafetensorsHeader: Sendable, Equatable {
     ///   - path: names the file in errors.
     package static func parse(_ bytes: Data, fileSize: Int, path: String) throws -> SafetensorsHeader {
         guard bytes.count >= 8 else {
-            throw SafetensorsError.truncated(path: path, detail: "\(bytes.count) bytes, fewer than the 8-byte header length")
+            throw SafetensorsError.truncated(
+                path: path,
+                detail: "\(bytes.count) bytes, fewer than the 8-byte header length"
+            )
         }
         let length = bytes.withUnsafeBytes { raw in
             UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self))
         }
         guard length <= UInt64(maximumHeaderBytes) else {
-            throw SafetensorsError.invalidHeader(path: path, detail: "header length \(length) exceeds \(maximumHeaderBytes) bytes")
+            throw SafetensorsError.invalidHeader(
+                path: path,
+                detail: "header length \(length) exceeds \(maximumHeaderBytes) bytes"
+            )
         }
         let headerLength = Int(length)
         guard 8 + headerLength <= fileSize, 8 + headerLength <= bytes.count else {
             throw SafetensorsError.truncated(
-                path: path, detail: "header claims \(headerLength) bytes but the file has \(fileSize - 8) after the length")
+                path: path,
+                detail: "header claims \(headerLength) bytes but the file has \(fileSize - 8) after the length"
+            )
         }
         let json = bytes.subdata(in: bytes.startIndex + 8..<bytes.startIndex + 8 + headerLength)
         let object: Any
@@ -70,7 +78,10 @@ package struct SafetensorsHeader: Sendable, Equatable {
                 }
                 for (key, item) in pairs {
                     guard let text = item as? String else {
-                        throw SafetensorsError.invalidHeader(path: path, detail: "__metadata__ value for '\(key)' is not a string")
+                        throw SafetensorsError.invalidHeader(
+                            path: path,
+                            detail: "__metadata__ value for '\(key)' is not a string"
+                        )
                     }
                     metadata[key] = text
                 }
@@ -94,7 +105,10 @@ package struct SafetensorsHeader: Sendable, Equatable {
         try? handle.seek(toOffset: 0)
         let prefix = (try? handle.read(upToCount: 8)) ?? Data()
         guard prefix.count == 8 else {
-            throw SafetensorsError.truncated(path: path, detail: "\(prefix.count) bytes, fewer than the 8-byte header length")
+            throw SafetensorsError.truncated(
+                path: path,
+                detail: "\(prefix.count) bytes, fewer than the 8-byte header length"
+            )
         }
         let length = prefix.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
         let wanted = Int(Swift.min(length, UInt64(maximumHeaderBytes) + 1))
@@ -112,12 +126,20 @@ package struct SafetensorsHeader: Sendable, Equatable {
         guard let shapeValues = fields["shape"] as? [Any],
             let shape = integers(shapeValues), shape.allSatisfy({ $0 >= 0 })
         else {
-            throw SafetensorsError.malformedEntry(path: path, tensor: name, detail: "'shape' is not a list of non-negative integers")
+            throw SafetensorsError.malformedEntry(
+                path: path,
+                tensor: name,
+                detail: "'shape' is not a list of non-negative integers"
+            )
         }
         guard let offsetValues = fields["data_offsets"] as? [Any], let offsets = integers(offsetValues),
             offsets.count == 2
         else {
-            throw SafetensorsError.malformedEntry(path: path, tensor: name, detail: "'data_offsets' is not a pair of integers")
+            throw SafetensorsError.malformedEntry(
+                path: path,
+                tensor: name,
+                detail: "'data_offsets' is not a pair of integers"
+            )
         }
         guard SafetensorsDType.byteWidth(ofName: dtype) != nil else {
             throw SafetensorsError.malformedEntry(path: path, tensor: name, detail: "unknown dtype '\(dtype)'")
@@ -142,7 +164,12 @@ package struct SafetensorsHeader: Sendable, Equatable {
         for entry in entries {
             guard entry.begin >= 0, entry.end >= entry.begin, entry.end <= dataBytes else {
                 throw SafetensorsError.offsetsOutOfRange(
-                    path: path, tensor: entry.name, begin: entry.begin, end: entry.end, dataBytes: dataBytes)
+                    path: path,
+                    tensor: entry.name,
+                    begin: entry.begin,
+                    end: entry.end,
+                    dataBytes: dataBytes
+                )
             }
             let width = SafetensorsDType.byteWidth(ofName: entry.dtypeName)!
             let (elements, overflow) = entry.shape.reduce((1, false)) { acc, dim in
@@ -152,8 +179,13 @@ package struct SafetensorsHeader: Sendable, Equatable {
             let (bytes, bytesOverflow) = elements.multipliedReportingOverflow(by: width)
             guard !overflow, !bytesOverflow, bytes == entry.byteCount else {
                 throw SafetensorsError.sizeMismatch(
-                    path: path, tensor: entry.name, dtype: entry.dtypeName, shape: entry.shape,
-                    expectedBytes: overflow || bytesOverflow ? Int.max : bytes, actualBytes: entry.byteCount)
+                    path: path,
+                    tensor: entry.name,
+                    dtype: entry.dtypeName,
+                    shape: entry.shape,
+                    expectedBytes: overflow || bytesOverflow ? Int.max : bytes,
+                    actualBytes: entry.byteCount
+                )
             }
             if entry.begin < covered, let previous {
                 throw SafetensorsError.overlap(path: path, tensor: entry.name, previous: previous)
@@ -165,7 +197,10 @@ package struct SafetensorsHeader: Sendable, Equatable {
             previous = entry.name
         }
         if covered != dataBytes {
-            throw SafetensorsError.gap(path: path, detail: "bytes \(covered)..<\(dataBytes) at the end belong to no tensor")
+            throw SafetensorsError.gap(
+                path: path,
+                detail: "bytes \(covered)..<\(dataBytes) at the end belong to no tensor"
+            )
         }
     }
 }

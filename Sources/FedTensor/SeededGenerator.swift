@@ -35,7 +35,8 @@ package struct SeededGenerator: RandomNumberGenerator, Sendable, Codable, Equata
         let words = try decoder.singleValueContainer().decode([UInt64].self)
         guard words.count == 4, words.contains(where: { $0 != 0 }) else {
             throw DecodingError.dataCorrupted(
-                .init(codingPath: decoder.codingPath, debugDescription: "generator state needs 4 words, not all zero"))
+                .init(codingPath: decoder.codingPath, debugDescription: "generator state needs 4 words, not all zero")
+            )
         }
         self.init(state: words)
     }

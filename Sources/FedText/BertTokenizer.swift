@@ -22,7 +22,12 @@ package struct BertTokenizer: Sendable {
     ///   - lowercase: `true` for uncased vocabularies (lowercase and strip accents), `false`
     ///     for cased ones (neither), as Hugging Face does when strip_accents is unset.
     ///   - maxInputCharsPerWord: longer words (in scalars, after normalisation) become `[UNK]`.
-    package init(vocabulary: WordPieceVocabulary, maxLength: Int = 256, lowercase: Bool = true, maxInputCharsPerWord: Int = 100) {
+    package init(
+        vocabulary: WordPieceVocabulary,
+        maxLength: Int = 256,
+        lowercase: Bool = true,
+        maxInputCharsPerWord: Int = 100
+    ) {
         precondition(maxLength >= 2, "maxLength \(maxLength) leaves no room for [CLS] and [SEP]")
         self.vocabulary = vocabulary
         self.maxLength = maxLength
@@ -102,7 +107,9 @@ package struct BertTokenizer: Sendable {
         var index = start + Self.chunkLength
         while index < limit {
             let scalar = scalars[index]
-            if CharacterClasses.isWhitespace(scalar) && !CharacterClasses.isRemovedByCleaning(scalar) { return index + 1 }
+            if CharacterClasses.isWhitespace(scalar) && !CharacterClasses.isRemovedByCleaning(scalar) {
+                return index + 1
+            }
             index += 1
         }
         return limit

@@ -35,7 +35,11 @@ enum CanonicalDecomposition {
         value < 0x530 || (value >= 0x1E00 && value < 0x2000)
     }
 
-    private static func appendRun(_ run: ArraySlice<Unicode.Scalar>, decomposing: Bool, to output: inout [Unicode.Scalar]) {
+    private static func appendRun(
+        _ run: ArraySlice<Unicode.Scalar>,
+        decomposing: Bool,
+        to output: inout [Unicode.Scalar]
+    ) {
         guard decomposing else {
             output.append(contentsOf: run)
             return

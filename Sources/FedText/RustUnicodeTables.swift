@@ -68,7 +68,10 @@ enum RustUnicodeTables {
         Self.isAssigned(scalar.properties, byVersion: Self.lowercaseVersion)
     }
 
-    private static func isAssigned(_ properties: Unicode.Scalar.Properties, byVersion version: (major: Int, minor: Int)) -> Bool {
+    private static func isAssigned(
+        _ properties: Unicode.Scalar.Properties,
+        byVersion version: (major: Int, minor: Int)
+    ) -> Bool {
         guard let age = properties.age else { return false }
         return age.major < version.major || (age.major == version.major && age.minor <= version.minor)
     }

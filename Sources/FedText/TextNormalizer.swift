@@ -15,7 +15,11 @@ struct TextNormalizer: Sendable {
 
     /// Normalises `input` and appends the result to `output`. `scratch` is working space,
     /// passed in so that a caller normalising many texts allocates it once.
-    func normalize(_ input: some Sequence<Unicode.Scalar>, into output: inout [Unicode.Scalar], scratch: inout [Unicode.Scalar]) {
+    func normalize(
+        _ input: some Sequence<Unicode.Scalar>,
+        into output: inout [Unicode.Scalar],
+        scratch: inout [Unicode.Scalar]
+    ) {
         guard self.lowercase else {
             Self.clean(input, into: &output)
             return
@@ -74,7 +78,8 @@ struct TextNormalizer: Sendable {
         }
         let properties = scalar.properties
         // Below U+0530 every scalar with a lowercase predates Unicode 15.1; skip its age lookup.
-        guard properties.changesWhenLowercased, scalar.value < 0x530 || RustUnicodeTables.hasLowercaseData(scalar) else {
+        guard properties.changesWhenLowercased, scalar.value < 0x530 || RustUnicodeTables.hasLowercaseData(scalar)
+        else {
             output.append(scalar)
             return
         }

@@ -12,8 +12,10 @@ package struct TokenBatch: Sendable, Equatable {
     package var lengths: [Int]
 
     package init(batchSize: Int, length: Int, ids: [Int32], attentionMask: [Float], lengths: [Int]) {
-        precondition(ids.count == batchSize * length && attentionMask.count == ids.count && lengths.count == batchSize,
-            "a \(batchSize)×\(length) batch needs \(batchSize * length) ids and mask values and \(batchSize) lengths")
+        precondition(
+            ids.count == batchSize * length && attentionMask.count == ids.count && lengths.count == batchSize,
+            "a \(batchSize)×\(length) batch needs \(batchSize * length) ids and mask values and \(batchSize) lengths"
+        )
         self.batchSize = batchSize
         self.length = length
         self.ids = ids

@@ -42,7 +42,8 @@ struct WordPiece: Sendable {
                 var found: Int32?
                 while end > start {
                     let piece = UnsafeBufferPointer(rebasing: bytes[boundaries[start]..<boundaries[end]])
-                    found = start == 0
+                    found =
+                        start == 0
                         ? self.vocabulary.initialPieceID(piece)
                         : self.vocabulary.continuationPieceID(piece)
                     if found != nil { break }

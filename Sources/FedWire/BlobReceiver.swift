@@ -24,7 +24,9 @@ package struct BlobReceiver {
         switch frame.kind {
         case .chunk:
             let received = self.buffer.readableBytes + frame.payload.readableBytes
-            guard received <= self.announced else { throw WireError.blobOverrun(announced: self.announced, received: received) }
+            guard received <= self.announced else {
+                throw WireError.blobOverrun(announced: self.announced, received: received)
+            }
             frame.payload.withUnsafeReadableBytes { self.hasher.update(bufferPointer: $0) }
             var payload = frame.payload
             self.buffer.writeBuffer(&payload)
@@ -35,7 +37,9 @@ package struct BlobReceiver {
                 throw WireError.blobSizeMismatch(announced: self.announced, received: self.buffer.readableBytes)
             }
             let digest = hexString(self.hasher.finalize())
-            guard digest == trailer.sha256 else { throw WireError.blobDigestMismatch(expected: trailer.sha256, found: digest) }
+            guard digest == trailer.sha256 else {
+                throw WireError.blobDigestMismatch(expected: trailer.sha256, found: digest)
+            }
             return self.buffer
         case .control:
             throw WireError.unexpectedFrame(expected: "a blob chunk or trailer", found: "a control message")

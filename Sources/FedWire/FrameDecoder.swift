@@ -18,7 +18,9 @@ package struct FrameDecoder: ByteToMessageDecoder {
     }
 
     package mutating func decodeLast(
-        context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool
+        context: ChannelHandlerContext,
+        buffer: inout ByteBuffer,
+        seenEOF: Bool
     ) throws -> DecodingState {
         try self.decode(context: context, buffer: &buffer)
     }

@@ -36,7 +36,11 @@ extension Message: Codable {
         case "failure": self = .failure(try container.decode(Failure.self, forKey: .body))
         case "finished": self = .finished(try container.decode(Finished.self, forKey: .body))
         default:
-            throw DecodingError.dataCorruptedError(forKey: .type, in: container, debugDescription: "unknown message type '\(type)'")
+            throw DecodingError.dataCorruptedError(
+                forKey: .type,
+                in: container,
+                debugDescription: "unknown message type '\(type)'"
+            )
         }
     }
 

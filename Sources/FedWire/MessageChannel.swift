@@ -58,9 +58,11 @@ package enum FrameCodec {
     package static func wrap(_ channel: any Channel, limits: WireLimits) throws -> NIOAsyncChannel<Frame, Frame> {
         try channel.pipeline.syncOperations.addHandlers(
             ByteToMessageHandler(FrameDecoder(maximumFrameBytes: limits.maximumFrameBytes)),
-            MessageToByteHandler(FrameEncoder()))
+            MessageToByteHandler(FrameEncoder())
+        )
         return try NIOAsyncChannel(
             wrappingChannelSynchronously: channel,
-            configuration: .init(inboundType: Frame.self, outboundType: Frame.self))
+            configuration: .init(inboundType: Frame.self, outboundType: Frame.self)
+        )
     }
 }

@@ -10,11 +10,13 @@ struct BenchCommand: ParsableCommand {
         abstract: "Measure this machine: the learning core (the default) or FedAvg aggregation.",
         discussion: "Build with -c release for meaningful figures. OPENBLAS_CORETYPE picks the OpenBLAS kernel.",
         subcommands: [Core.self, Aggregation.self, Encoder.self],
-        defaultSubcommand: Core.self)
+        defaultSubcommand: Core.self
+    )
 
     struct Core: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Measure sgemm GFLOP/s and MLP training throughput on this machine.")
+            abstract: "Measure sgemm GFLOP/s and MLP training throughput on this machine."
+        )
 
         @Option(help: "Square sgemm sizes, comma-separated.") var sizes: String = "64,256,512,1024"
         @Option(help: "Seconds to spend on each measurement.") var seconds: Double = 1
@@ -36,16 +38,33 @@ struct BenchCommand: ParsableCommand {
             for figure in result.sgemm {
                 print(String(format: "sgemm %5d³            %8.1f GFLOP/s", figure.size, figure.gflops))
             }
-            print(String(format: "sgemm 256³ check        %8.1e max error relative to a float64 product", result.sgemmRelativeError))
-            print(String(format: "mlp 64-256-256-10 step  %8.0f examples/s (batch 64, SGD)", result.mlpStepExamplesPerSecond))
-            print(String(format: "mlp trainer epochs      %8.0f examples/s (batch 64, AdamW, shuffled)", result.mlpTrainerExamplesPerSecond))
+            print(
+                String(
+                    format: "sgemm 256³ check        %8.1e max error relative to a float64 product",
+                    result.sgemmRelativeError
+                )
+            )
+            print(
+                String(
+                    format: "mlp 64-256-256-10 step  %8.0f examples/s (batch 64, SGD)",
+                    result.mlpStepExamplesPerSecond
+                )
+            )
+            print(
+                String(
+                    format: "mlp trainer epochs      %8.0f examples/s (batch 64, AdamW, shuffled)",
+                    result.mlpTrainerExamplesPerSecond
+                )
+            )
         }
     }
 
     struct Encoder: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Measure BERT (MiniLM-sized) forward and fine-tuning step throughput.",
-            discussion: "Compare with benchmarks/flax_bert.py (Hugging Face's FlaxBertModel on XLA), run side by side by benchmarks/encoder.sh.")
+            discussion:
+                "Compare with benchmarks/flax_bert.py (Hugging Face's FlaxBertModel on XLA), run side by side by benchmarks/encoder.sh."
+        )
 
         @Option(help: "Sentences per batch.") var batch: Int = 32
         @Option(help: "Tokens per sentence.") var length: Int = 64
@@ -61,18 +80,46 @@ struct BenchCommand: ParsableCommand {
                 return
             }
             print("MiniLM-sized BERT, batch \(r.batch) × \(r.length) tokens, \(r.threads) BLAS threads")
-            print(String(format: "forward + pooling          %8.1f ms  %7.1f sentences/s", r.forwardMilliseconds, r.forwardSentencesPerSecond))
-            for (name, ms) in [("LoRA step (r 8, q+v)", r.loraStepMilliseconds), ("last-2 step", r.lastLayersStepMilliseconds),
-                               ("full step", r.fullStepMilliseconds)] {
-                print(String(format: "%-26@ %8.1f ms  %7.1f examples/s", name as NSString, ms, Double(r.batch) / ms * 1000))
+            print(
+                String(
+                    format: "forward + pooling          %8.1f ms  %7.1f sentences/s",
+                    r.forwardMilliseconds,
+                    r.forwardSentencesPerSecond
+                )
+            )
+            for (name, ms) in [
+                ("LoRA step (r 8, q+v)", r.loraStepMilliseconds), ("last-2 step", r.lastLayersStepMilliseconds),
+                ("full step", r.fullStepMilliseconds),
+            ] {
+                print(
+                    String(
+                        format: "%-26@ %8.1f ms  %7.1f examples/s",
+                        name as NSString,
+                        ms,
+                        Double(r.batch) / ms * 1000
+                    )
+                )
             }
-            print(String(format: "head mode, %d examples      epoch 1 %.2f s, epoch 2 %.3f s (%.1f%%)", r.headExamples,
-                         r.headFirstEpochSeconds, r.headSecondEpochSeconds, 100 * r.headSecondEpochSeconds / r.headFirstEpochSeconds))
+            print(
+                String(
+                    format: "head mode, %d examples      epoch 1 %.2f s, epoch 2 %.3f s (%.1f%%)",
+                    r.headExamples,
+                    r.headFirstEpochSeconds,
+                    r.headSecondEpochSeconds,
+                    100 * r.headSecondEpochSeconds / r.headFirstEpochSeconds
+                )
+            )
             print(String(format: "bytes per round per site   base model once: %.1f MB", Double(r.modelBytes) / 1e6))
             for mode in FineTuning.Mode.allCases {
                 let bytes = r.roundBytes[mode.rawValue] ?? 0
-                print(String(format: "  %-8@ %12d bytes (%.2f%% of the model)", mode.rawValue as NSString, bytes,
-                             100 * Double(bytes) / Double(Swift.max(r.modelBytes, 1))))
+                print(
+                    String(
+                        format: "  %-8@ %12d bytes (%.2f%% of the model)",
+                        mode.rawValue as NSString,
+                        bytes,
+                        100 * Double(bytes) / Double(Swift.max(r.modelBytes, 1))
+                    )
+                )
             }
         }
     }
@@ -83,7 +130,8 @@ struct BenchCommand: ParsableCommand {
             discussion: """
                 Without --sites or --parameters, runs 10 sites × 22M parameters and 100 sites × 1M. \
                 Each update is generated just before it is folded; only the folds and the average are timed.
-                """)
+                """
+        )
 
         @Option(help: "Sites reporting an update (default 10 when --parameters is given).") var sites: Int?
         @Option(help: "Parameters in one update (default 22000000 when --sites is given).") var parameters: Int?
@@ -106,8 +154,14 @@ struct BenchCommand: ParsableCommand {
                         .init(sites: $0.sites, parameters: $0.parameters, clipNorm: self.clipNorm, seed: self.seed)
                     }
                 } else {
-                    [.init(sites: self.sites ?? 10, parameters: self.parameters ?? 22_000_000,
-                           clipNorm: self.clipNorm, seed: self.seed)]
+                    [
+                        .init(
+                            sites: self.sites ?? 10,
+                            parameters: self.parameters ?? 22_000_000,
+                            clipNorm: self.clipNorm,
+                            seed: self.seed
+                        )
+                    ]
                 }
             var results: [AggregationBenchmark.Result] = []
             for configuration in configurations {
@@ -121,26 +175,51 @@ struct BenchCommand: ParsableCommand {
         private func printText(_ r: AggregationBenchmark.Result) {
             let c = r.configuration
             let megabytes = { (bytes: Int) in Double(bytes) / 1e6 }
-            print(String(
-                format: "FedAvg %d sites × %.1fM parameters (%d tensors, %.1f MB a model), clip norm %g, "
-                    + "OpenBLAS %@ %d threads",
-                c.sites, Double(c.parameters) / 1e6, r.tensors, megabytes(r.modelBytes), c.clipNorm,
-                r.blasKernel, r.blasThreads))
+            print(
+                String(
+                    format: "FedAvg %d sites × %.1fM parameters (%d tensors, %.1f MB a model), clip norm %g, "
+                        + "OpenBLAS %@ %d threads",
+                    c.sites,
+                    Double(c.parameters) / 1e6,
+                    r.tensors,
+                    megabytes(r.modelBytes),
+                    c.clipNorm,
+                    r.blasKernel,
+                    r.blasThreads
+                )
+            )
             let rounds = r.roundSeconds.map { String(format: "%.3f", $0) }.joined(separator: ", ")
-            print(String(
-                format: "  add × %d + average    %8.3f s  best of rounds %@; %d clipped; ‖average‖ %.6g",
-                c.sites, r.aggregationSeconds, rounds, r.clippedUpdates, r.averageNorm))
+            print(
+                String(
+                    format: "  add × %d + average    %8.3f s  best of rounds %@; %d clipped; ‖average‖ %.6g",
+                    c.sites,
+                    r.aggregationSeconds,
+                    rounds,
+                    r.clippedUpdates,
+                    r.averageNorm
+                )
+            )
             print(String(format: "  per update            %8.2f ms", r.aggregationSeconds / Double(c.sites) * 1e3))
-            print(String(
-                format: "  generating updates    %8.3f s  not timed above, nor making the zeroed sum (%.3f s)",
-                r.generationSeconds, r.setupSeconds))
+            print(
+                String(
+                    format: "  generating updates    %8.3f s  not timed above, nor making the zeroed sum (%.3f s)",
+                    r.generationSeconds,
+                    r.setupSeconds
+                )
+            )
             if let peak = r.peakResidentBytes, let baseline = r.baselineResidentBytes,
                 let models = r.peakIncreaseInModels
             {
-                print(String(
-                    format: "  peak RSS (VmHWM)      %8.1f MB  baseline %.1f MB, +%.1f MB = %.2f × one model%@",
-                    megabytes(peak), megabytes(baseline), megabytes(peak - baseline), models,
-                    r.peakWasReset ? "" : " (peak not reset: may predate this run)"))
+                print(
+                    String(
+                        format: "  peak RSS (VmHWM)      %8.1f MB  baseline %.1f MB, +%.1f MB = %.2f × one model%@",
+                        megabytes(peak),
+                        megabytes(baseline),
+                        megabytes(peak - baseline),
+                        models,
+                        r.peakWasReset ? "" : " (peak not reset: may predate this run)"
+                    )
+                )
             } else {
                 print("  peak RSS              unavailable (no /proc/self/status)")
             }

@@ -39,7 +39,8 @@ struct CertsCommand: ParsableCommand {
                 try folder.initialise(
                     hosts: self.hosts.isEmpty ? CoordinatorHost.defaults : self.hosts,
                     caLifetime: TimeInterval(self.caDays) * 86_400,
-                    coordinatorLifetime: TimeInterval(self.days) * 86_400)
+                    coordinatorLifetime: TimeInterval(self.days) * 86_400
+                )
             }
             printWritten(written)
             print("keep \(folder.caPrivateKey.path) offline; give every site \(folder.caCertificate.path)")

@@ -9,13 +9,15 @@ import Logging
 struct ClientCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "client",
-        abstract: "Run a site: join the coordinator over mutual TLS and fine-tune on local data that never leaves.")
+        abstract: "Run a site: join the coordinator over mutual TLS and fine-tune on local data that never leaves."
+    )
 
     @Option(help: "The coordinator as HOST:PORT.") var coordinator: String
     @Option(help: "Folder with this site's cert.pem, key.pem and ca.pem (fedtune certs issue).") var identity: String
     @Option(help: "This site's labelled data: CSV, or JSON Lines (.jsonl) for text.") var data: String
     @Option(help: "Name of the label column.") var label: String
-    @Option(name: .customLong("text-column"), help: "Name of the text column, for text models.") var textColumn: String = "text"
+    @Option(name: .customLong("text-column"), help: "Name of the text column, for text models.") var textColumn:
+        String = "text"
     @Option(help: "Folder to keep received base models in.") var cache: String = ".fedtune-cache"
     @Option(help: "Share of the data held out for evaluation.") var evaluation: Double = 0.2
     @Option(help: "Seed of the local split.") var seed: UInt64 = 0
@@ -29,9 +31,13 @@ struct ClientCommand: AsyncParsableCommand {
     func run() async throws {
         let parts = self.coordinator.split(separator: ":")
         var configuration = SiteConfiguration(
-            coordinatorHost: String(parts[0]), coordinatorPort: Int(parts[1])!,
-            identity: URL(fileURLWithPath: self.identity), data: URL(fileURLWithPath: self.data),
-            labelColumn: self.label, cache: URL(fileURLWithPath: self.cache))
+            coordinatorHost: String(parts[0]),
+            coordinatorPort: Int(parts[1])!,
+            identity: URL(fileURLWithPath: self.identity),
+            data: URL(fileURLWithPath: self.data),
+            labelColumn: self.label,
+            cache: URL(fileURLWithPath: self.cache)
+        )
         configuration.textColumn = self.textColumn
         configuration.evaluationFraction = self.evaluation
         configuration.seed = self.seed

@@ -9,7 +9,8 @@ import Logging
 struct CoordinatorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "coordinator",
-        abstract: "Run the coordinator daemon: sites connect over mutual TLS and fine-tune the model in rounds.")
+        abstract: "Run the coordinator daemon: sites connect over mutual TLS and fine-tune the model in rounds."
+    )
 
     @Option(help: "The coordinator's YAML configuration (see docs/COORDINATOR.md).") var config: String
     @Option(help: "Write the port listened on to this file (useful with listen: HOST:0).") var portFile: String?

@@ -5,11 +5,15 @@ import Foundation
 
 struct DatasetsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "datasets", abstract: "Make or fetch datasets.", subcommands: [Synthetic.self, Fetch.self])
+        commandName: "datasets",
+        abstract: "Make or fetch datasets.",
+        subcommands: [Synthetic.self, Fetch.self]
+    )
 
     struct Synthetic: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Write a source domain (source.csv) and a shifted target domain (target.csv, target-test.csv).")
+            abstract: "Write a source domain (source.csv) and a shifted target domain (target.csv, target-test.csv)."
+        )
 
         @Option(help: "Folder to write the CSV files into.") var out: String
         @Option(help: "Number of numeric features.") var features: Int = 16
@@ -25,8 +29,13 @@ struct DatasetsCommand: ParsableCommand {
         func run() throws {
             let files = try runReportingErrors {
                 try SyntheticDemo.write(
-                    to: URL(fileURLWithPath: self.out), features: self.features, classes: self.classes,
-                    noise: self.noise, shift: self.shift, seed: self.seed)
+                    to: URL(fileURLWithPath: self.out),
+                    features: self.features,
+                    classes: self.classes,
+                    noise: self.noise,
+                    shift: self.shift,
+                    seed: self.seed
+                )
             }
             print("wrote \(files.source.path), \(files.target.path), \(files.targetTest.path) (label column: label)")
         }
@@ -36,7 +45,8 @@ struct DatasetsCommand: ParsableCommand {
     /// dataset and converts it to CSV; prints the folder, then each CSV file, main file first.
     struct Fetch: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Fetch a dataset (tweets-sentiment, bbc-news, breast-cancer, digits) as CSV into the cache.")
+            abstract: "Fetch a dataset (tweets-sentiment, bbc-news, breast-cancer, digits) as CSV into the cache."
+        )
 
         @Argument(help: "The dataset's name (see docs/DATASETS.md).") var name: String
         @OptionGroup var cacheOptions: CacheOptions

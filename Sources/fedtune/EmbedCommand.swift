@@ -15,7 +15,8 @@ struct EmbedCommand: ParsableCommand {
             and tabs) and writes the L2-normalised mean-pooled embedding of each, or with --tokens its token ids. \
             MODEL is a Hugging Face BERT folder (config.json, vocab.txt, model.safetensors), e.g. the path \
             printed by `fedtune models fetch all-MiniLM-L6-v2`.
-            """)
+            """
+    )
 
     @Option(help: "A BERT model folder.") var model: String
     @Flag(help: "Each input line is a JSON string.") var jsonl = false

@@ -6,7 +6,9 @@ import Foundation
 
 struct EvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "evaluate", abstract: "Score a saved model on a labelled CSV file.")
+        commandName: "evaluate",
+        abstract: "Score a saved model on a labelled CSV file."
+    )
 
     @Option(help: "Model folder (model.json + model.safetensors).") var model: String
     @Option(help: "CSV file with a header row.") var data: String
@@ -16,7 +18,10 @@ struct EvaluateCommand: ParsableCommand {
     func run() throws {
         let metrics = try runReportingErrors {
             try ModelEvaluation.run(
-                model: URL(fileURLWithPath: self.model), data: URL(fileURLWithPath: self.data), labelColumn: self.label)
+                model: URL(fileURLWithPath: self.model),
+                data: URL(fileURLWithPath: self.data),
+                labelColumn: self.label
+            )
         }
         if self.json {
             print(String(decoding: try metrics.json(), as: UTF8.self))

@@ -13,9 +13,11 @@ struct ExportCommand: ParsableCommand {
             The encoder becomes a BertModel folder (config.json, model.safetensors, vocab.txt, \
             tokenizer_config.json) that transformers and safetensors load, with sentence-transformers' \
             mean pooling (modules.json, 1_Pooling/) and the classification head in classifier.safetensors.
-            """)
+            """
+    )
 
-    @Option(help: "A text model folder written by fedtune (model.json, model.safetensors, vocab.txt).") var model: String
+    @Option(help: "A text model folder written by fedtune (model.json, model.safetensors, vocab.txt).") var model:
+        String
     @Option(help: "Folder to write.") var out: String
 
     func run() throws {

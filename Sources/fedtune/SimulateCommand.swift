@@ -6,26 +6,30 @@ import Foundation
 struct SimulateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
-        abstract: "Run a multi-site federation on this machine from a scenario file, next to its baselines.")
+        abstract: "Run a multi-site federation on this machine from a scenario file, next to its baselines."
+    )
 
     @Argument(help: "A scenario YAML file (see scenarios/README.md).") var scenario: String
     @Flag(help: "Run the sites in this process over an in-memory transport instead of one process per site.")
     var inprocess = false
     @Option(
         help:
-            "Run folder for metrics.jsonl, summary.json, model/ and report.html (default: runs/<scenario>-<UTC time>).")
+            "Run folder for metrics.jsonl, summary.json, model/ and report.html (default: runs/<scenario>-<UTC time>)."
+    )
     var out: String?
     @Option(help: "Override the number of sites.") var sites: Int?
     @Option(
         name: .customLong("class-weights"),
-        help: "Class-weighted loss: balanced or none (overrides local.class_weights).")
+        help: "Class-weighted loss: balanced or none (overrides local.class_weights)."
+    )
     var classWeights: String?
     @OptionGroup var cacheOptions: CacheOptions
     @Flag(name: .customLong("skip-baselines"), help: "Skip the sites-alone, centralised and linear-probe baselines.")
     var skipBaselines = false
     @Flag(
         name: .customLong("keep-checkpoints"),
-        help: "Keep every round's checkpoint in the run folder, not only the last.")
+        help: "Keep every round's checkpoint in the run folder, not only the last."
+    )
     var keepCheckpoints = false
 
     func validate() throws {
@@ -43,13 +47,19 @@ struct SimulateCommand: ParsableCommand {
         let folder =
             self.out.map { URL(fileURLWithPath: $0) }
             ?? RunFolder.defaultURL(
-                scenario: scenario.name, base: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+                scenario: scenario.name,
+                base: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+            )
         let simulation = Simulation(
             scenario: scenario,
             options: .init(
-                output: folder, baselines: !self.skipBaselines,
+                output: folder,
+                baselines: !self.skipBaselines,
                 processes: self.inprocess ? nil : URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(),
-                cache: self.cacheOptions.root, keepCheckpoints: self.keepCheckpoints))
+                cache: self.cacheOptions.root,
+                keepCheckpoints: self.keepCheckpoints
+            )
+        )
         print(ComparisonText.roundHeader)
         fflush(nil)
         let report = try runReportingErrors {
@@ -59,7 +69,8 @@ struct SimulateCommand: ParsableCommand {
                     // Rounds of a text model take minutes: show each as it closes, even into a pipe.
                     fflush(nil)
                 },
-                log: { FileHandle.standardError.write(Data("\($0)\n".utf8)) })
+                log: { FileHandle.standardError.write(Data("\($0)\n".utf8)) }
+            )
         }
         print("")
         print(ComparisonText.render(report.summary))
@@ -69,7 +80,8 @@ struct SimulateCommand: ParsableCommand {
         for item in report.unchecked { print("not checked: \(item)") }
         guard report.failures.isEmpty else {
             FileHandle.standardError.write(
-                Data("error: expectations not met: \(report.failures.joined(separator: "; "))\n".utf8))
+                Data("error: expectations not met: \(report.failures.joined(separator: "; "))\n".utf8)
+            )
             throw ExitCode.failure
         }
     }

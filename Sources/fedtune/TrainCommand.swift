@@ -53,13 +53,16 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("lora-rank"), help: "LoRA rank.") var loraRank: Int = 8
     @Option(name: .customLong("lora-alpha"), help: "LoRA alpha (scale = alpha / rank).") var loraAlpha: Float = 16
     @Option(name: .customLong("lora-dropout"), help: "Dropout on the adapters' input.") var loraDropout: Float = 0.1
-    @Option(name: .customLong("lora-targets"), help: "Projections with adapters, comma-separated.") var loraTargets: String = "query,value"
+    @Option(name: .customLong("lora-targets"), help: "Projections with adapters, comma-separated.") var loraTargets:
+        String = "query,value"
 
     func validate() throws {
         guard ActivationKind(rawValue: self.activation) != nil else {
             throw ValidationError("--activation must be one of relu, gelu, tanh")
         }
-        guard OptimizerKind(rawValue: self.optimizer) != nil else { throw ValidationError("--optimizer must be adamw or sgd") }
+        guard OptimizerKind(rawValue: self.optimizer) != nil else {
+            throw ValidationError("--optimizer must be adamw or sgd")
+        }
         guard TrainingConfiguration.Schedule(rawValue: self.schedule) != nil else {
             throw ValidationError("--schedule must be constant, linear or cosine")
         }
@@ -70,7 +73,10 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         var request = TableTraining.Request(
-            data: URL(fileURLWithPath: self.data), labelColumn: self.label, output: URL(fileURLWithPath: self.out))
+            data: URL(fileURLWithPath: self.data),
+            labelColumn: self.label,
+            output: URL(fileURLWithPath: self.out)
+        )
         request.architecture = self.arch
         request.activation = ActivationKind(rawValue: self.activation)!
         request.dropout = self.dropout
@@ -84,7 +90,10 @@ struct TrainCommand: ParsableCommand {
         training.batchSize = self.batchSize
         training.learningRate = self.lr
         training.optimizer = OptimizerConfiguration(
-            kind: OptimizerKind(rawValue: self.optimizer)!, momentum: self.momentum, weightDecay: self.weightDecay)
+            kind: OptimizerKind(rawValue: self.optimizer)!,
+            momentum: self.momentum,
+            weightDecay: self.weightDecay
+        )
         training.schedule = TrainingConfiguration.Schedule(rawValue: self.schedule)!
         training.warmupFraction = self.warmup
         training.gradientClipNorm = self.clipNorm
@@ -95,7 +104,9 @@ struct TrainCommand: ParsableCommand {
 
         let outcome: TableTraining.Outcome
         if let textColumn = self.textColumn {
-            outcome = try runReportingErrors { try TextTraining(self.textRequest(textColumn, training), progress: ConsoleProgress()).run() }
+            outcome = try runReportingErrors {
+                try TextTraining(self.textRequest(textColumn, training), progress: ConsoleProgress()).run()
+            }
         } else {
             outcome = try runReportingErrors { try TableTraining(request, progress: ConsoleProgress()).run() }
         }
@@ -103,8 +114,14 @@ struct TrainCommand: ParsableCommand {
             print(String(format: "base model validation accuracy  %.4f", base))
         }
         if let validation = outcome.validation {
-            print(String(format: "validation accuracy  %.4f  macro-F1 %.4f  (kept epoch %d)",
-                         validation.accuracy, validation.macroF1, outcome.history.bestEpoch))
+            print(
+                String(
+                    format: "validation accuracy  %.4f  macro-F1 %.4f  (kept epoch %d)",
+                    validation.accuracy,
+                    validation.macroF1,
+                    outcome.history.bestEpoch
+                )
+            )
         }
         if let test = outcome.test {
             print("test set:\n" + test.table())
@@ -114,20 +131,32 @@ struct TrainCommand: ParsableCommand {
 
     private func textRequest(_ textColumn: String, _ training: TrainingConfiguration) throws -> TextTraining.Request {
         var request = TextTraining.Request(
-            data: URL(fileURLWithPath: self.data), textColumn: textColumn, labelColumn: self.label,
-            output: URL(fileURLWithPath: self.out))
+            data: URL(fileURLWithPath: self.data),
+            textColumn: textColumn,
+            labelColumn: self.label,
+            output: URL(fileURLWithPath: self.out)
+        )
         request.model = self.model.map { URL(fileURLWithPath: $0) }
         if let base = self.base {
-            request.base = FileManager.default.fileExists(atPath: base)
+            request.base =
+                FileManager.default.fileExists(atPath: base)
                 ? URL(fileURLWithPath: base) : try self.cacheOptions.artifactCache.model(named: base, log: progress)
         }
         guard let mode = FineTuning.Mode(rawValue: self.mode) else {
-            throw ValidationError("--mode must be one of \(FineTuning.Mode.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationError(
+                "--mode must be one of \(FineTuning.Mode.allCases.map(\.rawValue).joined(separator: ", "))"
+            )
         }
         request.fineTuning = FineTuning(
-            mode: mode, layers: self.layers,
-            lora: LoRASettings(rank: self.loraRank, alpha: self.loraAlpha, dropout: self.loraDropout,
-                               targets: self.loraTargets.split(separator: ",").map(String.init)))
+            mode: mode,
+            layers: self.layers,
+            lora: LoRASettings(
+                rank: self.loraRank,
+                alpha: self.loraAlpha,
+                dropout: self.loraDropout,
+                targets: self.loraTargets.split(separator: ",").map(String.init)
+            )
+        )
         request.headDropout = self.dropout > 0 ? self.dropout : 0.1
         request.validationFraction = self.validation
         request.testFraction = self.test

@@ -13,7 +13,12 @@ enum Command {
         var stderr: String
     }
 
-    static func run(_ executable: URL, _ arguments: [String], input: String = "", seconds: Double = 120) throws -> Output {
+    static func run(
+        _ executable: URL,
+        _ arguments: [String],
+        input: String = "",
+        seconds: Double = 120
+    ) throws -> Output {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -23,7 +28,10 @@ enum Command {
         process.standardError = stderr
         try process.run()
         // Read both pipes on their own threads so a full pipe never blocks the child.
-        final class Box: @unchecked Sendable { var out = Data(); var err = Data() }
+        final class Box: @unchecked Sendable {
+            var out = Data()
+            var err = Data()
+        }
         let box = Box()
         let group = DispatchGroup()
         DispatchQueue.global().async(group: group) { box.out = stdout.fileHandleForReading.readDataToEndOfFile() }
@@ -35,8 +43,11 @@ enum Command {
             Issue.record("\(executable.lastPathComponent) \(arguments.joined(separator: " ")) took over \(seconds) s")
         }
         process.waitUntilExit()
-        return Output(status: process.terminationStatus, stdout: String(decoding: box.out, as: UTF8.self),
-                      stderr: String(decoding: box.err, as: UTF8.self))
+        return Output(
+            status: process.terminationStatus,
+            stdout: String(decoding: box.out, as: UTF8.self),
+            stderr: String(decoding: box.err, as: UTF8.self)
+        )
     }
 
     static func fedtune(_ arguments: String..., input: String = "") throws -> Output {

@@ -18,8 +18,10 @@ import Testing
 
     /// Each text as one JSON string per line, as `--jsonl` reads them.
     static func jsonLines(_ texts: [String]) throws -> String {
-        try texts.map { String(decoding: try JSONSerialization.data(withJSONObject: $0, options: .fragmentsAllowed), as: UTF8.self) }
-            .joined(separator: "\n") + "\n"
+        try texts.map {
+            String(decoding: try JSONSerialization.data(withJSONObject: $0, options: .fragmentsAllowed), as: UTF8.self)
+        }
+        .joined(separator: "\n") + "\n"
     }
 
     @Test func embeddingsMatchTheReferenceLineForLine() throws {
@@ -40,7 +42,13 @@ import Testing
     @Test func tokensMatchTheReferenceIds() throws {
         let cases = try Self.cases()
         let output = try Command.fedtune(
-            "embed", "--model", Self.model(), "--jsonl", "--tokens", input: Self.jsonLines(cases.map { $0["text"] as! String }))
+            "embed",
+            "--model",
+            Self.model(),
+            "--jsonl",
+            "--tokens",
+            input: Self.jsonLines(cases.map { $0["text"] as! String })
+        )
         #expect(output.status == 0, "\(output.stderr)")
         let lines = output.stdout.split(separator: "\n")
         try #require(lines.count == cases.count)

@@ -8,13 +8,25 @@ import Testing
 /// whose tensors Python's safetensors reads with BertModel's names and shapes, adapters merged.
 struct ExportCommandTests {
     static let configuration = BertConfiguration(
-        vocabularySize: 10, hiddenSize: 8, layerCount: 2, headCount: 2, intermediateSize: 16, maxPositions: 16)
+        vocabularySize: 10,
+        hiddenSize: 8,
+        layerCount: 2,
+        headCount: 2,
+        intermediateSize: 16,
+        maxPositions: 16
+    )
 
     func loraModel() throws -> TextClassifier {
-        let vocabulary = try WordPieceVocabulary(tokens: ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "a", "b", "c", "##d", "e"])
+        let vocabulary = try WordPieceVocabulary(tokens: [
+            "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "a", "b", "c", "##d", "e",
+        ])
         let architecture = TextClassifierArchitecture(
-            encoder: Self.configuration, maxLength: 16, lowercase: true, classNames: ["no", "yes"],
-            fineTuning: FineTuning(mode: .lora, lora: LoRASettings(rank: 2, alpha: 4, dropout: 0)))
+            encoder: Self.configuration,
+            maxLength: 16,
+            lowercase: true,
+            classNames: ["no", "yes"],
+            fineTuning: FineTuning(mode: .lora, lora: LoRASettings(rank: 2, alpha: 4, dropout: 0))
+        )
         let model = TextClassifier(architecture: architecture, vocabulary: vocabulary, seed: 5)
         var generator = SeededGenerator(seed: 8)
         for i in 0..<model.parameters.count where model.parameters[i].name.contains("lora_B") {
@@ -25,7 +37,9 @@ struct ExportCommandTests {
 
     static func python(_ file: URL) throws -> [String: [String: Any]] {
         let output = try Command.python(
-            Command.repository.appendingPathComponent("scripts/fixtures/load_safetensors.py").path, file.path)
+            Command.repository.appendingPathComponent("scripts/fixtures/load_safetensors.py").path,
+            file.path
+        )
         try #require(output.status == 0, "\(output.stderr)")
         let object = try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any]
         return try #require(object?["tensors"] as? [String: [String: Any]])
@@ -37,7 +51,12 @@ struct ExportCommandTests {
         let model = try self.loraModel()
         try TextModelFolder.save(model, to: folder.appendingPathComponent("tuned"))
         let output = try Command.fedtune(
-            "export", "--model", folder.appendingPathComponent("tuned").path, "--out", folder.appendingPathComponent("hf").path)
+            "export",
+            "--model",
+            folder.appendingPathComponent("tuned").path,
+            "--out",
+            folder.appendingPathComponent("hf").path
+        )
         #expect(output.status == 0, "\(output.stderr)")
 
         let hf = folder.appendingPathComponent("hf")
@@ -63,7 +82,9 @@ struct ExportCommandTests {
         #expect(zip(exported, merged.scalars).allSatisfy { abs($0 - $1) < 1e-6 })
         #expect(zip(exported, w.scalars).contains { abs($0 - $1) > 1e-3 }, "the adapters changed the weight")
 
-        let config = try JSONSerialization.jsonObject(with: Data(contentsOf: hf.appendingPathComponent("config.json"))) as? [String: Any]
+        let config =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: hf.appendingPathComponent("config.json")))
+            as? [String: Any]
         #expect(config?["model_type"] as? String == "bert")
         #expect(config?["hidden_size"] as? Int == 8)
         #expect((config?["id2label"] as? [String: String])?["1"] == "yes")

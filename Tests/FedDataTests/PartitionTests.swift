@@ -11,8 +11,11 @@ struct PartitionTests {
         let labels = perClass.enumerated().flatMap { Array(repeating: $0.offset, count: $0.element) }
         let features = Tensor(shape: [labels.count, 1], scalars: labels.indices.map { Float($0 % 3) })
         return Dataset(
-            features: features, labels: labels, featureNames: ["site"],
-            classNames: perClass.indices.map { "c\($0)" })
+            features: features,
+            labels: labels,
+            featureNames: ["site"],
+            classNames: perClass.indices.map { "c\($0)" }
+        )
     }
 
     /// Largest class share at each site.
@@ -83,7 +86,12 @@ struct PartitionTests {
         let data = self.makeDataset(perClass: [40, 40])
 
         let parts = try Partitioner.split(
-            data, sites: 10, partition: .dirichlet(alpha: 0.05), seed: 3, minimumPerSite: 4)
+            data,
+            sites: 10,
+            partition: .dirichlet(alpha: 0.05),
+            seed: 3,
+            minimumPerSite: 4
+        )
 
         #expect(parts.allSatisfy { $0.count >= 4 }, "site sizes \(parts.map(\.count))")
         #expect(parts.flatMap { $0 }.sorted() == Array(0..<data.count))

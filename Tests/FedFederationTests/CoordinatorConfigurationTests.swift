@@ -1,5 +1,5 @@
-import FedLearning
 import FedCoordinator
+import FedLearning
 import FedRounds
 import FedWire
 import Foundation
@@ -16,7 +16,8 @@ struct CoordinatorConfigurationTests {
     }
 
     @Test func readsEveryKeyAndResolvesPathsAgainstTheFile() throws {
-        let configuration = try Self.load("""
+        let configuration = try Self.load(
+            """
             listen: 127.0.0.1:0
             identity: certs/coordinator
             model: model
@@ -31,7 +32,8 @@ struct CoordinatorConfigurationTests {
             training: {epochs: 2, learning_rate: 0.01}
             allow: [site-a, site-b]
             keep_checkpoints: 3
-            """)
+            """
+        )
 
         #expect(configuration.host == "127.0.0.1" && configuration.port == 0)
         #expect(configuration.identity.path.hasSuffix("/certs/coordinator"))
@@ -46,20 +48,41 @@ struct CoordinatorConfigurationTests {
 
     static let bad: [(String, String)] = [
         ("identity: c\nmodel: m\nstate: s\nrounds: 2\n", "missing key 'min_sites'"),
-        ("identity: c\nmodel: m\nstate: s\nrounds: two\nmin_sites: 1\n", "line 4, column 9: expected a whole number for 'rounds', found 'two'"),
-        ("identity: c\nmodel: m\nstate: s\nrounds: 2\nmin_sites: 2\nquorum: 3\n", "quorum must be between 1 and min_sites"),
-        ("identity: c\nmodel: m\nstate: s\nrounds: 2\nmin_sites: 2\nkeep_checkpoints: 0\n", "keep_checkpoints must be at least 1"),
+        (
+            "identity: c\nmodel: m\nstate: s\nrounds: two\nmin_sites: 1\n",
+            "line 4, column 9: expected a whole number for 'rounds', found 'two'"
+        ),
+        (
+            "identity: c\nmodel: m\nstate: s\nrounds: 2\nmin_sites: 2\nquorum: 3\n",
+            "quorum must be between 1 and min_sites"
+        ),
+        (
+            "identity: c\nmodel: m\nstate: s\nrounds: 2\nmin_sites: 2\nkeep_checkpoints: 0\n",
+            "keep_checkpoints must be at least 1"
+        ),
         // What a new user typed: a misspelt key must not train 10 epochs at 0.001 silently.
-        ("identity: c\nmodel: m\nstate: s\nrounds: 2\nmin_sites: 2\ntraining: {epoch: 1, learning_rate: 0.5}\n",
-         "line 6, column 12: unknown key 'training.epoch' (known under 'training': batch_size, class_weights, epochs"),
-        ("identity: c\nmodel: m\nstate: s\nrounds: 2\nminSites: 2\n", "line 5, column 1: 'minSites' is spelt 'min_sites'"),
-        ("identity: c\nmodel: m\nstate: s\nrounds: 2\nmin_sites: 2\nstrategy: {clip_norm: 5x}\n",
-         "line 6, column 23: expected a number for 'strategy.clip_norm', found '5x'"),
-        ("identity: c\nmodel: m\nstate: s\nrounds: 2\nmin_sites: 2\ntraining:\n  optimizer: {kind: sgd, weightDecay: 1}\n",
-         "'training.optimizer.weightDecay' is spelt 'weight_decay'"),
+        (
+            "identity: c\nmodel: m\nstate: s\nrounds: 2\nmin_sites: 2\ntraining: {epoch: 1, learning_rate: 0.5}\n",
+            "line 6, column 12: unknown key 'training.epoch' (known under 'training': batch_size, class_weights, epochs"
+        ),
+        (
+            "identity: c\nmodel: m\nstate: s\nrounds: 2\nminSites: 2\n",
+            "line 5, column 1: 'minSites' is spelt 'min_sites'"
+        ),
+        (
+            "identity: c\nmodel: m\nstate: s\nrounds: 2\nmin_sites: 2\nstrategy: {clip_norm: 5x}\n",
+            "line 6, column 23: expected a number for 'strategy.clip_norm', found '5x'"
+        ),
+        (
+            "identity: c\nmodel: m\nstate: s\nrounds: 2\nmin_sites: 2\ntraining:\n  optimizer: {kind: sgd, weightDecay: 1}\n",
+            "'training.optimizer.weightDecay' is spelt 'weight_decay'"
+        ),
         ("identity: [c\n", "line 2, column 1: not valid YAML"),
         ("identity: c\nmodel: m\nstate: s\nrounds: 2\nmin_sites: 1\nlisten: nowhere\n", "listen must be HOST:PORT"),
-        ("identity: c\nmodel: m\nstate: s\nrounds: 2\nmin_sites: 1\nstrategy: {clip_norm: -1}\n", "clip_norm must be positive"),
+        (
+            "identity: c\nmodel: m\nstate: s\nrounds: 2\nmin_sites: 1\nstrategy: {clip_norm: -1}\n",
+            "clip_norm must be positive"
+        ),
     ]
 
     @Test(arguments: bad)

@@ -1,3 +1,4 @@
+import Clocks
 import FedClient
 import FedCoordinator
 import FedData
@@ -6,7 +7,6 @@ import FedRounds
 import FedTLS
 import FedTensor
 import FedWire
-import Clocks
 import Foundation
 import Logging
 import OrderedCollections
@@ -24,7 +24,12 @@ struct FederationTests {
         sites: [String],
         writeModel: (URL) throws -> Void = { folder in
             let architecture = ModelArchitecture(
-                inputs: 6, hidden: [16], classes: 3, featureNames: (0..<6).map { "x\($0)" }, classNames: ["c0", "c1", "c2"])
+                inputs: 6,
+                hidden: [16],
+                classes: 3,
+                featureNames: (0..<6).map { "x\($0)" },
+                classNames: ["c0", "c1", "c2"]
+            )
             try ModelFolder.save(Classifier(architecture: architecture, seed: 1), to: folder)
         },
         writeData: (Int, URL) throws -> Void = { index, csv in
@@ -38,8 +43,11 @@ struct FederationTests {
         let modelFolder = folder.appendingPathComponent("model")
         try writeModel(modelFolder)
         var coordinator = CoordinatorConfiguration(
-            identity: pki.coordinatorDirectory, model: modelFolder, state: folder.appendingPathComponent("state"),
-            policy: RoundPolicy(rounds: 3, minSites: sites.count, deadlineSeconds: 120))
+            identity: pki.coordinatorDirectory,
+            model: modelFolder,
+            state: folder.appendingPathComponent("state"),
+            policy: RoundPolicy(rounds: 3, minSites: sites.count, deadlineSeconds: 120)
+        )
         coordinator.port = 0
         coordinator.clipNorm = 5
         coordinator.training.epochs = 2
@@ -49,8 +57,13 @@ struct FederationTests {
             let csv = folder.appendingPathComponent("\(site).csv")
             try writeData(index, csv)
             var configuration = SiteConfiguration(
-                coordinatorHost: "127.0.0.1", coordinatorPort: 0, identity: pki.siteDirectory(site), data: csv,
-                labelColumn: "label", cache: folder.appendingPathComponent("cache-\(site)"))
+                coordinatorHost: "127.0.0.1",
+                coordinatorPort: 0,
+                identity: pki.siteDirectory(site),
+                data: csv,
+                labelColumn: "label",
+                cache: folder.appendingPathComponent("cache-\(site)")
+            )
             configuration.maximumReconnects = 3
             return configuration
         }
@@ -61,7 +74,8 @@ struct FederationTests {
 
     /// Runs a coordinator and the given site tasks (each told the bound port) to the end.
     static func federate(
-        _ coordinator: Coordinator, sites: [@Sendable (Int) async throws -> Int]
+        _ coordinator: Coordinator,
+        sites: [@Sendable (Int) async throws -> Int]
     ) async throws -> [Int] {
         let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
         return try await withThrowingTaskGroup(of: Int.self) { group in
@@ -93,18 +107,21 @@ struct FederationTests {
         let coordinator = try Coordinator(configuration: coordinatorConfiguration, logger: Self.quiet)
         let rogueIdentity = sites[2].identity
 
-        let results = try await Self.federate(coordinator, sites: [
-            Self.honest(sites[0]), Self.honest(sites[1]),
-            { port in
-                try await RogueSite(identity: rogueIdentity, port: port) { tensors in
-                    tensors.mapValues { tensor in
-                        var poisoned = tensor
-                        poisoned.scalars[0] = .nan
-                        return poisoned
-                    }
-                }.run()
-            },
-        ])
+        let results = try await Self.federate(
+            coordinator,
+            sites: [
+                Self.honest(sites[0]), Self.honest(sites[1]),
+                { port in
+                    try await RogueSite(identity: rogueIdentity, port: port) { tensors in
+                        tensors.mapValues { tensor in
+                            var poisoned = tensor
+                            poisoned.scalars[0] = .nan
+                            return poisoned
+                        }
+                    }.run()
+                },
+            ]
+        )
 
         #expect(results.sorted() == [3, 3, 3, 3])
         let state = StateFolder(coordinatorConfiguration.state)
@@ -130,18 +147,23 @@ struct FederationTests {
         let coordinator = try Coordinator(configuration: coordinatorConfiguration, logger: Self.quiet)
         let rogueIdentity = sites[2].identity
 
-        let results = try await Self.federate(coordinator, sites: [
-            Self.honest(sites[0]), Self.honest(sites[1]),
-            { port in
-                // The coordinator hangs up on it: its conversation just ends.
-                (try? await RogueSite(identity: rogueIdentity, port: port, misbehaviour: misbehaviour).run()) ?? -1
-            },
-        ])
+        let results = try await Self.federate(
+            coordinator,
+            sites: [
+                Self.honest(sites[0]), Self.honest(sites[1]),
+                { port in
+                    // The coordinator hangs up on it: its conversation just ends.
+                    (try? await RogueSite(identity: rogueIdentity, port: port, misbehaviour: misbehaviour).run()) ?? -1
+                },
+            ]
+        )
 
         #expect(results.sorted() == [-1, 3, 3, 3])
         let records = try StateFolder(coordinatorConfiguration.state).records()
         #expect(records.map(\.round) == [1, 2, 3])
-        #expect(records.allSatisfy { Set($0.sites).isSuperset(of: ["site-a", "site-b"]) && !$0.sites.contains("rogue") })
+        #expect(
+            records.allSatisfy { Set($0.sites).isSuperset(of: ["site-a", "site-b"]) && !$0.sites.contains("rogue") }
+        )
     }
 
     /// A 600-second deadline on a test clock: the round closes with the two sites that
@@ -156,13 +178,18 @@ struct FederationTests {
         let silentIdentity = sites[2].identity
 
         let run = Task {
-            try await Self.federate(coordinator, sites: [
-                Self.honest(sites[0]), Self.honest(sites[1]),
-                { port in try await RogueSite(identity: silentIdentity, port: port, misbehaviour: .silent).run() },
-            ])
+            try await Self.federate(
+                coordinator,
+                sites: [
+                    Self.honest(sites[0]), Self.honest(sites[1]),
+                    { port in try await RogueSite(identity: silentIdentity, port: port, misbehaviour: .silent).run() },
+                ]
+            )
         }
         // Bounded: at most 60 s of real time for the honest sites to report.
-        for _ in 0..<3000 where await coordinator.awaiting != ["silent"] { try await Task.sleep(for: .milliseconds(20)) }
+        for _ in 0..<3000 where await coordinator.awaiting != ["silent"] {
+            try await Task.sleep(for: .milliseconds(20))
+        }
         #expect(await coordinator.awaiting == ["silent"])
         await clock.advance(by: .seconds(600))
         // The silent site does not evaluate either: the run ends at the evaluation's deadline.
@@ -192,24 +219,32 @@ struct FederationTests {
         second.policy.rounds = 4
 
         let firstRun = try await Self.federate(
-            try Coordinator(configuration: first, logger: Self.quiet), sites: sites.map(Self.honest))
+            try Coordinator(configuration: first, logger: Self.quiet),
+            sites: sites.map(Self.honest)
+        )
         let afterFirst = try StateFolder(configuration.state).records()
         let checkpointsAfterFirst = try FileManager.default.contentsOfDirectory(atPath: configuration.state.path)
             .filter { $0.hasPrefix("global-") }
         let secondRun = try await Self.federate(
-            try Coordinator(configuration: second, logger: Self.quiet), sites: sites.map(Self.honest))
+            try Coordinator(configuration: second, logger: Self.quiet),
+            sites: sites.map(Self.honest)
+        )
 
         #expect(firstRun == [2, 2, 2, 2])
         #expect(afterFirst.map(\.round) == [1, 2])
         #expect(secondRun == [4, 4, 4, 4])
         #expect(try StateFolder(configuration.state).records().map(\.round) == [1, 2, 3, 4])
         #expect(checkpointsAfterFirst == ["global-00002.safetensors"])
-        let checkpoints = try FileManager.default.contentsOfDirectory(atPath: configuration.state.path).filter { $0.hasPrefix("global-") }
+        let checkpoints = try FileManager.default.contentsOfDirectory(atPath: configuration.state.path).filter {
+            $0.hasPrefix("global-")
+        }
         #expect(checkpoints == ["global-00004.safetensors"])
     }
 
     @Test func threeSitesFinishEveryRoundAndTheCoordinatorCheckpointsEach() async throws {
-        let (folder, coordinatorConfiguration, siteConfigurations) = try Self.prepare(sites: ["site-a", "site-b", "site-c"])
+        let (folder, coordinatorConfiguration, siteConfigurations) = try Self.prepare(sites: [
+            "site-a", "site-b", "site-c",
+        ])
         defer { try? FileManager.default.removeItem(at: folder) }
         let coordinator = try Coordinator(configuration: coordinatorConfiguration, logger: Self.quiet)
 
@@ -218,16 +253,26 @@ struct FederationTests {
         #expect(rounds == [3, 3, 3, 3])
         let records = try StateFolder(coordinatorConfiguration.state).records()
         #expect(records.map(\.round) == [1, 2, 3])
-        #expect(records.allSatisfy { $0.sites == ["site-a", "site-b", "site-c"] && $0.examples == 3 * 96 && $0.failures.isEmpty })
+        #expect(
+            records.allSatisfy {
+                $0.sites == ["site-a", "site-b", "site-c"] && $0.examples == 3 * 96 && $0.failures.isEmpty
+            }
+        )
         #expect(records.allSatisfy { ($0.trainMetrics["loss"] ?? .nan).isFinite })
         for round in 1...3 {
-            #expect(FileManager.default.fileExists(atPath: StateFolder(coordinatorConfiguration.state).checkpointURL(round: round).path))
+            #expect(
+                FileManager.default.fileExists(
+                    atPath: StateFolder(coordinatorConfiguration.state).checkpointURL(round: round).path
+                )
+            )
         }
         // Federated evaluation: every site scored each round's global model on its 24
         // held-out examples, and the accuracies are example-weighted means.
         let evaluations = try StateFolder(coordinatorConfiguration.state).evaluations()
         #expect(evaluations.map(\.round) == [1, 2, 3])
         #expect(evaluations.allSatisfy { $0.sites == ["site-a", "site-b", "site-c"] && $0.examples == 3 * 24 })
-        #expect(evaluations.allSatisfy { (0...1).contains($0.metrics["accuracy"] ?? -1) && $0.metrics["macro_f1"] != nil })
+        #expect(
+            evaluations.allSatisfy { (0...1).contains($0.metrics["accuracy"] ?? -1) && $0.metrics["macro_f1"] != nil }
+        )
     }
 }

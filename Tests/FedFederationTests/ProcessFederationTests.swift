@@ -1,4 +1,5 @@
 import FedCoordinator
+import FedRounds
 import Foundation
 import Testing
 
@@ -39,7 +40,7 @@ struct ProcessFederationTests {
             process.arguments = arguments
             process.currentDirectoryURL = self.folder
             let output = self.folder.appendingPathComponent(log)
-            FileManager.default.createFile(atPath: output.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: output.path, contents: nil)
             let handle = try FileHandle(forWritingTo: output)
             handle.seekToEndOfFile()
             process.standardOutput = handle
@@ -54,7 +55,10 @@ struct ProcessFederationTests {
             while process.isRunning {
                 guard Date() < deadline else {
                     process.terminate()
-                    throw CocoaError(.executableLoad, userInfo: [NSLocalizedDescriptionKey: "fedtune did not finish in \(seconds) s"])
+                    throw CocoaError(
+                        .executableLoad,
+                        userInfo: [NSLocalizedDescriptionKey: "fedtune did not finish in \(seconds) s"]
+                    )
                 }
                 Thread.sleep(forTimeInterval: 0.02)
             }
@@ -82,9 +86,24 @@ struct ProcessFederationTests {
         func prepare(sites: [String]) throws {
             try #require(self.fedtune("certs", "init", "--dir", "certs") == 0)
             for site in sites { try #require(self.fedtune("certs", "issue", site, "--dir", "certs") == 0) }
-            try #require(self.fedtune("datasets", "synthetic", "--out", "data", "--features", "8", "--classes", "3") == 0)
-            try #require(self.fedtune(
-                "train", "--data", "data/source.csv", "--label", "label", "--arch", "mlp:32", "--epochs", "3", "--out", "model") == 0)
+            try #require(
+                self.fedtune("datasets", "synthetic", "--out", "data", "--features", "8", "--classes", "3") == 0
+            )
+            try #require(
+                self.fedtune(
+                    "train",
+                    "--data",
+                    "data/source.csv",
+                    "--label",
+                    "label",
+                    "--arch",
+                    "mlp:32",
+                    "--epochs",
+                    "3",
+                    "--out",
+                    "model"
+                ) == 0
+            )
         }
 
         func coordinatorYAML(listen: String, rounds: Int, epochs: Int) -> String {
@@ -108,9 +127,12 @@ struct ProcessFederationTests {
         func startSites(_ sites: [String], port: Int) throws -> [Process] {
             try sites.map { site in
                 try self.start(
-                    ["client", "--coordinator", "127.0.0.1:\(port)", "--identity", "certs/sites/\(site)",
-                     "--data", "data/target.csv", "--label", "label", "--cache", "cache-\(site)"],
-                    log: "\(site).log")
+                    [
+                        "client", "--coordinator", "127.0.0.1:\(port)", "--identity", "certs/sites/\(site)",
+                        "--data", "data/target.csv", "--label", "label", "--cache", "cache-\(site)",
+                    ],
+                    log: "\(site).log"
+                )
             }
         }
 
@@ -128,9 +150,14 @@ struct ProcessFederationTests {
         func startFederation(rounds: Int, epochs: Int) throws -> (coordinator: Process, clients: [Process], port: Int) {
             let sites = ["site-a", "site-b", "site-c"]
             try self.prepare(sites: sites)
-            try self.write(self.coordinatorYAML(listen: "127.0.0.1:0", rounds: rounds, epochs: epochs), to: "coordinator.yaml")
+            try self.write(
+                self.coordinatorYAML(listen: "127.0.0.1:0", rounds: rounds, epochs: epochs),
+                to: "coordinator.yaml"
+            )
             let coordinator = try self.start(
-                ["coordinator", "--config", "coordinator.yaml", "--port-file", "port"], log: "coordinator.log")
+                ["coordinator", "--config", "coordinator.yaml", "--port-file", "port"],
+                log: "coordinator.log"
+            )
             let port = try self.port()
             return (coordinator, try self.startSites(sites, port: port), port)
         }
@@ -142,7 +169,10 @@ struct ProcessFederationTests {
         let (coordinator, clients, _) = try run.startFederation(rounds: 3, epochs: 1)
         for process in clients + [coordinator] { try Run.wait(for: process, seconds: 60) }
 
-        #expect((clients + [coordinator]).allSatisfy { $0.terminationStatus == 0 }, "\(run.read("coordinator.log") ?? "")")
+        #expect(
+            (clients + [coordinator]).allSatisfy { $0.terminationStatus == 0 },
+            "\(run.read("coordinator.log") ?? "")"
+        )
         #expect(try run.rounds() == [1, 2, 3])
     }
 

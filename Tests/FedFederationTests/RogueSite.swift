@@ -31,7 +31,11 @@ struct RogueSite {
         self.misbehaviour = misbehaviour
     }
 
-    init(identity: URL, port: Int, poison: @escaping @Sendable (OrderedDictionary<String, Tensor>) -> OrderedDictionary<String, Tensor>) {
+    init(
+        identity: URL,
+        port: Int,
+        poison: @escaping @Sendable (OrderedDictionary<String, Tensor>) -> OrderedDictionary<String, Tensor>
+    ) {
         self.init(identity: identity, port: port, misbehaviour: .poison(poison))
     }
 
@@ -42,7 +46,8 @@ struct RogueSite {
             .connect(host: "127.0.0.1", port: self.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
-                        Identity.makeClientHandler(context: context, coordinatorHost: "127.0.0.1"))
+                        Identity.makeClientHandler(context: context, coordinatorHost: "127.0.0.1")
+                    )
                     return try FrameCodec.wrap(channel, limits: WireLimits())
                 }
             }
@@ -61,23 +66,42 @@ struct RogueSite {
                         let tensors = try Safetensors.decode(Data(blob.readableBytesView), path: "round").tensors
                         let update = ByteBuffer(bytes: Safetensors(tensors: poison(tensors)).encoded())
                         try await sender.send(
-                            .update(.init(round: train.round, examples: 1000, metrics: ["loss": 0],
-                                          blob: .init(content: .delta, bytes: update.readableBytes))),
-                            blob: update)
+                            .update(
+                                .init(
+                                    round: train.round,
+                                    examples: 1000,
+                                    metrics: ["loss": 0],
+                                    blob: .init(content: .delta, bytes: update.readableBytes)
+                                )
+                            ),
+                            blob: update
+                        )
                     case .garbage:
-                        try await outbound.write(Frame(kind: .control, payload: ByteBuffer(bytes: [0xFF, 0x00, 0x13, 0x37])))
+                        try await outbound.write(
+                            Frame(kind: .control, payload: ByteBuffer(bytes: [0xFF, 0x00, 0x13, 0x37]))
+                        )
                     case .silent:
                         continue
                     case .oversizedFrame(let bytes):
-                        try await sender.send(.update(.init(
-                            round: train.round, examples: 10, metrics: [:], blob: .init(content: .delta, bytes: bytes))))
+                        try await sender.send(
+                            .update(
+                                .init(
+                                    round: train.round,
+                                    examples: 10,
+                                    metrics: [:],
+                                    blob: .init(content: .delta, bytes: bytes)
+                                )
+                            )
+                        )
                         try await outbound.write(Frame(kind: .chunk, payload: ByteBuffer(repeating: 7, count: bytes)))
                     }
                 case .evaluate(let evaluate):
                     _ = try await reader.receiveBlob(evaluate.blob, limit: .max)
                     if case .silent = self.misbehaviour { continue }
                     _ = evaluate.baseDigest
-                    try await sender.send(.evaluation(.init(round: evaluate.round, examples: 1, metrics: ["accuracy": 0])))
+                    try await sender.send(
+                        .evaluation(.init(round: evaluate.round, examples: 1, metrics: ["accuracy": 0]))
+                    )
                 case .finished(let finished):
                     return finished.rounds
                 default:

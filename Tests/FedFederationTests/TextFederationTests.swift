@@ -19,16 +19,28 @@ struct TextFederationTests {
     @Test func loraFederationImprovesAccuracyAndMovesOnlyAdaptersAndHeadAfterTheFirstRound() async throws {
         let sites = ["clinic-a", "clinic-b", "clinic-c"]
         let minilm = try ArtifactCache(root: ArtifactCache.defaultRoot()).model(named: "all-MiniLM-L6-v2")
-        let fineTuning = FineTuning(mode: .lora, lora: LoRASettings(rank: 8, alpha: 16, dropout: 0.1, targets: ["query", "value"]))
+        let fineTuning = FineTuning(
+            mode: .lora,
+            lora: LoRASettings(rank: 8, alpha: 16, dropout: 0.1, targets: ["query", "value"])
+        )
         let model = try TextClassifier(
-            pretrained: try PretrainedBert.load(minilm), classNames: TopicTexts.classes, fineTuning: fineTuning, seed: 3)
+            pretrained: try PretrainedBert.load(minilm),
+            classNames: TopicTexts.classes,
+            fineTuning: fineTuning,
+            seed: 3
+        )
         let (folder, prepared, configurations) = try FederationTests.prepare(
-            sites: sites, writeModel: { try TextModelFolder.save(model, to: $0) },
+            sites: sites,
+            writeModel: { try TextModelFolder.save(model, to: $0) },
             writeData: { index, csv in
                 let data = TopicTexts.make(count: 30, offset: index * 11)
                 try CSVText.write(
-                    header: ["text", "label"], rows: zip(data.texts, data.labels).map { [$0, TopicTexts.classes[$1]] }, to: csv)
-            })
+                    header: ["text", "label"],
+                    rows: zip(data.texts, data.labels).map { [$0, TopicTexts.classes[$1]] },
+                    to: csv
+                )
+            }
+        )
         defer { try? FileManager.default.removeItem(at: folder) }
         var coordinator = prepared
         coordinator.policy = RoundPolicy(rounds: 3, minSites: sites.count, deadlineSeconds: 240)
@@ -37,7 +49,9 @@ struct TextFederationTests {
         coordinator.training.batchSize = 8
         coordinator.training.learningRate = 0.003
         let rounds = try await FederationTests.federate(
-            try Coordinator(configuration: coordinator, logger: FederationTests.quiet), sites: configurations.map(FederationTests.honest))
+            try Coordinator(configuration: coordinator, logger: FederationTests.quiet),
+            sites: configurations.map(FederationTests.honest)
+        )
         #expect(rounds == [3, 3, 3, 3])
 
         // Bytes: the 90 MB base model once per site in round 1, then only adapters and head.
@@ -48,8 +62,13 @@ struct TextFederationTests {
         let records = try StateFolder(coordinator.state).records()
         try #require(records.count == 3)
         let first = try #require(records[0].bytes)
-        #expect(first.baseModel == 3 * ModelPackage.encode(metadata: try AnyClassifier.text(model).packageMetadata(),
-                                                            tensors: model.parameters.values()).count)
+        #expect(
+            first.baseModel == 3
+                * ModelPackage.encode(
+                    metadata: try AnyClassifier.text(model).packageMetadata(),
+                    tensors: model.parameters.values()
+                ).count
+        )
         #expect(first.baseModel > 3 * 80_000_000)
         for record in records {
             let bytes = try #require(record.bytes)
@@ -69,7 +88,9 @@ struct TextFederationTests {
             return
         }
         let after = tuned.metrics(tuned.examples(texts: test.texts, labels: test.labels)).accuracy
-        print("LoRA federation: accuracy \(before) → \(after); base model \(first.baseModel / 3) bytes, per round per site \(trainableBytes) bytes each way")
+        print(
+            "LoRA federation: accuracy \(before) → \(after); base model \(first.baseModel / 3) bytes, per round per site \(trainableBytes) bytes each way"
+        )
         #expect(after > before + 0.2, "pretrained with new head \(before), federated \(after)")
         #expect(after >= 0.9, "federated \(after)")
     }

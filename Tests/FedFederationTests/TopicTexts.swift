@@ -7,15 +7,23 @@ enum TopicTexts {
 
     static let words: [[String]] = [
         ["pasta", "soup", "bread", "curry", "salad", "cake", "noodles", "cheese", "pizza", "rice", "stew", "pie"],
-        ["football", "tennis", "the marathon", "basketball", "cricket", "the match", "rugby", "golf", "swimming", "hockey",
-         "the league", "cycling"],
-        ["the rain", "the snow", "the wind", "the fog", "the storm", "the sunshine", "the frost", "the heat", "the clouds",
-         "the thunder", "the drizzle", "the hail"],
+        [
+            "football", "tennis", "the marathon", "basketball", "cricket", "the match", "rugby", "golf", "swimming",
+            "hockey",
+            "the league", "cycling",
+        ],
+        [
+            "the rain", "the snow", "the wind", "the fog", "the storm", "the sunshine", "the frost", "the heat",
+            "the clouds",
+            "the thunder", "the drizzle", "the hail",
+        ],
     ]
 
     static let templates = [
-        "I can't stop thinking about %@ today.", "Everyone was talking about %@ at work.", "%@ was the highlight of my weekend.",
-        "My brother wrote a long post about %@.", "We watched a documentary on %@ last night.", "Honestly, %@ surprised me.",
+        "I can't stop thinking about %@ today.", "Everyone was talking about %@ at work.",
+        "%@ was the highlight of my weekend.",
+        "My brother wrote a long post about %@.", "We watched a documentary on %@ last night.",
+        "Honestly, %@ surprised me.",
     ]
 
     /// `count` labelled texts, cycling through the classes; `offset` picks other combinations.

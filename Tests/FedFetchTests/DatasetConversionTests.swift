@@ -7,12 +7,17 @@ import Testing
 struct DatasetConversionTests {
     static func entry(artifact: Artifact, format: Int, runs: Counter) -> DatasetEntry {
         DatasetEntry(
-            name: "fake-data", artifact: artifact, members: ["fake_data-0.1/data/rows.txt"], formatVersion: format,
+            name: "fake-data",
+            artifact: artifact,
+            members: ["fake_data-0.1/data/rows.txt"],
+            formatVersion: format,
             summary: "fake"
         ) { source, output in
             runs.increment()
             let text = try String(
-                contentsOf: source.appendingPathComponent("fake_data-0.1/data/rows.txt"), encoding: .utf8)
+                contentsOf: source.appendingPathComponent("fake_data-0.1/data/rows.txt"),
+                encoding: .utf8
+            )
             let rows = text.split(separator: "\n").map { line in
                 let parts = line.split(separator: "|").map(String.init)
                 return [parts[0], parts[1]]
@@ -29,18 +34,26 @@ struct DatasetConversionTests {
                 files: [
                     "fake_data-0.1/data/rows.txt": "hello, world|a\nsay \"hi\"|b\n",
                     "fake_data-0.1/setup.py": "",
-                ], in: folder)
+                ],
+                in: folder
+            )
             let root = folder.appendingPathComponent("cache")
             let artifact = Artifact(
-                requirement: "fake-data==0.1", fileName: archive.lastPathComponent,
-                sha256: try SHA256File.hex(of: archive))
+                requirement: "fake-data==0.1",
+                fileName: archive.lastPathComponent,
+                sha256: try SHA256File.hex(of: archive)
+            )
             let runs = Counter()
             let cache = ArtifactCache(
-                root: root, datasets: DatasetCatalog([Self.entry(artifact: artifact, format: 1, runs: runs)]),
-                pip: forbiddenPip)
+                root: root,
+                datasets: DatasetCatalog([Self.entry(artifact: artifact, format: 1, runs: runs)]),
+                pip: forbiddenPip
+            )
             try FileManager.default.createDirectory(at: cache.downloads, withIntermediateDirectories: true)
             try FileManager.default.copyItem(
-                at: archive, to: cache.downloads.appendingPathComponent(archive.lastPathComponent))
+                at: archive,
+                to: cache.downloads.appendingPathComponent(archive.lastPathComponent)
+            )
 
             let dataset = try cache.dataset(named: "fake-data")
             let again = try cache.dataset(named: "fake-data")
@@ -56,8 +69,10 @@ struct DatasetConversionTests {
 
             // A new converter format is converted again, replacing the old folder.
             let newer = ArtifactCache(
-                root: root, datasets: DatasetCatalog([Self.entry(artifact: artifact, format: 2, runs: runs)]),
-                pip: forbiddenPip)
+                root: root,
+                datasets: DatasetCatalog([Self.entry(artifact: artifact, format: 2, runs: runs)]),
+                pip: forbiddenPip
+            )
             #expect(try newer.dataset(named: "fake-data") == dataset)
             #expect(runs.value == 2)
             #expect(entries(root.appendingPathComponent("tmp")).isEmpty)
@@ -67,14 +82,21 @@ struct DatasetConversionTests {
     @Test func memberMissingFromTheArchiveIsNamed() throws {
         try withTemporaryFolder { folder in
             let archive = try makeArchive(
-                named: "fake_data-0.1-py3-none-any.whl", files: ["other/x.txt": "x"], in: folder)
+                named: "fake_data-0.1-py3-none-any.whl",
+                files: ["other/x.txt": "x"],
+                in: folder
+            )
             let root = folder.appendingPathComponent("cache")
             let artifact = Artifact(
-                requirement: "fake-data==0.1", fileName: archive.lastPathComponent,
-                sha256: try SHA256File.hex(of: archive))
+                requirement: "fake-data==0.1",
+                fileName: archive.lastPathComponent,
+                sha256: try SHA256File.hex(of: archive)
+            )
             let cache = ArtifactCache(
-                root: root, datasets: DatasetCatalog([Self.entry(artifact: artifact, format: 1, runs: Counter())]),
-                pip: forbiddenPip)
+                root: root,
+                datasets: DatasetCatalog([Self.entry(artifact: artifact, format: 1, runs: Counter())]),
+                pip: forbiddenPip
+            )
             try FileManager.default.createDirectory(at: cache.downloads, withIntermediateDirectories: true)
             let dropped = cache.downloads.appendingPathComponent(archive.lastPathComponent)
             try FileManager.default.copyItem(at: archive, to: dropped)

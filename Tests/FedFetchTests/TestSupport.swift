@@ -58,8 +58,10 @@ func fakePip(copying source: URL, counter: URL, in folder: URL) throws -> PipCom
         """
     try Data(text.utf8).write(to: script)
     return PipCommand(
-        executable: "/bin/sh", arguments: [script.path],
-        environment: ["FAKE_PIP_SOURCE": source.path, "FAKE_PIP_COUNTER": counter.path])
+        executable: "/bin/sh",
+        arguments: [script.path],
+        environment: ["FAKE_PIP_SOURCE": source.path, "FAKE_PIP_COUNTER": counter.path]
+    )
 }
 
 /// A pip that must not be run: it fails loudly if a test reaches it.

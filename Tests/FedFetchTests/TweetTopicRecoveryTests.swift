@@ -50,7 +50,9 @@ struct TweetTopicRecoveryTests {
         noClaritinRun.removeLast(2)
         #expect(throws: FetchError.self) {
             try TweetTopicRecovery.topics(
-                for: noClaritinRun + Self.block("neutral") + Self.block("positive"), path: "t.csv")
+                for: noClaritinRun + Self.block("neutral") + Self.block("positive"),
+                path: "t.csv"
+            )
         }
     }
 }

@@ -7,7 +7,11 @@ struct ClassificationMetricsTests {
     @Test func scoresMatchHandComputedValues() {
         // truth:     a a a b b c
         // predicted: a a b b c c
-        let metrics = ClassificationMetrics(classNames: ["a", "b", "c"], truth: [0, 0, 0, 1, 1, 2], predicted: [0, 0, 1, 1, 2, 2])
+        let metrics = ClassificationMetrics(
+            classNames: ["a", "b", "c"],
+            truth: [0, 0, 0, 1, 1, 2],
+            predicted: [0, 0, 1, 1, 2, 2]
+        )
 
         let scores = metrics.perClass
 

@@ -32,8 +32,14 @@ enum GradientCheck {
 
     /// Returns every element whose gradients disagree beyond `atol + rtol·|numeric|`.
     static func mismatches(
-        layer: any Layer, parameters: ParameterStore, input: Tensor, training: Bool = false,
-        step h: Float = 1e-2, atol: Float = 2e-3, rtol: Float = 2e-2, beforeForward: () -> Void = {}
+        layer: any Layer,
+        parameters: ParameterStore,
+        input: Tensor,
+        training: Bool = false,
+        step h: Float = 1e-2,
+        atol: Float = 2e-3,
+        rtol: Float = 2e-2,
+        beforeForward: () -> Void = {}
     ) -> [Mismatch] {
         var parameters = parameters
         var generator = SeededGenerator(seed: 77)
@@ -64,7 +70,12 @@ enum GradientCheck {
                 var minus = parameters
                 plus[p].value.scalars[i] += h
                 minus[p].value.scalars[i] -= h
-                compare(parameters[p].name, i, parameters[p].grad.scalars[i], (loss(input, plus) - loss(input, minus)) / (2 * h))
+                compare(
+                    parameters[p].name,
+                    i,
+                    parameters[p].grad.scalars[i],
+                    (loss(input, plus) - loss(input, minus)) / (2 * h)
+                )
             }
         }
         return found

@@ -33,7 +33,12 @@ struct LayerGradientTests {
         let x = Self.input([2, 3])
 
         layer.forward(x, parameters: parameters, training: true)
-        layer.backward(x, outputGradient: Tensor(shape: [2, 2], repeating: 1), parameters: &parameters, needsInputGradient: true)
+        layer.backward(
+            x,
+            outputGradient: Tensor(shape: [2, 2], repeating: 1),
+            parameters: &parameters,
+            needsInputGradient: true
+        )
 
         #expect(parameters[layer.weight].grad.scalars.allSatisfy { $0 == 0 })
         #expect(parameters[layer.bias!].grad.scalars == [2, 2])
@@ -88,8 +93,12 @@ struct LayerGradientTests {
         let x = Self.input([8, 8], seed: 2)
 
         let bad = GradientCheck.mismatches(
-            layer: layer, parameters: ParameterStore(), input: x, training: true,
-            beforeForward: { layer.generator = saved })
+            layer: layer,
+            parameters: ParameterStore(),
+            input: x,
+            training: true,
+            beforeForward: { layer.generator = saved }
+        )
 
         #expect(bad.isEmpty, "\(bad.prefix(3))")
         layer.forward(x, parameters: ParameterStore(), training: true)

@@ -12,7 +12,9 @@ struct ModelFolderTests {
         let folder = TestData.folder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let model = Classifier(
-            architecture: ModelArchitecture(inputs: 3, hidden: [4], classes: 2, classNames: ["no", "yes"]), seed: 1)
+            architecture: ModelArchitecture(inputs: 3, hidden: [4], classes: 2, classNames: ["no", "yes"]),
+            seed: 1
+        )
         model.freeze(prefixes: ["hidden.0"])
 
         try ModelFolder.save(model, to: folder)
@@ -50,7 +52,10 @@ struct ModelFolderTests {
         let folder = TestData.folder()
         defer { try? FileManager.default.removeItem(at: folder) }
         try #"{"inputs": 3, "hidden": [4], "classes": 1}"#.write(
-            to: folder.appendingPathComponent(ModelFolder.architectureFile), atomically: true, encoding: .utf8)
+            to: folder.appendingPathComponent(ModelFolder.architectureFile),
+            atomically: true,
+            encoding: .utf8
+        )
 
         let error = #expect(throws: ModelError.self) { try ModelFolder.load(folder) }
 
@@ -59,7 +64,9 @@ struct ModelFolderTests {
     }
 
     @Test func missingFolderGivesAHint() {
-        let error = #expect(throws: ModelError.self) { try ModelFolder.load(URL(fileURLWithPath: "/nonexistent/model")) }
+        let error = #expect(throws: ModelError.self) {
+            try ModelFolder.load(URL(fileURLWithPath: "/nonexistent/model"))
+        }
 
         #expect("\(error!)".contains("HINT"))
     }

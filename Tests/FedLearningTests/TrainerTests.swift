@@ -25,13 +25,19 @@ struct TrainerTests {
         try TestData.writeCSV(Self.target.sample(count: 1000, seed: 3), to: testCSV)
 
         var pretrain = TableTraining.Request(
-            data: sourceCSV, labelColumn: "label", output: folder.appendingPathComponent("pretrained"))
+            data: sourceCSV,
+            labelColumn: "label",
+            output: folder.appendingPathComponent("pretrained")
+        )
         pretrain.architecture = "mlp:32,32"
         pretrain.training.epochs = 15
         pretrain.training.learningRate = 3e-3
         _ = try TableTraining(pretrain).run()
         var fineTune = TableTraining.Request(
-            data: targetCSV, labelColumn: "label", output: folder.appendingPathComponent("tuned"))
+            data: targetCSV,
+            labelColumn: "label",
+            output: folder.appendingPathComponent("tuned")
+        )
         fineTune.baseModel = pretrain.output
         fineTune.freeze = ["hidden.0"]
         fineTune.training.epochs = 20
@@ -42,13 +48,17 @@ struct TrainerTests {
         let tunedOnTarget = try ModelEvaluation.run(model: fineTune.output, data: testCSV, labelColumn: "label")
         let pretrainedOnSource = try ModelEvaluation.run(model: pretrain.output, data: sourceCSV, labelColumn: "label")
         #expect(pretrainedOnSource.accuracy > 0.85, "pretraining should learn the source domain")
-        #expect(tunedOnTarget.accuracy > pretrainedOnTarget.accuracy + 0.05,
-                "pretrained \(pretrainedOnTarget.accuracy), fine-tuned \(tunedOnTarget.accuracy)")
+        #expect(
+            tunedOnTarget.accuracy > pretrainedOnTarget.accuracy + 0.05,
+            "pretrained \(pretrainedOnTarget.accuracy), fine-tuned \(tunedOnTarget.accuracy)"
+        )
         #expect(outcome.baseValidationAccuracy != nil)
         let tuned = try ModelFolder.load(fineTune.output)
         let pretrained = try ModelFolder.load(pretrain.output)
-        #expect(tuned.parameters["hidden.0.weight"]?.value == pretrained.parameters["hidden.0.weight"]?.value,
-                "a frozen layer must not change")
+        #expect(
+            tuned.parameters["hidden.0.weight"]?.value == pretrained.parameters["hidden.0.weight"]?.value,
+            "a frozen layer must not change"
+        )
         #expect(tuned.parameters["head.weight"]?.value != pretrained.parameters["head.weight"]?.value)
     }
 
@@ -65,7 +75,11 @@ struct TrainerTests {
         configuration.patience = 3
         let validation = data.subset(parts[1])
 
-        let history = try Trainer(configuration: configuration).fit(model, train: data.subset(parts[0]), validation: validation)
+        let history = try Trainer(configuration: configuration).fit(
+            model,
+            train: data.subset(parts[0]),
+            validation: validation
+        )
 
         #expect(history.stoppedEarly)
         #expect(history.epochs.count == history.bestEpoch + 3)
@@ -79,7 +93,11 @@ struct TrainerTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let csv = folder.appendingPathComponent("data.csv")
         try TestData.writeCSV(Self.source.sample(count: 200, seed: 6), to: csv)
-        var request = TableTraining.Request(data: csv, labelColumn: "label", output: folder.appendingPathComponent("model"))
+        var request = TableTraining.Request(
+            data: csv,
+            labelColumn: "label",
+            output: folder.appendingPathComponent("model")
+        )
         request.training.epochs = 2
         _ = try TableTraining(request).run()
         let weights = request.output.appendingPathComponent(ModelFolder.weightsFile)

@@ -35,17 +35,22 @@ struct Chromium {
     /// Runs Chromium headless with `arguments`, in a fresh profile, killing it after
     /// `timeout` seconds. Stdout goes through a file so a large DOM cannot fill a pipe.
     func run(_ arguments: [String], timeout: TimeInterval = 60) throws -> Run {
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("fedreport-chromium-\(UUID().uuidString)")
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "fedreport-chromium-\(UUID().uuidString)"
+        )
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
         let output = scratch.appendingPathComponent("stdout")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         let handle = try FileHandle(forWritingTo: output)
 
         let process = Process()
         process.executableURL = self.executable
         process.arguments =
-            ["--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(scratch.appendingPathComponent("profile").path)"]
+            [
+                "--headless", "--no-sandbox", "--disable-gpu",
+                "--user-data-dir=\(scratch.appendingPathComponent("profile").path)",
+            ]
             + arguments
         process.standardOutput = handle
         process.standardError = FileHandle.nullDevice

@@ -10,7 +10,9 @@ import Testing
 
     /// Writes the sample report to a temporary file.
     static func reportFile() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("fedtune-report-\(UUID().uuidString).html")
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "fedtune-report-\(UUID().uuidString).html"
+        )
         try ReportRenderer.html(for: .sample()).write(to: url, atomically: true, encoding: .utf8)
         return url
     }

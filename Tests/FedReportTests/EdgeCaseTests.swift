@@ -79,7 +79,9 @@ import Testing
         let heat = try #require(XMLCheck.svgElements(in: html).last)
         #expect(heat.occurrences(of: "<rect") >= 400)
         // Each of the 400 cells writes its count in a font of at least 9 px.
-        let sizes = heat.components(separatedBy: "font-size=\"").dropFirst().compactMap { Double($0.prefix { $0 != "\"" }) }
+        let sizes = heat.components(separatedBy: "font-size=\"").dropFirst().compactMap {
+            Double($0.prefix { $0 != "\"" })
+        }
         #expect(sizes.allSatisfy { $0 >= 9 })
         #expect(heat.occurrences(of: "dominant-baseline=\"central\"") >= 400)
     }

@@ -42,8 +42,10 @@ import Testing
 
     @Test func comparisonTableHasARowPerBaseline() throws {
         let summary = RunSummary.sample()
-        let table = try #require(Self.html.components(separatedBy: "<table class=\"data comparison\">").last?
-            .components(separatedBy: "</table>").first)
+        let table = try #require(
+            Self.html.components(separatedBy: "<table class=\"data comparison\">").last?
+                .components(separatedBy: "</table>").first
+        )
 
         #expect(table.occurrences(of: "<tr class=\"kind-") == summary.baselines.count)
         for baseline in summary.baselines {
@@ -56,7 +58,9 @@ import Testing
     @Test func verdictComparesFederatedWithSitesAloneAndCentralised() throws {
         let verdict = Verdict(federated: 0.842, sitesAlone: 0.761, centralised: 0.861)
 
-        #expect(verdict.sentence == "federated 0.842 vs sites alone 0.761 (mean), centralised 0.861: closes 81% of the gap")
+        #expect(
+            verdict.sentence == "federated 0.842 vs sites alone 0.761 (mean), centralised 0.861: closes 81% of the gap"
+        )
         #expect(abs(try #require(verdict.gapClosed) - 0.81) < 1e-9)
         #expect(Self.html.contains("id=\"verdict\""))
         #expect(Self.html.contains("closes <strong>"))
@@ -64,7 +68,9 @@ import Testing
 
     @Test func verdictWithoutCentralisedOrSitesAloneStaysTrue() {
         #expect(Verdict(federated: 0.8, sitesAlone: nil, centralised: nil).sentence == "federated 0.800")
-        #expect(Verdict(federated: 0.8, sitesAlone: 0.7, centralised: 0.7).sentence?.contains("no gap to close") == true)
+        #expect(
+            Verdict(federated: 0.8, sitesAlone: 0.7, centralised: 0.7).sentence?.contains("no gap to close") == true
+        )
         #expect(Verdict(federated: nil, sitesAlone: 0.7, centralised: 0.9).sentence == nil)
     }
 

@@ -20,15 +20,25 @@ extension MetricsSummary {
         }
         func mean(_ values: [Double]) -> Double { values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count) }
         return MetricsSummary(
-            accuracy: total > 0 ? Double(correct) / Double(total) : 0, macroPrecision: mean(perClass.map(\.precision)),
-            macroRecall: mean(perClass.map(\.recall)), macroF1: mean(perClass.map(\.f1)), loss: loss,
-            perClass: perClass, confusion: confusion
+            accuracy: total > 0 ? Double(correct) / Double(total) : 0,
+            macroPrecision: mean(perClass.map(\.precision)),
+            macroRecall: mean(perClass.map(\.recall)),
+            macroF1: mean(perClass.map(\.f1)),
+            loss: loss,
+            perClass: perClass,
+            confusion: confusion
         )
     }
 
     /// A confusion matrix over `supports` where class c is right `skill − c·slope` of the
     /// time and its errors go mostly to the next class.
-    static func synthetic(supports: [Int], skill: Double, slope: Double = 0.02, names: [String], loss: Double?) -> MetricsSummary {
+    static func synthetic(
+        supports: [Int],
+        skill: Double,
+        slope: Double = 0.02,
+        names: [String],
+        loss: Double?
+    ) -> MetricsSummary {
         let n = supports.count
         var confusion = Array(repeating: Array(repeating: 0, count: n), count: n)
         for (c, support) in supports.enumerated() {
@@ -43,7 +53,10 @@ extension MetricsSummary {
             var k = 0
             while wrong > 0 {
                 let other = (c + 2 + k) % n
-                if other != c { confusion[c][other] += 1; wrong -= 1 }
+                if other != c {
+                    confusion[c][other] += 1
+                    wrong -= 1
+                }
                 k += 1
             }
         }
@@ -60,15 +73,21 @@ extension RunSummary {
         func metrics(_ skill: Double, loss: Double) -> MetricsSummary {
             .synthetic(supports: supports, skill: skill, names: names, loss: loss)
         }
-        let siteNames = ["north-clinic", "east-hospital", "west-lab", "south-practice", "central-trust", "harbour-care"]
+        let siteNames = [
+            "north-clinic", "east-hospital", "west-lab", "south-practice", "central-trust", "harbour-care",
+        ]
         let siteList: [SiteSummary] = (0..<sites).map { i in
             let name = i < siteNames.count ? siteNames[i] : "site-\(i + 1)"
             let counts: [Int] = (0..<classes).map { c in (c + i) % 3 == 0 ? 0 : 90 + 17 * c }
             let alone: Double = 0.70 + Double(i % 3) * 0.035
             let global: Double = 0.79 + Double((i * 7) % 5) * 0.018
             return SiteSummary(
-                name: name, trainExamples: 800 + i * 410, testExamples: 200 + i * 60, classCounts: counts,
-                aloneAccuracy: alone, globalAccuracy: global
+                name: name,
+                trainExamples: 800 + i * 410,
+                testExamples: 200 + i * 60,
+                classCounts: counts,
+                aloneAccuracy: alone,
+                globalAccuracy: global
             )
         }
         var baselines = [
@@ -77,7 +96,9 @@ extension RunSummary {
         for (i, site) in siteList.enumerated() {
             baselines.append(
                 BaselineResult(
-                    name: "Alone: \(site.name)", kind: .siteAlone, label: site.name,
+                    name: "Alone: \(site.name)",
+                    kind: .siteAlone,
+                    label: site.name,
                     metrics: metrics(0.72 + Double(i % 3) * 0.03, loss: 0.83 - Double(i) * 0.02)
                 )
             )
@@ -96,21 +117,30 @@ extension RunSummary {
             let f1: Double = 0.62 + 0.19 * (1 - decay) + wiggle
             let train: Double = 0.32 + 0.6 * exp(-t / 2.5)
             return RoundMetrics(
-                round: r + 1, accuracy: accuracy, loss: loss, macroF1: f1, meanSiteTrainLoss: train,
+                round: r + 1,
+                accuracy: accuracy,
+                loss: loss,
+                macroF1: f1,
+                meanSiteTrainLoss: train,
                 bytesSent: 2 * sites * 1_245_184
             )
         }
         return RunSummary(
             scenario: "quickstart — 4 sites, label skew",
-            description: "Pretrained MLP fine-tuned by four sites with covariate-shifted, Dirichlet(0.5) label-skewed data.",
+            description:
+                "Pretrained MLP fine-tuned by four sites with covariate-shifted, Dirichlet(0.5) label-skewed data.",
             date: "2025-06-01T09:30:00Z",
             settings: [
                 .init(key: "model", value: "mlp-64x2"), .init(key: "mode", value: "in-process"),
                 .init(key: "sites", value: "\(sites)"), .init(key: "rounds", value: "\(rounds)"),
-                .init(key: "partition", value: "dirichlet α=0.5"), .init(key: "strategy", value: "FedAvg, 2 local epochs"),
+                .init(key: "partition", value: "dirichlet α=0.5"),
+                .init(key: "strategy", value: "FedAvg, 2 local epochs"),
                 .init(key: "seed", value: "7"),
             ],
-            classNames: names, rounds: roundList, baselines: baselines, sites: siteList,
+            classNames: names,
+            rounds: roundList,
+            baselines: baselines,
+            sites: siteList,
             expectations: [
                 .init(text: "Federated beats the sites-alone mean", passed: true, observed: "0.86 vs 0.76"),
                 .init(text: "Federated within 0.05 of centralised", passed: true, observed: "Δ 0.02"),

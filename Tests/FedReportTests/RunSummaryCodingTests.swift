@@ -15,8 +15,10 @@ import Testing
     @Test func jsonUsesCamelCaseKeysAndAnISODateString() throws {
         let json = try #require(String(data: RunSummary.sample().jsonData(), encoding: .utf8))
 
-        for key in ["\"classNames\"", "\"macroF1\"", "\"perClass\"", "\"meanSiteTrainLoss\"", "\"bytesSent\"",
-                    "\"aloneAccuracy\"", "\"globalAccuracy\"", "\"trainExamples\""] {
+        for key in [
+            "\"classNames\"", "\"macroF1\"", "\"perClass\"", "\"meanSiteTrainLoss\"", "\"bytesSent\"",
+            "\"aloneAccuracy\"", "\"globalAccuracy\"", "\"trainExamples\"",
+        ] {
             #expect(json.contains(key), "missing \(key)")
         }
         #expect(json.contains("\"date\" : \"2025-06-01T09:30:00Z\""))

@@ -11,14 +11,17 @@ enum XMLCheck {
     static func problem(in markup: String) -> String? {
         let parser = XMLParser(data: Data(markup.utf8))
         if parser.parse() { return nil }
-        return "\(parser.parserError.map { "\($0)" } ?? "unknown error") at line \(parser.lineNumber), column \(parser.columnNumber)"
+        return
+            "\(parser.parserError.map { "\($0)" } ?? "unknown error") at line \(parser.lineNumber), column \(parser.columnNumber)"
     }
 
     /// Every `<svg …>…</svg>` element of `html`, in order.
     static func svgElements(in html: String) -> [String] {
         var out: [String] = []
         var rest = html[...]
-        while let start = rest.range(of: "<svg"), let end = rest.range(of: "</svg>", range: start.upperBound..<rest.endIndex) {
+        while let start = rest.range(of: "<svg"),
+            let end = rest.range(of: "</svg>", range: start.upperBound..<rest.endIndex)
+        {
             out.append(String(rest[start.lowerBound..<end.upperBound]))
             rest = rest[end.upperBound...]
         }

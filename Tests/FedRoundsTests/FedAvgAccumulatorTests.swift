@@ -59,7 +59,11 @@ struct FedAvgAccumulatorTests {
     ]
 
     @Test(arguments: badUpdates)
-    func rejectedUpdateLeavesTheSumUntouched(update: OrderedDictionary<String, Tensor>, examples: Int, reason: UpdateRejection) throws {
+    func rejectedUpdateLeavesTheSumUntouched(
+        update: OrderedDictionary<String, Tensor>,
+        examples: Int,
+        reason: UpdateRejection
+    ) throws {
         var sum = FedAvgAccumulator(spec: Self.spec, clipNorm: 10)
         _ = try sum.add(Self.update([1, 1], 1), examples: 2)
         let before = sum.average()
@@ -71,7 +75,9 @@ struct FedAvgAccumulatorTests {
     }
 
     @Test func applyMovesTheGlobalModelByTheServerLearningRate() {
-        var global: OrderedDictionary<String, Tensor> = ["w": Tensor(shape: [2], scalars: [1, 1]), "frozen": Tensor(scalar: 7)]
+        var global: OrderedDictionary<String, Tensor> = [
+            "w": Tensor(shape: [2], scalars: [1, 1]), "frozen": Tensor(scalar: 7),
+        ]
 
         FedAvgAccumulator.apply(["w": Tensor(shape: [2], scalars: [2, -4])], to: &global, serverLearningRate: 0.5)
 

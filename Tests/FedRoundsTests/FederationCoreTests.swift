@@ -9,7 +9,12 @@ import Testing
 struct FederationCoreTests {
     static let start: OrderedDictionary<String, Tensor> = ["w": Tensor(shape: [2, 2]), "b": Tensor(shape: [2])]
 
-    static func settings(rounds: Int = 3, minSites: Int = 2, quorum: Int? = nil, deadline: Double = 600)
+    static func settings(
+        rounds: Int = 3,
+        minSites: Int = 2,
+        quorum: Int? = nil,
+        deadline: Double = 600
+    )
         -> FederationCore.Settings
     {
         var policy = RoundPolicy(rounds: rounds, minSites: minSites, quorum: quorum, deadlineSeconds: deadline)
@@ -23,7 +28,9 @@ struct FederationCoreTests {
     /// A site's update: every value `0.1 · (its number + 1) · round`, from 10 examples.
     static func update(_ site: String, round: Int, metrics: [String: Double]? = nil) -> FederationCore.Update {
         let value = 0.1 * Float((Int(site.dropFirst()) ?? 0) + 1) * Float(round)
-        let tensors = Self.start.mapValues { Tensor(shape: $0.shape, scalars: [Float](repeating: value, count: $0.count)) }
+        let tensors = Self.start.mapValues {
+            Tensor(shape: $0.shape, scalars: [Float](repeating: value, count: $0.count))
+        }
         return .init(examples: 10, metrics: metrics ?? ["loss": Double(round)], tensors: tensors, bytes: 100)
     }
 
@@ -56,13 +63,15 @@ struct FederationCoreTests {
                     if self.answering.contains(site) {
                         pending += self.core.handle(
                             .updateReceived(site: site, round: round, FederationCoreTests.update(site, round: round)),
-                            now: self.now)
+                            now: self.now
+                        )
                     }
                 case .evaluate(let round, let sites, _):
                     for site in sites where self.answering.contains(site) {
                         pending += self.core.handle(
                             .evaluationReceived(site: site, round: round, examples: 5, metrics: ["accuracy": 0.5]),
-                            now: self.now)
+                            now: self.now
+                        )
                     }
                 case .writeCheckpoint(let round, let tensors, let record):
                     self.checkpoints[round] = tensors
@@ -117,7 +126,8 @@ struct FederationCoreTests {
     @Test func deadlineClosesTheRoundWithAQuorumAndNamesTheLateSite() {
         var shell = Shell(
             core: FederationCore(settings: Self.settings(rounds: 1, minSites: 3, quorum: 2), global: Self.start),
-            answering: ["s0", "s1"])
+            answering: ["s0", "s1"]
+        )
         shell.join(["s0", "s1", "s2"])
         #expect(shell.records.isEmpty && shell.wakes == [600])
 
@@ -134,7 +144,9 @@ struct FederationCoreTests {
 
     @Test func roundWithoutQuorumIsRetriedThenTheRunStops() {
         var shell = Shell(
-            core: FederationCore(settings: Self.settings(rounds: 2, minSites: 2), global: Self.start), answering: ["s0"])
+            core: FederationCore(settings: Self.settings(rounds: 2, minSites: 2), global: Self.start),
+            answering: ["s0"]
+        )
         shell.join(["s0", "s1"])
 
         shell.now = 600
@@ -219,14 +231,18 @@ struct FederationCoreTests {
         _ = core.handle(.updateReceived(site: "s1", round: 1, Self.update("s1", round: 1)), now: 1)
 
         let written = core.handle(.checkpointWritten(round: 1), now: 2)
-        let oneReply = core.handle(.evaluationReceived(site: "s0", round: 1, examples: 4, metrics: ["accuracy": 1]), now: 3)
+        let oneReply = core.handle(
+            .evaluationReceived(site: "s0", round: 1, examples: 4, metrics: ["accuracy": 1]),
+            now: 3
+        )
         let atDeadline = core.handle(.deadlineReached, now: 602)
 
         #expect(written.contains { if case .evaluate(1, ["s0", "s1"], _) = $0 { true } else { false } })
         #expect(written.contains { if case .wake(602) = $0 { true } else { false } })
         #expect(!written.contains { if case .finished = $0 { true } else { false } })
         #expect(oneReply.isEmpty)
-        guard atDeadline.count == 2, case .writeEvaluation(let record) = atDeadline[0], case .finished(1, _) = atDeadline[1]
+        guard atDeadline.count == 2, case .writeEvaluation(let record) = atDeadline[0],
+            case .finished(1, _) = atDeadline[1]
         else {
             Issue.record("expected the partial evaluation, then finished: \(atDeadline)")
             return
@@ -241,8 +257,14 @@ struct FederationCoreTests {
         _ = core.handle(.updateReceived(site: "s0", round: 1, Self.update("s0", round: 1)), now: 1)
         _ = core.handle(.updateReceived(site: "s1", round: 1, Self.update("s1", round: 1)), now: 1)
         _ = core.handle(.checkpointWritten(round: 1), now: 2)
-        _ = core.handle(.evaluationReceived(site: "s0", round: 1, examples: 4, metrics: ["accuracy": 1, "macro_f1": 0.8]), now: 3)
-        let done = core.handle(.evaluationReceived(site: "s1", round: 1, examples: 4, metrics: ["accuracy": 0.5]), now: 3)
+        _ = core.handle(
+            .evaluationReceived(site: "s0", round: 1, examples: 4, metrics: ["accuracy": 1, "macro_f1": 0.8]),
+            now: 3
+        )
+        let done = core.handle(
+            .evaluationReceived(site: "s1", round: 1, examples: 4, metrics: ["accuracy": 0.5]),
+            now: 3
+        )
 
         guard case .writeEvaluation(let record)? = done.first else {
             Issue.record("no evaluation written: \(done)")
@@ -274,13 +296,21 @@ struct FederationCoreTests {
         let total = whole.steps
 
         for crash in 0..<total {
-            var first = Shell(core: FederationCore(settings: Self.settings(), global: Self.start), answering: ["s0", "s1"])
+            var first = Shell(
+                core: FederationCore(settings: Self.settings(), global: Self.start),
+                answering: ["s0", "s1"]
+            )
             first.crashAfter = crash
             first.join(["s0", "s1"])
             let last = first.checkpoints.keys.max() ?? 0
             var second = Shell(
-                core: FederationCore(settings: Self.settings(), global: first.checkpoints[last] ?? Self.start, completedRounds: last),
-                answering: ["s0", "s1"])
+                core: FederationCore(
+                    settings: Self.settings(),
+                    global: first.checkpoints[last] ?? Self.start,
+                    completedRounds: last
+                ),
+                answering: ["s0", "s1"]
+            )
             second.join(["s0", "s1"])
 
             let rounds = (first.records + second.records).map(\.round)

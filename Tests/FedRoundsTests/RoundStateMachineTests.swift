@@ -3,7 +3,8 @@ import Testing
 @testable import FedRounds
 
 struct RoundStateMachineTests {
-    static func machine(rounds: Int = 3, minSites: Int = 2, quorum: Int = 2, deadline: Double = 10) -> RoundStateMachine {
+    static func machine(rounds: Int = 3, minSites: Int = 2, quorum: Int = 2, deadline: Double = 10) -> RoundStateMachine
+    {
         var policy = RoundPolicy(rounds: rounds, minSites: minSites, quorum: quorum, deadlineSeconds: deadline)
         policy.maxRetries = 1
         return RoundStateMachine(policy: policy)
@@ -28,11 +29,13 @@ struct RoundStateMachineTests {
         let afterB = machine.handle(.updateArrived(site: "b", round: 1), now: 3)
 
         #expect(afterA == [.foldUpdate(site: "a", round: 1)])
-        #expect(afterB == [
-            .foldUpdate(site: "b", round: 1),
-            .closeRound(round: 1, reported: ["a", "b"], failures: [:]),
-            .startRound(round: 2, sites: ["a", "b"], deadline: 13),
-        ])
+        #expect(
+            afterB == [
+                .foldUpdate(site: "b", round: 1),
+                .closeRound(round: 1, reported: ["a", "b"], failures: [:]),
+                .startRound(round: 2, sites: ["a", "b"], deadline: 13),
+            ]
+        )
         #expect(machine.completedRounds == 1)
     }
 
@@ -46,7 +49,9 @@ struct RoundStateMachineTests {
         let late = machine.handle(.tick, now: 10)
 
         #expect(early.isEmpty)
-        #expect(late.first == .closeRound(round: 1, reported: ["a", "c"], failures: ["b": "no report before the deadline"]))
+        #expect(
+            late.first == .closeRound(round: 1, reported: ["a", "c"], failures: ["b": "no report before the deadline"])
+        )
     }
 
     @Test func roundWithoutQuorumIsRetriedThenTheRunStops() {
@@ -81,13 +86,21 @@ struct RoundStateMachineTests {
         let chosen = sites[0]
         let other = chosen == "a" ? "b" : "a"
 
-        #expect(machine.handle(.updateArrived(site: chosen, round: 7), now: 1)
-            == [.rejectUpdate(site: chosen, reason: .wrongRound(expected: 1, found: 7))])
-        #expect(machine.handle(.updateArrived(site: other, round: 1), now: 1)
-            == [.rejectUpdate(site: other, reason: .notSelected(site: other, round: 1))])
-        #expect(machine.handle(.updateArrived(site: chosen, round: 1), now: 1).contains(.foldUpdate(site: chosen, round: 1)))
-        #expect(machine.handle(.updateArrived(site: chosen, round: 1), now: 1)
-            == [.rejectUpdate(site: chosen, reason: .wrongRound(expected: 2, found: 1))])
+        #expect(
+            machine.handle(.updateArrived(site: chosen, round: 7), now: 1)
+                == [.rejectUpdate(site: chosen, reason: .wrongRound(expected: 1, found: 7))]
+        )
+        #expect(
+            machine.handle(.updateArrived(site: other, round: 1), now: 1)
+                == [.rejectUpdate(site: other, reason: .notSelected(site: other, round: 1))]
+        )
+        #expect(
+            machine.handle(.updateArrived(site: chosen, round: 1), now: 1).contains(.foldUpdate(site: chosen, round: 1))
+        )
+        #expect(
+            machine.handle(.updateArrived(site: chosen, round: 1), now: 1)
+                == [.rejectUpdate(site: chosen, reason: .wrongRound(expected: 2, found: 1))]
+        )
     }
 
     @Test func rejectedOrDisconnectedSitesCountAsFailuresNotReports() {
@@ -98,8 +111,14 @@ struct RoundStateMachineTests {
         _ = machine.handle(.updateRejected(site: "b", round: 1, reason: "tensor 'w' holds NaN"), now: 1)
         let actions = machine.handle(.siteDisconnected("c"), now: 2)
 
-        #expect(actions.first == .closeRound(
-            round: 1, reported: ["a"], failures: ["b": "tensor 'w' holds NaN", "c": "disconnected"]))
+        #expect(
+            actions.first
+                == .closeRound(
+                    round: 1,
+                    reported: ["a"],
+                    failures: ["b": "tensor 'w' holds NaN", "c": "disconnected"]
+                )
+        )
     }
 
     @Test func lastRoundFinishesAndAResumedMachineStartsAfterItsCompletedRounds() {

@@ -63,7 +63,8 @@ struct UpdateValidatorTests {
 
         #expect(
             UpdateValidator.problem(in: update, spec: spec, examples: 1)
-                == .wrongShape(tensor: "b", expected: [1], found: [2]))
+                == .wrongShape(tensor: "b", expected: [1], found: [2])
+        )
     }
 
     @Test func validUpdateHasNoProblem() {

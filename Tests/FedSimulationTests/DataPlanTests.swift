@@ -21,8 +21,13 @@ struct DataPlanTests {
 
     @Test func everyExampleGoesToExactlyOnePlace() throws {
         let plan = try DataPlan(
-            labels: Self.labels, classCount: 4, groups: nil, scenario: self.scenario(.dirichlet(alpha: 0.5)),
-            pretrainClasses: [0, 1], pretrainExamples: 50)
+            labels: Self.labels,
+            classCount: 4,
+            groups: nil,
+            scenario: self.scenario(.dirichlet(alpha: 0.5)),
+            pretrainClasses: [0, 1],
+            pretrainExamples: 50
+        )
 
         let placed = plan.test + plan.pretrain + plan.sites.flatMap { $0 }
         #expect(placed.count == 600)
@@ -40,14 +45,22 @@ struct DataPlanTests {
         let scenario = self.scenario(.iid)
 
         let plan = try DataPlan(
-            labels: Self.labels, classCount: 4, groups: nil, scenario: scenario, pretrainClasses: nil,
-            pretrainExamples: nil)
+            labels: Self.labels,
+            classCount: 4,
+            groups: nil,
+            scenario: scenario,
+            pretrainClasses: nil,
+            pretrainExamples: nil
+        )
 
         // A `fedtune client` splits its file (the site's examples in order) with this seed.
         for site in plan.sites.indices {
             let fileLabels = plan.sites[site].map { Self.labels[$0] }
             let clientSplit = StratifiedSplit.indices(
-                labels: fileLabels, fractions: [0.75, 0.25], seed: DataPlan.siteSplitSeed(scenario))
+                labels: fileLabels,
+                fractions: [0.75, 0.25],
+                seed: DataPlan.siteSplitSeed(scenario)
+            )
             #expect(clientSplit[1].map { plan.sites[site][$0] } == plan.siteHeldOut[site])
         }
     }
@@ -58,8 +71,13 @@ struct DataPlanTests {
         scenario.testExamples = 100
 
         let plan = try DataPlan(
-            labels: Self.labels, classCount: 4, groups: Self.regions, scenario: scenario, pretrainClasses: nil,
-            pretrainExamples: nil)
+            labels: Self.labels,
+            classCount: 4,
+            groups: Self.regions,
+            scenario: scenario,
+            pretrainClasses: nil,
+            pretrainExamples: nil
+        )
 
         #expect(plan.siteNames == ["east", "north", "south"])
         #expect(plan.sites.allSatisfy { $0.count == 60 })
@@ -67,14 +85,21 @@ struct DataPlanTests {
             #expect(site.allSatisfy { Self.regions[$0] == name })
         }
         #expect(
-            abs(plan.test.count - 100) <= 4, "stratified rounding keeps the test set near 100, got \(plan.test.count)")
+            abs(plan.test.count - 100) <= 4,
+            "stratified rounding keeps the test set near 100, got \(plan.test.count)"
+        )
     }
 
     @Test func sameSeedGivesTheSamePlan() throws {
         let make = {
             try DataPlan(
-                labels: Self.labels, classCount: 4, groups: nil, scenario: self.scenario(.dirichlet(alpha: 0.3)),
-                pretrainClasses: nil, pretrainExamples: nil)
+                labels: Self.labels,
+                classCount: 4,
+                groups: nil,
+                scenario: self.scenario(.dirichlet(alpha: 0.3)),
+                pretrainClasses: nil,
+                pretrainExamples: nil
+            )
         }
 
         let (a, b) = (try make(), try make())
@@ -87,9 +112,13 @@ struct DataPlanTests {
     @Test func columnPartitionWithTheWrongSiteCountIsRefused() throws {
         let error = #expect(throws: ScenarioError.self) {
             try DataPlan(
-                labels: Self.labels, classCount: 4, groups: Self.regions,
+                labels: Self.labels,
+                classCount: 4,
+                groups: Self.regions,
                 scenario: self.scenario(.byColumn("region"), sites: 5),
-                pretrainClasses: nil, pretrainExamples: nil)
+                pretrainClasses: nil,
+                pretrainExamples: nil
+            )
         }
 
         #expect("\(error!)".contains("column 'region' has 3 values, so 3 sites, but sites is 5"))
@@ -98,8 +127,13 @@ struct DataPlanTests {
     @Test func aPretrainingShareLargerThanItsClassesIsRefused() throws {
         let error = #expect(throws: ScenarioError.self) {
             try DataPlan(
-                labels: Self.labels, classCount: 4, groups: nil, scenario: self.scenario(.iid), pretrainClasses: [3],
-                pretrainExamples: 100)
+                labels: Self.labels,
+                classCount: 4,
+                groups: nil,
+                scenario: self.scenario(.iid),
+                pretrainClasses: [3],
+                pretrainExamples: 100
+            )
         }
 
         #expect("\(error!)".contains("pretrain.examples is 100"))

@@ -27,7 +27,8 @@ struct RealScenarioTests {
         #expect(
             report.summary.baselines.map(\.kind) == [
                 .pretrained, .siteAlone, .siteAlone, .siteAlone, .sitesAloneMean, .centralised, .federated,
-            ])
+            ]
+        )
         let run = RunFolder(folder)
         for artefact in [
             run.metricsURL, run.summaryURL, run.reportURL, run.modelURL.appendingPathComponent("model.json"),
@@ -37,7 +38,8 @@ struct RealScenarioTests {
         // Every round is recorded; only the last checkpoint is kept (the folder still resumes from it).
         let state = folder.appendingPathComponent("state")
         let records = try String(contentsOf: state.appendingPathComponent("rounds.jsonl"), encoding: .utf8).split(
-            separator: "\n")
+            separator: "\n"
+        )
         #expect(records.count == scenario.rounds)
         let checkpoints = try FileManager.default.contentsOfDirectory(atPath: state.path).filter {
             $0.hasSuffix(".safetensors")
@@ -78,7 +80,8 @@ struct RealScenarioTests {
             sites.allSatisfy {
                 $0["site"] is String && $0["examples"] is Int && $0["trainLoss"] is Double
                     && $0["trainAccuracy"] is Double
-            })
+            }
+        )
         #expect(globals.map { $0["round"] as? Int } == [1, 2, 3])
         for (line, round) in zip(globals, report.rounds) {
             #expect(abs((line["testAccuracy"] as? Double ?? -1) - round.testAccuracy) < 1e-12)

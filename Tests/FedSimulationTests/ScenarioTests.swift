@@ -42,7 +42,10 @@ struct ScenarioTests {
         #expect(
             scenario.fineTuning
                 == FineTuning(
-                    mode: .lora, lora: LoRASettings(rank: 8, alpha: 16, dropout: 0.1, targets: ["query", "value"])))
+                    mode: .lora,
+                    lora: LoRASettings(rank: 8, alpha: 16, dropout: 0.1, targets: ["query", "value"])
+                )
+        )
         #expect(scenario.maxExamplesPerSite == 200)
         #expect(scenario.testExamples == 450)
         #expect(!scenario.description.isEmpty)
@@ -87,30 +90,40 @@ struct ScenarioTests {
 
     @Test func wrongTypeNamesLineColumnAndWhatWasFound() throws {
         let text = try self.loadError(
-            "dataset: digits\nsites: 3\nrounds: 2\npretrain: {examples: 10}\nlocal:\n  learning_rate: 0.5x\n")
+            "dataset: digits\nsites: 3\nrounds: 2\npretrain: {examples: 10}\nlocal:\n  learning_rate: 0.5x\n"
+        )
 
-        #expect(text.contains("line 6, column 18: expected a number for 'local.learning_rate', found '0.5x'"), "\(text)")
+        #expect(
+            text.contains("line 6, column 18: expected a number for 'local.learning_rate', found '0.5x'"),
+            "\(text)"
+        )
     }
 
     @Test func misspeltTopLevelKeyIsRefused() throws {
         let text = try self.loadError(
-            "dataset: digits\nsites: 3\nrounds: 2\npretrain: {examples: 10}\nmax_exmaples_per_site: 10\n")
+            "dataset: digits\nsites: 3\nrounds: 2\npretrain: {examples: 10}\nmax_exmaples_per_site: 10\n"
+        )
 
         #expect(text.contains("unknown key 'max_exmaples_per_site'"), "\(text)")
     }
 
     @Test func badValueNamesTheKey() throws {
         let text = try self.loadError(
-            "dataset: digits\nsites: 3\nrounds: 2\npretrain: {examples: 10}\nlocal: {epochs: many}\n")
+            "dataset: digits\nsites: 3\nrounds: 2\npretrain: {examples: 10}\nlocal: {epochs: many}\n"
+        )
 
         #expect(text.contains("local.epochs"), "\(text)")
     }
 
     @Test func unknownClassWeightingIsRefused() throws {
         let text = try self.loadError(
-            "dataset: digits\nsites: 3\nrounds: 2\npretrain: {examples: 10}\nlocal: {class_weights: inverse}\n")
+            "dataset: digits\nsites: 3\nrounds: 2\npretrain: {examples: 10}\nlocal: {class_weights: inverse}\n"
+        )
 
-        #expect(text.contains("line 5, column 24: 'local.class_weights': 'inverse' is not balanced, none or a list"), "\(text)")
+        #expect(
+            text.contains("line 5, column 24: 'local.class_weights': 'inverse' is not balanced, none or a list"),
+            "\(text)"
+        )
     }
 
     @Test func unknownDatasetListsTheKnownOnes() throws {
@@ -122,14 +135,16 @@ struct ScenarioTests {
 
     @Test func unknownModelIsNeitherFolderNorCachedModel() throws {
         let text = try self.loadError(
-            "dataset: bbc-news\ntext_column: text\nmodel: no-such-bert\nsites: 3\nrounds: 2\n")
+            "dataset: bbc-news\ntext_column: text\nmodel: no-such-bert\nsites: 3\nrounds: 2\n"
+        )
 
         #expect(text.contains("model 'no-such-bert' is neither a folder"), "\(text)")
     }
 
     @Test func textSettingsOnATabularScenarioAreRefused() throws {
         let text = try self.loadError(
-            "dataset: digits\nsites: 3\nrounds: 2\npretrain: {examples: 10}\nfine_tuning: {mode: head}\n")
+            "dataset: digits\nsites: 3\nrounds: 2\npretrain: {examples: 10}\nfine_tuning: {mode: head}\n"
+        )
 
         #expect(text.contains("fine_tuning is for text models"), "\(text)")
     }

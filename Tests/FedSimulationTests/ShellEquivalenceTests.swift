@@ -29,7 +29,8 @@ struct ShellEquivalenceTests {
         let binary = SimulationTests.repository.appendingPathComponent(".build/debug/fedtune")
 
         _ = try Simulation(
-            scenario: scenario, options: .init(output: folder.appendingPathComponent("in"), baselines: false)
+            scenario: scenario,
+            options: .init(output: folder.appendingPathComponent("in"), baselines: false)
         ).run()
         _ = try Simulation(
             scenario: scenario,

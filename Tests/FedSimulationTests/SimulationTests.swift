@@ -49,7 +49,9 @@ struct SimulationTests {
         let checkpoint = { (run: String, round: Int) in
             try Data(
                 contentsOf: folder.appendingPathComponent(
-                    String(format: "%@/state/global-%05d.safetensors", run, round)))
+                    String(format: "%@/state/global-%05d.safetensors", run, round)
+                )
+            )
         }
         #expect(try weights("a") == weights("b"))
         #expect(try weights("a") != weights("c"))
@@ -80,14 +82,16 @@ struct SimulationTests {
         let binary = Self.repository.appendingPathComponent(".build/debug/fedtune")
 
         let report = try Simulation(
-            scenario: scenario, options: .init(output: folder, baselines: false, processes: binary)
+            scenario: scenario,
+            options: .init(output: folder, baselines: false, processes: binary)
         ).run()
 
         #expect(report.rounds.map(\.round) == [1, 2, 3])
         #expect(report.rounds.allSatisfy { $0.sites == 4 })
         #expect(report.federatedAccuracy > report.pretrainedAccuracy!)
         let logs = try FileManager.default.contentsOfDirectory(
-            atPath: folder.appendingPathComponent("federation/sites").path)
+            atPath: folder.appendingPathComponent("federation/sites").path
+        )
         #expect(logs.count == 4)
     }
 

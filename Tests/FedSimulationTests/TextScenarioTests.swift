@@ -57,7 +57,8 @@ struct TextScenarioTests {
         let after = setup.model.embed(setup.test)
         #expect(
             after.scalars.withUnsafeBufferPointer { $0.baseAddress }
-                == before.scalars.withUnsafeBufferPointer { $0.baseAddress })
+                == before.scalars.withUnsafeBufferPointer { $0.baseAddress }
+        )
         #expect(setup.probe === setup.model)
     }
 
@@ -69,20 +70,24 @@ struct TextScenarioTests {
         let out = folder.appendingPathComponent("run")
 
         let report = try Simulation(
-            scenario: scenario, options: .init(output: out, baselines: false, processes: binary)
+            scenario: scenario,
+            options: .init(output: out, baselines: false, processes: binary)
         ).run()
 
         #expect(report.rounds.map(\.round) == [1, 2])
         #expect(report.rounds.allSatisfy { $0.sites == 3 })
         #expect(report.rounds.allSatisfy { ($0.bytes ?? 0) > 0 })
         let site = try String(
-            contentsOf: out.appendingPathComponent("federation/sites/north/data.csv"), encoding: .utf8)
+            contentsOf: out.appendingPathComponent("federation/sites/north/data.csv"),
+            encoding: .utf8
+        )
         #expect(site.hasPrefix("text,label\n"))
         let siteFolder = out.appendingPathComponent("federation/sites/north")
         #expect(FileManager.default.fileExists(atPath: siteFolder.appendingPathComponent("client.log").path))
         #expect(
             !FileManager.default.fileExists(atPath: siteFolder.appendingPathComponent("cache").path),
-            "the site's copy of the base model is pruned")
+            "the site's copy of the base model is pruned"
+        )
         // Skipping the baselines skips a text model's linear probe too (it trains on the pooled data).
         #expect(report.summary.baseline(.pretrained) == nil)
     }

@@ -32,7 +32,9 @@ enum TinyTextScenario {
                 for _ in 0..<(weight * 5) {
                     let word = self.subjects[label][(counter * 5) % self.subjects[label].count]
                     let text = self.templates[(counter * 7) % self.templates.count].replacingOccurrences(
-                        of: "%@", with: word)
+                        of: "%@",
+                        with: word
+                    )
                     rows.append([text, self.classes[label], site])
                     counter += 1
                 }
@@ -40,10 +42,14 @@ enum TinyTextScenario {
         }
         let csv = rows.map { $0.joined(separator: ",") }.joined(separator: "\n")
         try ("text,label,topic\n" + csv + "\n").write(
-            to: folder.appendingPathComponent("texts.csv"), atomically: true, encoding: .utf8)
+            to: folder.appendingPathComponent("texts.csv"),
+            atomically: true,
+            encoding: .utf8
+        )
         try self.writeBert(
             to: folder.appendingPathComponent("tiny-bert"),
-            words: Set(rows.flatMap { $0[0].split(separator: " ").map(String.init) }))
+            words: Set(rows.flatMap { $0[0].split(separator: " ").map(String.init) })
+        )
         let scenario = """
             name: tiny-text-\(mode)
             seed: 1
@@ -71,8 +77,13 @@ enum TinyTextScenario {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let tokens = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "."] + words.filter { $0 != "." }.sorted()
         let configuration = BertConfiguration(
-            vocabularySize: tokens.count, hiddenSize: 32, layerCount: 2, headCount: 2, intermediateSize: 64,
-            maxPositions: 32)
+            vocabularySize: tokens.count,
+            hiddenSize: 32,
+            layerCount: 2,
+            headCount: 2,
+            intermediateSize: 64,
+            maxPositions: 32
+        )
         var tensors: OrderedDictionary<String, Tensor> = [:]
         var generator = SeededGenerator(seed: 17)
         for (name, shape) in configuration.tensorShapes {
@@ -88,7 +99,10 @@ enum TinyTextScenario {
         }
         try Safetensors(tensors: tensors).write(to: folder.appendingPathComponent("model.safetensors"))
         try (tokens.joined(separator: "\n") + "\n").write(
-            to: folder.appendingPathComponent("vocab.txt"), atomically: true, encoding: .utf8)
+            to: folder.appendingPathComponent("vocab.txt"),
+            atomically: true,
+            encoding: .utf8
+        )
         let config: [String: Any] = [
             "model_type": "bert", "vocab_size": tokens.count, "hidden_size": 32, "num_hidden_layers": 2,
             "num_attention_heads": 2, "intermediate_size": 64, "max_position_embeddings": 32, "type_vocab_size": 2,

@@ -55,7 +55,9 @@ struct IdentityTests {
             let key = pki.folder.siteDirectory("site-a").appendingPathComponent("key.pem")
             try FileManager.default.removeItem(at: key)
             try FileManager.default.copyItem(
-                at: pki.folder.siteDirectory("site-b").appendingPathComponent("key.pem"), to: key)
+                at: pki.folder.siteDirectory("site-b").appendingPathComponent("key.pem"),
+                to: key
+            )
 
             let certificate = pki.folder.siteDirectory("site-a").appendingPathComponent("cert.pem")
 

@@ -16,7 +16,8 @@ struct MutualTLSTests {
     @Test func serverReadsTheVerifiedSiteNameAndTheClientsBytes() async throws {
         try await TestPKI.with(sites: ["site-a"]) { pki in
             try await Self.exchange(server: pki.coordinator(), client: pki.site("site-a").makeClientContext()) {
-                serverSaw, clientSaw in
+                serverSaw,
+                clientSaw in
 
                 guard case .site(let site, let bytes, let channel) = serverSaw else {
                     Issue.record("server saw \(serverSaw)")
@@ -34,10 +35,15 @@ struct MutualTLSTests {
     @Test func clientDiallingTheIPAddressInTheCertificateIsAccepted() async throws {
         try await TestPKI.with { pki in
             try await Self.exchange(
-                server: pki.coordinator(), client: pki.site().makeClientContext(), coordinatorHost: "127.0.0.1"
+                server: pki.coordinator(),
+                client: pki.site().makeClientContext(),
+                coordinatorHost: "127.0.0.1"
             ) { serverSaw, clientSaw in
 
-                guard case .site("site-a", _, _) = serverSaw else { Issue.record("server saw \(serverSaw)"); return }
+                guard case .site("site-a", _, _) = serverSaw else {
+                    Issue.record("server saw \(serverSaw)")
+                    return
+                }
                 #expect(clientSaw == .received(Self.welcome))
             }
         }
@@ -50,10 +56,15 @@ struct MutualTLSTests {
             configuration.privateKey = nil
 
             try await Self.exchange(server: pki.coordinator(), client: NIOSSLContext(configuration: configuration)) {
-                serverSaw, clientSaw in
+                serverSaw,
+                clientSaw in
 
                 Self.expectRefusedByServer(
-                    serverSaw, clientSaw, server: "PEER_DID_NOT_RETURN_A_CERTIFICATE", client: "CERTIFICATE_REQUIRED")
+                    serverSaw,
+                    clientSaw,
+                    server: "PEER_DID_NOT_RETURN_A_CERTIFICATE",
+                    client: "CERTIFICATE_REQUIRED"
+                )
             }
         }
     }
@@ -64,12 +75,21 @@ struct MutualTLSTests {
                 .issueSite("site-a", validity: .starting(lasting: 86_400))
             // The stranger trusts our CA, so only the server's check of the client certificate can fail.
             let client = try Identity(
-                certificate: stranger.certificate, privateKey: stranger.privateKey, trustRoot: pki.site().trustRoot)
+                certificate: stranger.certificate,
+                privateKey: stranger.privateKey,
+                trustRoot: pki.site().trustRoot
+            )
 
             try await Self.exchange(server: pki.coordinator(), client: client.makeClientContext()) {
-                serverSaw, clientSaw in
+                serverSaw,
+                clientSaw in
 
-                Self.expectRefusedByServer(serverSaw, clientSaw, server: "CERTIFICATE_VERIFY_FAILED", client: "UNKNOWN_CA")
+                Self.expectRefusedByServer(
+                    serverSaw,
+                    clientSaw,
+                    server: "CERTIFICATE_VERIFY_FAILED",
+                    client: "UNKNOWN_CA"
+                )
             }
         }
     }
@@ -81,13 +101,20 @@ struct MutualTLSTests {
                 "site-a",
                 validity: CertificateValidity(
                     notValidBefore: now.addingTimeInterval(-2 * 86_400),
-                    notValidAfter: now.addingTimeInterval(-86_400)))
+                    notValidAfter: now.addingTimeInterval(-86_400)
+                )
+            )
 
             try await Self.exchange(server: pki.coordinator(), client: expired.makeClientContext()) {
-                serverSaw, clientSaw in
+                serverSaw,
+                clientSaw in
 
                 Self.expectRefusedByServer(
-                    serverSaw, clientSaw, server: "CERTIFICATE_VERIFY_FAILED", client: "CERTIFICATE_EXPIRED")
+                    serverSaw,
+                    clientSaw,
+                    server: "CERTIFICATE_VERIFY_FAILED",
+                    client: "CERTIFICATE_EXPIRED"
+                )
             }
         }
     }
@@ -99,10 +126,15 @@ struct MutualTLSTests {
             configuration.maximumTLSVersion = .tlsv12
 
             try await Self.exchange(server: pki.coordinator(), client: NIOSSLContext(configuration: configuration)) {
-                serverSaw, clientSaw in
+                serverSaw,
+                clientSaw in
 
                 Self.expectRefusedByServer(
-                    serverSaw, clientSaw, server: "UNSUPPORTED_PROTOCOL", client: "PROTOCOL_VERSION")
+                    serverSaw,
+                    clientSaw,
+                    server: "UNSUPPORTED_PROTOCOL",
+                    client: "PROTOCOL_VERSION"
+                )
             }
         }
     }
@@ -111,7 +143,9 @@ struct MutualTLSTests {
         // The coordinator's certificate names neither "localhost" nor 127.0.0.1, the address actually dialled.
         try await TestPKI.with(hosts: ["coordinator.example.org"]) { pki in
             try await Self.exchange(
-                server: pki.coordinator(), client: pki.site().makeClientContext(), coordinatorHost: "localhost"
+                server: pki.coordinator(),
+                client: pki.site().makeClientContext(),
+                coordinatorHost: "localhost"
             ) { serverSaw, clientSaw in
 
                 guard case .failure(let reason) = clientSaw else {
@@ -144,13 +178,19 @@ struct MutualTLSTests {
     /// Starts a server for `server`, connects a client with `client` that sends ``payload``, hands `body` what
     /// each side saw (server first), and closes both afterwards.
     private static func exchange(
-        server: Identity, client: NIOSSLContext, coordinatorHost: String = "localhost",
+        server: Identity,
+        client: NIOSSLContext,
+        coordinatorHost: String = "localhost",
         _ body: (ServerSaw, ClientSaw) async throws -> Void
     ) async throws {
         let listener = try await TLSTestServer.start(context: server.makeServerContext(), expecting: Self.payload.count)
         try await listener.closing { listener in
             let connection = try await TLSTestClient.connect(
-                port: listener.port, context: client, coordinatorHost: coordinatorHost, payload: Self.payload)
+                port: listener.port,
+                context: client,
+                coordinatorHost: coordinatorHost,
+                payload: Self.payload
+            )
             try await connection.closing { connection in
                 let serverSaw = try await listener.outcome()
                 let clientSaw = try await connection.outcome()
@@ -162,7 +202,10 @@ struct MutualTLSTests {
     /// The server's handshake failed with `server` in its error (no authenticated peer, no bytes), and the
     /// client's first read failed with the alert `client` (its own side of the handshake may have succeeded).
     private static func expectRefusedByServer(
-        _ serverSaw: ServerSaw, _ clientSaw: ClientSaw, server: String, client: String,
+        _ serverSaw: ServerSaw,
+        _ clientSaw: ClientSaw,
+        server: String,
+        client: String,
         sourceLocation: SourceLocation = #_sourceLocation
     ) {
         switch serverSaw {
@@ -174,8 +217,10 @@ struct MutualTLSTests {
         }
         switch clientSaw {
         case .received(let bytes):
-            Issue.record("client read \(bytes.count) bytes from a server that should refuse it",
-                         sourceLocation: sourceLocation)
+            Issue.record(
+                "client read \(bytes.count) bytes from a server that should refuse it",
+                sourceLocation: sourceLocation
+            )
         case .failure(let reason):
             #expect(reason.contains(client), "client saw: \(reason)", sourceLocation: sourceLocation)
         }

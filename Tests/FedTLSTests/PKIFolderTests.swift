@@ -12,12 +12,14 @@ struct PKIFolderTests {
             let written = try folder.initialise()
 
             let coordinator = folder.coordinatorDirectory
-            #expect(written.map(\.url.path) == [
-                folder.caCertificate.path, folder.caPrivateKey.path,
-                coordinator.appendingPathComponent("cert.pem").path,
-                coordinator.appendingPathComponent("key.pem").path,
-                coordinator.appendingPathComponent("ca.pem").path,
-            ])
+            #expect(
+                written.map(\.url.path) == [
+                    folder.caCertificate.path, folder.caPrivateKey.path,
+                    coordinator.appendingPathComponent("cert.pem").path,
+                    coordinator.appendingPathComponent("key.pem").path,
+                    coordinator.appendingPathComponent("ca.pem").path,
+                ]
+            )
             #expect(written.map(\.mode) == [0o644, 0o600, 0o644, 0o600, 0o644])
             for file in written {
                 #expect(try permissions(of: file.url) == Int(file.mode), "\(file.url.path)")
@@ -51,8 +53,14 @@ struct PKIFolderTests {
             let server = await serverVerifier.validate(leaf: coordinator.certificate, intermediates: CertificateStore())
             let client = await siteVerifier.validate(leaf: site.certificate, intermediates: CertificateStore())
 
-            guard case .validCertificate = server else { Issue.record("coordinator: \(server)"); return }
-            guard case .validCertificate = client else { Issue.record("site: \(client)"); return }
+            guard case .validCertificate = server else {
+                Issue.record("coordinator: \(server)")
+                return
+            }
+            guard case .validCertificate = client else {
+                Issue.record("site: \(client)")
+                return
+            }
             #expect(site.trustRoot == coordinator.trustRoot)
         }
     }
@@ -62,10 +70,12 @@ struct PKIFolderTests {
             let extensions = try pki.coordinator().certificate.extensions
 
             let names = try #require(try extensions.subjectAlternativeNames).map(\.description)
-            #expect(names == [
-                #"DNSName("localhost")"#, "IPAddress([127, 0, 0, 1])", #"DNSName("coordinator.example.org")"#,
-                "IPAddress([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1])",
-            ])
+            #expect(
+                names == [
+                    #"DNSName("localhost")"#, "IPAddress([127, 0, 0, 1])", #"DNSName("coordinator.example.org")"#,
+                    "IPAddress([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1])",
+                ]
+            )
             #expect(Array(try #require(try extensions.extendedKeyUsage)) == [.serverAuth])
             #expect(try extensions.keyUsage == KeyUsage(digitalSignature: true))
             #expect(try extensions.basicConstraints == .notCertificateAuthority)
@@ -179,7 +189,10 @@ struct PKIFolderTests {
 
             let error = #expect(throws: PKIError.self) { try folder.issueSite("site-a") }
 
-            guard case .caExpired(let path, _) = error else { Issue.record("got \(String(describing: error))"); return }
+            guard case .caExpired(let path, _) = error else {
+                Issue.record("got \(String(describing: error))")
+                return
+            }
             #expect(path == folder.caCertificate.path)
         }
     }

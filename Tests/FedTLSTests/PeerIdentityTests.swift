@@ -35,13 +35,17 @@ struct PeerIdentityTests {
             let authority = try pki.folder.loadAuthority()
             let key = P256.Signing.PrivateKey()
             let certificate = try Certificate(
-                version: .v3, serialNumber: Certificate.SerialNumber(),
+                version: .v3,
+                serialNumber: Certificate.SerialNumber(),
                 publicKey: Certificate.PublicKey(key.publicKey),
-                notValidBefore: Date().addingTimeInterval(-60), notValidAfter: Date().addingTimeInterval(3_600),
-                issuer: authority.certificate.subject, subject: DistinguishedName { CommonName("site-z") },
+                notValidBefore: Date().addingTimeInterval(-60),
+                notValidAfter: Date().addingTimeInterval(3_600),
+                issuer: authority.certificate.subject,
+                subject: DistinguishedName { CommonName("site-z") },
                 signatureAlgorithm: .ecdsaWithSHA256,
                 extensions: Certificate.Extensions { try ExtendedKeyUsage([.serverAuth]) },
-                issuerPrivateKey: authority.privateKey)
+                issuerPrivateKey: authority.privateKey
+            )
 
             #expect(throws: PKIError.peerNotASite(site: "site-z")) { try PeerIdentity.siteName(of: certificate) }
         }

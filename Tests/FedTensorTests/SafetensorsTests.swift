@@ -19,10 +19,14 @@ struct SafetensorsTests {
     }
 
     @Test func readsEveryTensorPythonWrote() throws {
-        let expected = try JSONSerialization.jsonObject(
-            with: Data(contentsOf: Self.fixtures.appendingPathComponent("python_written.json"))) as! [String: [String: Any]]
+        let expected =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: Self.fixtures.appendingPathComponent("python_written.json"))
+            ) as! [String: [String: Any]]
 
-        var loaded = try Safetensors.read(contentsOf: Self.fixtures.appendingPathComponent("python_written.safetensors"))
+        var loaded = try Safetensors.read(
+            contentsOf: Self.fixtures.appendingPathComponent("python_written.safetensors")
+        )
         let bf16 = try Safetensors.read(contentsOf: Self.fixtures.appendingPathComponent("bf16_written.safetensors"))
         loaded.tensors.merge(bf16.tensors) { a, _ in a }
         loaded.storedTypes.merge(bf16.storedTypes) { a, _ in a }
@@ -70,11 +74,14 @@ struct SafetensorsTests {
 
     @Test func roundTripKeepsNamesOrderShapesAndValues() throws {
         var generator = SeededGenerator(seed: 2)
-        let original = Safetensors(tensors: [
-            "z.last": .normal(shape: [2, 3], std: 1, using: &generator),
-            "a.first": .normal(shape: [5], std: 1, using: &generator),
-            "empty": Tensor(shape: [0, 4]),
-        ], metadata: ["k": "v \"quoted\""])
+        let original = Safetensors(
+            tensors: [
+                "z.last": .normal(shape: [2, 3], std: 1, using: &generator),
+                "a.first": .normal(shape: [5], std: 1, using: &generator),
+                "empty": Tensor(shape: [0, 4]),
+            ],
+            metadata: ["k": "v \"quoted\""]
+        )
 
         let decoded = try Safetensors.decode(original.encoded(), path: "memory")
 
@@ -95,18 +102,37 @@ struct SafetensorsTests {
         ("truncated length", Data([1, 2, 3]), "fewer than the 8-byte header length"),
         ("header past end", blob("{}").prefix(9), "header claims"),
         ("not json", blob("{nope"), "not JSON"),
-        ("unsupported dtype", blob(#"{"ids":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}}"#, data: .init(repeating: 0, count: 8)),
-         "tensor 'ids' has dtype I64"),
-        ("size mismatch", blob(#"{"w":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}"#, data: .init(repeating: 0, count: 8)),
-         "tensor 'w' is F32 [3], which needs 12 bytes"),
-        ("out of range", blob(#"{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#, data: .init(repeating: 0, count: 4)),
-         "tensor 'w' has data_offsets [0, 8] outside the 4-byte data section"),
-        ("overlap", blob(#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#,
-                         data: .init(repeating: 0, count: 8)), "tensor 'b' overlaps the data of 'a'"),
-        ("gap", blob(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, data: .init(repeating: 0, count: 8)),
-         "bytes 0..<4 belong to no tensor"),
-        ("missing shape", blob(#"{"a":{"dtype":"F32","data_offsets":[0,4]}}"#, data: .init(repeating: 0, count: 4)),
-         "tensor 'a': 'shape' is not a list"),
+        (
+            "unsupported dtype",
+            blob(#"{"ids":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}}"#, data: .init(repeating: 0, count: 8)),
+            "tensor 'ids' has dtype I64"
+        ),
+        (
+            "size mismatch",
+            blob(#"{"w":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}"#, data: .init(repeating: 0, count: 8)),
+            "tensor 'w' is F32 [3], which needs 12 bytes"
+        ),
+        (
+            "out of range",
+            blob(#"{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#, data: .init(repeating: 0, count: 4)),
+            "tensor 'w' has data_offsets [0, 8] outside the 4-byte data section"
+        ),
+        (
+            "overlap",
+            blob(
+                #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#,
+                data: .init(repeating: 0, count: 8)
+            ), "tensor 'b' overlaps the data of 'a'"
+        ),
+        (
+            "gap",
+            blob(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, data: .init(repeating: 0, count: 8)),
+            "bytes 0..<4 belong to no tensor"
+        ),
+        (
+            "missing shape", blob(#"{"a":{"dtype":"F32","data_offsets":[0,4]}}"#, data: .init(repeating: 0, count: 4)),
+            "tensor 'a': 'shape' is not a list"
+        ),
     ]
 
     @Test(arguments: malformed)
@@ -122,7 +148,8 @@ struct SafetensorsTests {
     @Test func skippedTensorsNeedNotHaveASupportedDType() throws {
         let data = Self.blob(
             #"{"ids":{"dtype":"I64","shape":[1],"data_offsets":[0,8]},"w":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}}"#,
-            data: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80, 0x3F])
+            data: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80, 0x3F]
+        )
 
         let loaded = try Safetensors.decode(data, path: "memory", skipping: ["ids"])
 
@@ -168,8 +195,10 @@ enum PythonFixture {
         let message = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw Failure(description: "python3 \(script) failed (is `pip install -r scripts/requirements.txt` done?): "
-                + String(decoding: message, as: UTF8.self))
+            throw Failure(
+                description: "python3 \(script) failed (is `pip install -r scripts/requirements.txt` done?): "
+                    + String(decoding: message, as: UTF8.self)
+            )
         }
         return data
     }

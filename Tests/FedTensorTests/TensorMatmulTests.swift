@@ -61,8 +61,14 @@ struct TensorMatmulTests {
 
         #expect(c.shape == [batch, m, n])
         for i in 0..<batch {
-            let ai = Tensor(shape: Array(a.shape.dropFirst()), scalars: Array(a.scalars[(i * m * k)..<((i + 1) * m * k)]))
-            let bi = Tensor(shape: Array(b.shape.dropFirst()), scalars: Array(b.scalars[(i * k * n)..<((i + 1) * k * n)]))
+            let ai = Tensor(
+                shape: Array(a.shape.dropFirst()),
+                scalars: Array(a.scalars[(i * m * k)..<((i + 1) * m * k)])
+            )
+            let bi = Tensor(
+                shape: Array(b.shape.dropFirst()),
+                scalars: Array(b.scalars[(i * k * n)..<((i + 1) * k * n)])
+            )
             let ci = Tensor(shape: [m, n], scalars: Array(c.scalars[(i * m * n)..<((i + 1) * m * n)]))
             #expect(ci.maxAbsDifference(Self.naive(ai, bi, transposeA: transposeA, transposeB: transposeB)) < 1e-5)
         }

@@ -16,7 +16,10 @@ import Testing
             #expect(batch.attentionMask.map { Int($0) } == reference.attentionMask, "\(reference.id): attention mask")
             #expect(batch.lengths == [reference.inputIDs.count], "\(reference.id): length")
             let pieces = tokenizer.wordPieces(reference.text)
-            #expect(pieces.count == reference.numWordpiecesBeforeTruncation, "\(reference.id): pieces before truncation")
+            #expect(
+                pieces.count == reference.numWordpiecesBeforeTruncation,
+                "\(reference.id): pieces before truncation"
+            )
             #expect(reference.truncated == (pieces.count > 254), "\(reference.id): truncated")
         }
     }
@@ -56,7 +59,9 @@ import Testing
             let expected = lowercase ? reference.uncased : reference.cased
             #expect(tokenizer.encode(reference.text).map(Int.init) == expected, "\(label)")
             #expect(tokenizer.tokens(reference.text) == (try TokenizerFixtures.tokens(expected)), "\(label): tokens")
-            let allPieces = (lowercase ? reference.uncasedAllPieces : reference.casedAllPieces) ?? Array(expected.dropFirst().dropLast())
+            let allPieces =
+                (lowercase ? reference.uncasedAllPieces : reference.casedAllPieces)
+                ?? Array(expected.dropFirst().dropLast())
             let pieces = tokenizer.wordPieces(reference.text)
             #expect(pieces == (try TokenizerFixtures.tokens(allPieces)), "\(label): untruncated pieces")
         }

@@ -52,7 +52,9 @@ import Testing
     /// Swift's `String ==` treats é (U+00E9) and e + U+0301 as equal; the vocabulary, like
     /// Rust's, must not.
     @Test func vocabularyLookupComparesBytesNotCanonicalEquivalence() throws {
-        let vocabulary = try WordPieceVocabulary(tokens: ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "\u{E9}", "e\u{301}", "##\u{E9}"])
+        let vocabulary = try WordPieceVocabulary(tokens: [
+            "[PAD]", "[UNK]", "[CLS]", "[SEP]", "\u{E9}", "e\u{301}", "##\u{E9}",
+        ])
         #expect(vocabulary.id(of: "\u{E9}") == 4)
         #expect(vocabulary.id(of: "e\u{301}") == 5)
         let cased = BertTokenizer(vocabulary: vocabulary, lowercase: false)
@@ -79,7 +81,9 @@ import Testing
         // or a control character, which the tokenizer drops anyway.
         let tokenizer = try TokenizerFixtures.tokenizer()
         let text = "Hello, world"
-        let padded = "\u{1C}\u{1D}\u{1E}\u{1F}\u{85}\u{0B}\u{0C} \t\n\u{A0}\u{2000}\u{3000}" + text + "\u{202F}\u{205F}\u{1680}\u{1F} \r\n"
+        let padded =
+            "\u{1C}\u{1D}\u{1E}\u{1F}\u{85}\u{0B}\u{0C} \t\n\u{A0}\u{2000}\u{3000}" + text
+            + "\u{202F}\u{205F}\u{1680}\u{1F} \r\n"
         #expect(tokenizer.encode(padded) == tokenizer.encode(text))
     }
 }

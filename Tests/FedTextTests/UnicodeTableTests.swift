@@ -102,14 +102,19 @@ import Testing
             let pieces = output.split(separator: separator, omittingEmptySubsequences: false).dropLast()
             try #require(pieces.count == batch.count, "batch at U+\(String(batch.first!.value, radix: 16))")
             for (scalar, piece) in zip(batch, pieces) where piece.map(\.value) != expected(scalar.value) {
-                mismatches.append("\(Self.hex([scalar.value])): Rust \(Self.hex(expected(scalar.value))), Swift \(Self.hex(piece.map(\.value)))")
+                mismatches.append(
+                    "\(Self.hex([scalar.value])): Rust \(Self.hex(expected(scalar.value))), Swift \(Self.hex(piece.map(\.value)))"
+                )
             }
             start += batch.count
         }
         var alone: [Unicode.Scalar] = []
         normalizer.normalize([separator], into: &alone, scratch: &scratch)
         #expect(alone == [separator])
-        #expect(mismatches.isEmpty, "\(mismatches.count) code points differ: \(mismatches.prefix(20).joined(separator: "; "))")
+        #expect(
+            mismatches.isEmpty,
+            "\(mismatches.count) code points differ: \(mismatches.prefix(20).joined(separator: "; "))"
+        )
     }
 
     @Test func everyCodePointIsWhitespacePunctuationOrWordAsInRust() throws {
@@ -132,10 +137,13 @@ import Testing
         var words: [Range<Int>] = []
         PreTokenizer.split(input, into: &words)
         if words != expected {
-            let firstDifference = zip(words, expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+            let firstDifference =
+                zip(words, expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset
                 ?? min(words.count, expected.count)
-            let at = min(words.indices.contains(firstDifference) ? words[firstDifference].lowerBound : input.count - 1,
-                expected.indices.contains(firstDifference) ? expected[firstDifference].lowerBound : input.count - 1)
+            let at = min(
+                words.indices.contains(firstDifference) ? words[firstDifference].lowerBound : input.count - 1,
+                expected.indices.contains(firstDifference) ? expected[firstDifference].lowerBound : input.count - 1
+            )
             Issue.record("first difference near \(Self.hex([input[at / 4 * 4 + 1].value]))")
         }
     }

@@ -39,7 +39,10 @@ import Testing
 
     @Test func everyMissingSpecialTokenIsNamed() throws {
         let error = try #require(throws: TextError.self) { try WordPieceVocabulary(tokens: ["[UNK]", "hello"]) }
-        #expect(error == .vocabularyMissingSpecialTokens(source: "in-memory vocabulary", tokens: ["[CLS]", "[SEP]", "[PAD]"]))
+        #expect(
+            error
+                == .vocabularyMissingSpecialTokens(source: "in-memory vocabulary", tokens: ["[CLS]", "[SEP]", "[PAD]"])
+        )
         #expect(error.description.contains("in-memory vocabulary"))
         #expect(error.description.contains("[CLS], [SEP], [PAD]"))
         #expect(throws: TextError.self) { try WordPieceVocabulary(tokens: []) }
@@ -78,7 +81,10 @@ import Testing
         try "[PAD]\r\n[UNK]\r\n[CLS] \n[SEP]\n\nhello\nhello\n##s\n".write(to: file, atomically: true, encoding: .utf8)
         let vocabulary = try WordPieceVocabulary(contentsOf: file)
         #expect(vocabulary.count == 8)
-        #expect(vocabulary.paddingID == 0 && vocabulary.unknownID == 1 && vocabulary.classifierID == 2 && vocabulary.separatorID == 3)
+        #expect(
+            vocabulary.paddingID == 0 && vocabulary.unknownID == 1 && vocabulary.classifierID == 2
+                && vocabulary.separatorID == 3
+        )
         #expect(vocabulary.token(of: 4) == "")
         #expect(vocabulary.id(of: "hello") == 6)
         #expect(vocabulary.token(of: 5) == "hello")

@@ -24,7 +24,8 @@ struct FrameDecoderTests {
         // decoder leaves nothing behind.
         try ByteToMessageDecoderVerifier.verifyDecoder(
             inputOutputPairs: [(input, frames)],
-            decoderFactory: { FrameDecoder(maximumFrameBytes: 64) })
+            decoderFactory: { FrameDecoder(maximumFrameBytes: 64) }
+        )
     }
 
     @Test func refusesAFrameLongerThanTheLimitFromItsHeaderAlone() throws {

@@ -9,8 +9,14 @@ struct MessageTests {
         .hello(.init(modelDigests: ["ab12"])),
         .welcome(.init(site: "site-a", completedRounds: 2)),
         .model(.init(digest: "ab12", blob: .init(content: .baseModel, bytes: 4096))),
-        .train(.init(round: 3, baseDigest: "ab12", configuration: .object(["epochs": .number(1), "optimizer": .string("sgd")]),
-                     blob: .init(content: .trainable, bytes: 1024))),
+        .train(
+            .init(
+                round: 3,
+                baseDigest: "ab12",
+                configuration: .object(["epochs": .number(1), "optimizer": .string("sgd")]),
+                blob: .init(content: .trainable, bytes: 1024)
+            )
+        ),
         .update(.init(round: 3, examples: 360, metrics: ["loss": 0.5], blob: .init(content: .delta, bytes: 1024))),
         .evaluate(.init(round: 3, baseDigest: "ab12", blob: .init(content: .trainable, bytes: 10))),
         .evaluation(.init(round: 3, examples: 40, metrics: ["accuracy": 0.9])),

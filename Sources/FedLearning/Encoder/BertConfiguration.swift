@@ -21,8 +21,14 @@ package struct BertConfiguration: Sendable, Codable, Equatable {
     package var positionEmbeddingType: String
 
     package init(
-        vocabularySize: Int, hiddenSize: Int, layerCount: Int, headCount: Int, intermediateSize: Int,
-        maxPositions: Int = 512, typeVocabularySize: Int = 2, layerNormEpsilon: Float = 1e-12
+        vocabularySize: Int,
+        hiddenSize: Int,
+        layerCount: Int,
+        headCount: Int,
+        intermediateSize: Int,
+        maxPositions: Int = 512,
+        typeVocabularySize: Int = 2,
+        layerNormEpsilon: Float = 1e-12
     ) {
         self.vocabularySize = vocabularySize
         self.hiddenSize = hiddenSize
@@ -64,7 +70,8 @@ package struct BertConfiguration: Sendable, Codable, Equatable {
             intermediateSize: try c.decode(Int.self, forKey: .intermediateSize),
             maxPositions: try c.decodeIfPresent(Int.self, forKey: .maxPositions) ?? 512,
             typeVocabularySize: try c.decodeIfPresent(Int.self, forKey: .typeVocabularySize) ?? 2,
-            layerNormEpsilon: try c.decodeIfPresent(Float.self, forKey: .layerNormEpsilon) ?? 1e-12)
+            layerNormEpsilon: try c.decodeIfPresent(Float.self, forKey: .layerNormEpsilon) ?? 1e-12
+        )
         self.modelType = try c.decodeIfPresent(String.self, forKey: .modelType) ?? "bert"
         self.hiddenActivation = try c.decodeIfPresent(String.self, forKey: .hiddenActivation) ?? "gelu"
         self.positionEmbeddingType = try c.decodeIfPresent(String.self, forKey: .positionEmbeddingType) ?? "absolute"
@@ -80,17 +87,22 @@ package struct BertConfiguration: Sendable, Codable, Equatable {
             problems.append("field 'hidden_act' is '\(self.hiddenActivation)'; only 'gelu' (erf) is supported")
         }
         if self.positionEmbeddingType != "absolute" {
-            problems.append("field 'position_embedding_type' is '\(self.positionEmbeddingType)'; only 'absolute' is supported")
+            problems.append(
+                "field 'position_embedding_type' is '\(self.positionEmbeddingType)'; only 'absolute' is supported"
+            )
         }
         for (field, value) in [
-            ("vocab_size", self.vocabularySize), ("hidden_size", self.hiddenSize), ("num_hidden_layers", self.layerCount),
+            ("vocab_size", self.vocabularySize), ("hidden_size", self.hiddenSize),
+            ("num_hidden_layers", self.layerCount),
             ("num_attention_heads", self.headCount), ("intermediate_size", self.intermediateSize),
             ("max_position_embeddings", self.maxPositions), ("type_vocab_size", self.typeVocabularySize),
         ] where value < 1 {
             problems.append("field '\(field)' must be at least 1, found \(value)")
         }
         if self.headCount > 0, self.hiddenSize % self.headCount != 0 {
-            problems.append("field 'hidden_size' (\(self.hiddenSize)) is not a multiple of 'num_attention_heads' (\(self.headCount))")
+            problems.append(
+                "field 'hidden_size' (\(self.hiddenSize)) is not a multiple of 'num_attention_heads' (\(self.headCount))"
+            )
         }
         if !(self.layerNormEpsilon > 0) { problems.append("field 'layer_norm_eps' must be positive") }
         return problems
@@ -99,7 +111,10 @@ package struct BertConfiguration: Sendable, Codable, Equatable {
     /// Reads and checks `config.json`; errors name the file and the field.
     package static func read(_ url: URL) throws -> BertConfiguration {
         guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw ModelError.missingFile(path: url.path, hint: "a BERT folder holds config.json, vocab.txt and model.safetensors")
+            throw ModelError.missingFile(
+                path: url.path,
+                hint: "a BERT folder holds config.json, vocab.txt and model.safetensors"
+            )
         }
         let configuration: BertConfiguration
         do {

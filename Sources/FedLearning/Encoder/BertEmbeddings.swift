@@ -19,13 +19,23 @@ final class BertEmbeddings {
         let h = configuration.hiddenSize
         self.width = h
         self.word = parameters.add(
-            "embeddings.word_embeddings.weight", .normal(shape: [configuration.vocabularySize, h], std: 0.02, using: &generator))
+            "embeddings.word_embeddings.weight",
+            .normal(shape: [configuration.vocabularySize, h], std: 0.02, using: &generator)
+        )
         self.position = parameters.add(
-            "embeddings.position_embeddings.weight", .normal(shape: [configuration.maxPositions, h], std: 0.02, using: &generator))
+            "embeddings.position_embeddings.weight",
+            .normal(shape: [configuration.maxPositions, h], std: 0.02, using: &generator)
+        )
         self.tokenType = parameters.add(
             "embeddings.token_type_embeddings.weight",
-            .normal(shape: [configuration.typeVocabularySize, h], std: 0.02, using: &generator))
-        self.norm = LayerNorm("embeddings.LayerNorm", width: h, epsilon: configuration.layerNormEpsilon, parameters: &parameters)
+            .normal(shape: [configuration.typeVocabularySize, h], std: 0.02, using: &generator)
+        )
+        self.norm = LayerNorm(
+            "embeddings.LayerNorm",
+            width: h,
+            epsilon: configuration.layerNormEpsilon,
+            parameters: &parameters
+        )
     }
 
     /// Embeds a batch into [B·L, hidden]; ids must be inside the vocabulary and L within the positions.
@@ -41,7 +51,10 @@ final class BertEmbeddings {
                         self.sum.scalars.withUnsafeMutableBufferPointer { s in
                             for token in 0..<ids.count {
                                 let id = Int(ids[token])
-                                precondition(id >= 0 && id < vocabulary, "token id \(id) outside the vocabulary of \(vocabulary)")
+                                precondition(
+                                    id >= 0 && id < vocabulary,
+                                    "token id \(id) outside the vocabulary of \(vocabulary)"
+                                )
                                 let (row, pos, out) = (id * h, (token % l) * h, token * h)
                                 for i in 0..<h { s[out + i] = w[row + i] + p[pos + i] + t[i] }
                             }
@@ -56,7 +69,12 @@ final class BertEmbeddings {
     /// Accumulates the gradients of whichever embedding tensors are trainable.
     func backward(_ batch: TokenBatch, outputGradient: Tensor, parameters: inout ParameterStore) {
         let tables = [self.word, self.position, self.tokenType].filter { parameters[$0].trainable }
-        self.norm.backward(self.sum, outputGradient: outputGradient, parameters: &parameters, needsInputGradient: !tables.isEmpty)
+        self.norm.backward(
+            self.sum,
+            outputGradient: outputGradient,
+            parameters: &parameters,
+            needsInputGradient: !tables.isEmpty
+        )
         guard !tables.isEmpty else { return }
         let (h, l) = (self.width, batch.length)
         let gradient = self.norm.inputGradient

@@ -16,13 +16,21 @@ package final class BertEncoder {
     /// Adds every encoder tensor to `parameters` (randomly initialised, BERT-style) plus
     /// LoRA adapters when `lora` is given.
     package init(
-        configuration: BertConfiguration, lora: LoRASettings? = nil,
-        parameters: inout ParameterStore, generator: inout SeededGenerator
+        configuration: BertConfiguration,
+        lora: LoRASettings? = nil,
+        parameters: inout ParameterStore,
+        generator: inout SeededGenerator
     ) {
         self.configuration = configuration
         self.embeddings = BertEmbeddings(configuration, parameters: &parameters, generator: &generator)
         self.layers = (0..<configuration.layerCount).map {
-            BertLayer(index: $0, configuration: configuration, lora: lora, parameters: &parameters, generator: &generator)
+            BertLayer(
+                index: $0,
+                configuration: configuration,
+                lora: lora,
+                parameters: &parameters,
+                generator: &generator
+            )
         }
     }
 
@@ -34,8 +42,13 @@ package final class BertEncoder {
         var input = self.embeddings.output
         for layer in self.layers {
             layer.forward(
-                input, mask: batch.attentionMask, batchSize: batch.batchSize, length: batch.length,
-                parameters: parameters, training: training)
+                input,
+                mask: batch.attentionMask,
+                batchSize: batch.batchSize,
+                length: batch.length,
+                parameters: parameters,
+                training: training
+            )
             input = layer.output
         }
         return input
@@ -49,14 +62,20 @@ package final class BertEncoder {
     package func backward(outputGradient: Tensor, parameters: inout ParameterStore) {
         guard let batch = self.batch else { preconditionFailure("backward before forward") }
         let embeddingsTrainable = parameters.entries.contains { $0.trainable && $0.name.hasPrefix("embeddings.") }
-        let lowest = embeddingsTrainable ? 0 : (self.layers.firstIndex { $0.hasTrainable(parameters) } ?? self.layers.count)
+        let lowest =
+            embeddingsTrainable ? 0 : (self.layers.firstIndex { $0.hasTrainable(parameters) } ?? self.layers.count)
         var gradient = outputGradient
         for index in stride(from: self.layers.count - 1, through: lowest, by: -1) {
             let input = index == 0 ? self.embeddings.output : self.layers[index - 1].output
             let needsInput = index > lowest || embeddingsTrainable
             self.layers[index].backward(
-                input, outputGradient: gradient, batchSize: batch.batchSize, length: batch.length,
-                parameters: &parameters, needsInputGradient: needsInput)
+                input,
+                outputGradient: gradient,
+                batchSize: batch.batchSize,
+                length: batch.length,
+                parameters: &parameters,
+                needsInputGradient: needsInput
+            )
             if needsInput { gradient = self.layers[index].inputGradient }
         }
         if embeddingsTrainable {

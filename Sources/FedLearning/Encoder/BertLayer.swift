@@ -26,16 +26,31 @@ final class BertLayer {
     var output: Tensor { self.outputNorm.output }
 
     init(
-        index: Int, configuration: BertConfiguration, lora: LoRASettings?,
-        parameters: inout ParameterStore, generator: inout SeededGenerator
+        index: Int,
+        configuration: BertConfiguration,
+        lora: LoRASettings?,
+        parameters: inout ParameterStore,
+        generator: inout SeededGenerator
     ) {
         let (h, i) = (configuration.hiddenSize, configuration.intermediateSize)
         let prefix = "encoder.layer.\(index)."
         self.prefix = prefix
         func projection(_ target: String, _ name: String, inputs: Int, outputs: Int) -> any Layer {
-            let linear = Linear(prefix + name, inputs: inputs, outputs: outputs, parameters: &parameters, generator: &generator)
+            let linear = Linear(
+                prefix + name,
+                inputs: inputs,
+                outputs: outputs,
+                parameters: &parameters,
+                generator: &generator
+            )
             guard let lora, lora.targets.contains(target) else { return linear }
-            return LoRALinear(prefix + name, base: linear, settings: lora, parameters: &parameters, generator: &generator)
+            return LoRALinear(
+                prefix + name,
+                base: linear,
+                settings: lora,
+                parameters: &parameters,
+                generator: &generator
+            )
         }
         self.query = projection("query", "attention.self.query", inputs: h, outputs: h)
         self.key = projection("key", "attention.self.key", inputs: h, outputs: h)
@@ -43,11 +58,19 @@ final class BertLayer {
         self.attention = MultiHeadAttention(heads: configuration.headCount, headWidth: configuration.headWidth)
         self.attentionOutput = projection("attention.output", "attention.output.dense", inputs: h, outputs: h)
         self.attentionNorm = LayerNorm(
-            prefix + "attention.output.LayerNorm", width: h, epsilon: configuration.layerNormEpsilon, parameters: &parameters)
+            prefix + "attention.output.LayerNorm",
+            width: h,
+            epsilon: configuration.layerNormEpsilon,
+            parameters: &parameters
+        )
         self.intermediate = projection("intermediate", "intermediate.dense", inputs: h, outputs: i)
         self.feedForwardOutput = projection("output", "output.dense", inputs: i, outputs: h)
         self.outputNorm = LayerNorm(
-            prefix + "output.LayerNorm", width: h, epsilon: configuration.layerNormEpsilon, parameters: &parameters)
+            prefix + "output.LayerNorm",
+            width: h,
+            epsilon: configuration.layerNormEpsilon,
+            parameters: &parameters
+        )
     }
 
     /// The block's output [B·L, hidden] for input x [B·L, hidden].
@@ -56,8 +79,13 @@ final class BertLayer {
             projection.forward(x, parameters: parameters, training: training)
         }
         self.attention.forward(
-            query: self.query.output, key: self.key.output, value: self.value.output, mask: mask,
-            batchSize: batchSize, length: length)
+            query: self.query.output,
+            key: self.key.output,
+            value: self.value.output,
+            mask: mask,
+            batchSize: batchSize,
+            length: length
+        )
         self.attentionOutput.forward(self.attention.context, parameters: parameters, training: training)
         Self.add(self.attentionOutput.output, x, into: &self.attentionSum)
         self.attentionNorm.forward(self.attentionSum, parameters: parameters, training: training)
@@ -71,32 +99,79 @@ final class BertLayer {
     /// Accumulates parameter gradients for the last forward and, when asked, writes the
     /// gradient of its input x.
     func backward(
-        _ x: Tensor, outputGradient: Tensor, batchSize: Int, length: Int,
-        parameters: inout ParameterStore, needsInputGradient: Bool
+        _ x: Tensor,
+        outputGradient: Tensor,
+        batchSize: Int,
+        length: Int,
+        parameters: inout ParameterStore,
+        needsInputGradient: Bool
     ) {
-        self.outputNorm.backward(self.feedForwardSum, outputGradient: outputGradient, parameters: &parameters, needsInputGradient: true)
+        self.outputNorm.backward(
+            self.feedForwardSum,
+            outputGradient: outputGradient,
+            parameters: &parameters,
+            needsInputGradient: true
+        )
         let sumGradient = self.outputNorm.inputGradient
         self.feedForwardOutput.backward(
-            self.activation.output, outputGradient: sumGradient, parameters: &parameters, needsInputGradient: true)
+            self.activation.output,
+            outputGradient: sumGradient,
+            parameters: &parameters,
+            needsInputGradient: true
+        )
         self.activation.backward(
-            self.intermediate.output, outputGradient: self.feedForwardOutput.inputGradient, parameters: &parameters,
-            needsInputGradient: true)
+            self.intermediate.output,
+            outputGradient: self.feedForwardOutput.inputGradient,
+            parameters: &parameters,
+            needsInputGradient: true
+        )
         self.intermediate.backward(
-            self.attentionNorm.output, outputGradient: self.activation.inputGradient, parameters: &parameters,
-            needsInputGradient: true)
+            self.attentionNorm.output,
+            outputGradient: self.activation.inputGradient,
+            parameters: &parameters,
+            needsInputGradient: true
+        )
         // The residual path: x₁ feeds both the feed-forward block and the second sum.
         Self.add(self.intermediate.inputGradient, sumGradient, into: &self.normGradient)
         self.attentionNorm.backward(
-            self.attentionSum, outputGradient: self.normGradient, parameters: &parameters, needsInputGradient: true)
+            self.attentionSum,
+            outputGradient: self.normGradient,
+            parameters: &parameters,
+            needsInputGradient: true
+        )
         let attentionSumGradient = self.attentionNorm.inputGradient
         self.attentionOutput.backward(
-            self.attention.context, outputGradient: attentionSumGradient, parameters: &parameters, needsInputGradient: true)
+            self.attention.context,
+            outputGradient: attentionSumGradient,
+            parameters: &parameters,
+            needsInputGradient: true
+        )
         self.attention.backward(
-            contextGradient: self.attentionOutput.inputGradient, query: self.query.output, key: self.key.output,
-            value: self.value.output, batchSize: batchSize, length: length)
-        self.query.backward(x, outputGradient: self.attention.queryGradient, parameters: &parameters, needsInputGradient: needsInputGradient)
-        self.key.backward(x, outputGradient: self.attention.keyGradient, parameters: &parameters, needsInputGradient: needsInputGradient)
-        self.value.backward(x, outputGradient: self.attention.valueGradient, parameters: &parameters, needsInputGradient: needsInputGradient)
+            contextGradient: self.attentionOutput.inputGradient,
+            query: self.query.output,
+            key: self.key.output,
+            value: self.value.output,
+            batchSize: batchSize,
+            length: length
+        )
+        self.query.backward(
+            x,
+            outputGradient: self.attention.queryGradient,
+            parameters: &parameters,
+            needsInputGradient: needsInputGradient
+        )
+        self.key.backward(
+            x,
+            outputGradient: self.attention.keyGradient,
+            parameters: &parameters,
+            needsInputGradient: needsInputGradient
+        )
+        self.value.backward(
+            x,
+            outputGradient: self.attention.valueGradient,
+            parameters: &parameters,
+            needsInputGradient: needsInputGradient
+        )
         guard needsInputGradient else { return }
         self.inputGradient.resize(to: x.shape)
         self.inputGradient.scalars.withUnsafeMutableBufferPointer { dx in

@@ -40,7 +40,9 @@ package struct LoRASettings: Sendable, Codable, Equatable {
         if !(0..<1).contains(self.dropout) { problems.append("lora.dropout must be in [0, 1)") }
         if self.targets.isEmpty { problems.append("lora.targets must name at least one projection") }
         for target in self.targets where !Self.knownTargets.contains(target) {
-            problems.append("lora.targets: unknown projection '\(target)' (known: \(Self.knownTargets.joined(separator: ", ")))")
+            problems.append(
+                "lora.targets: unknown projection '\(target)' (known: \(Self.knownTargets.joined(separator: ", ")))"
+            )
         }
         return problems
     }
@@ -69,13 +71,18 @@ package final class LoRALinear: Layer {
     /// Wraps `base` (named `name`) with adapters added to `parameters`, initialised as PEFT
     /// does: A uniform ±1/√in (Kaiming with a = √5), B zero.
     package init(
-        _ name: String, base: Linear, settings: LoRASettings,
-        parameters: inout ParameterStore, generator: inout SeededGenerator
+        _ name: String,
+        base: Linear,
+        settings: LoRASettings,
+        parameters: inout ParameterStore,
+        generator: inout SeededGenerator
     ) {
         self.base = base
         let bound = 1 / Float(base.inputs).squareRoot()
         self.adapterA = parameters.add(
-            "\(name).lora_A.weight", .uniform(shape: [settings.rank, base.inputs], bound: bound, using: &generator))
+            "\(name).lora_A.weight",
+            .uniform(shape: [settings.rank, base.inputs], bound: bound, using: &generator)
+        )
         self.adapterB = parameters.add("\(name).lora_B.weight", Tensor(shape: [base.outputs, settings.rank]))
         self.scale = settings.scale
         self.dropout = settings.dropout > 0 ? Dropout(rate: settings.dropout, seed: generator.next()) : nil
@@ -87,8 +94,13 @@ package final class LoRALinear: Layer {
         // down[N, r] = drop(x) · Aᵀ, then y += scale · down · Bᵀ
         Tensor.matmul(adapterInput, parameters[self.adapterA].value, transposeB: true, into: &self.down)
         Tensor.matmul(
-            self.down, parameters[self.adapterB].value, transposeB: true, into: &self.base.output,
-            accumulate: true, alpha: self.scale)
+            self.down,
+            parameters[self.adapterB].value,
+            transposeB: true,
+            into: &self.base.output,
+            accumulate: true,
+            alpha: self.scale
+        )
     }
 
     private func adapterInput(_ input: Tensor, parameters: ParameterStore, training: Bool) -> Tensor {
@@ -99,27 +111,51 @@ package final class LoRALinear: Layer {
     }
 
     package func backward(
-        _ input: Tensor, outputGradient: Tensor, parameters: inout ParameterStore, needsInputGradient: Bool
+        _ input: Tensor,
+        outputGradient: Tensor,
+        parameters: inout ParameterStore,
+        needsInputGradient: Bool
     ) {
-        self.base.backward(input, outputGradient: outputGradient, parameters: &parameters, needsInputGradient: needsInputGradient)
+        self.base.backward(
+            input,
+            outputGradient: outputGradient,
+            parameters: &parameters,
+            needsInputGradient: needsInputGradient
+        )
         let adapterInput = self.dropped ? self.dropout!.output : input
         if parameters[self.adapterB].trainable {
             // dB[out, r] += scale · dyᵀ · down
             Tensor.matmul(
-                outputGradient, self.down, transposeA: true, into: &parameters[self.adapterB].grad,
-                accumulate: true, alpha: self.scale)
+                outputGradient,
+                self.down,
+                transposeA: true,
+                into: &parameters[self.adapterB].grad,
+                accumulate: true,
+                alpha: self.scale
+            )
         }
         // ddown[N, r] = scale · dy · B
         Tensor.matmul(outputGradient, parameters[self.adapterB].value, into: &self.downGradient, alpha: self.scale)
         if parameters[self.adapterA].trainable {
             // dA[r, in] += ddownᵀ · drop(x)
-            Tensor.matmul(self.downGradient, adapterInput, transposeA: true, into: &parameters[self.adapterA].grad, accumulate: true)
+            Tensor.matmul(
+                self.downGradient,
+                adapterInput,
+                transposeA: true,
+                into: &parameters[self.adapterA].grad,
+                accumulate: true
+            )
         }
         guard needsInputGradient else { return }
         self.inputGradient.resize(to: input.shape)
         Tensor.matmul(self.downGradient, parameters[self.adapterA].value, into: &self.adapterInputGradient)
         if self.dropped, let dropout = self.dropout {
-            dropout.backward(input, outputGradient: self.adapterInputGradient, parameters: &parameters, needsInputGradient: true)
+            dropout.backward(
+                input,
+                outputGradient: self.adapterInputGradient,
+                parameters: &parameters,
+                needsInputGradient: true
+            )
             self.inputGradient.scalars.withUnsafeMutableBufferPointer { dx in
                 self.base.inputGradient.scalars.withUnsafeBufferPointer { base in
                     dropout.inputGradient.scalars.withUnsafeBufferPointer { adapter in
@@ -142,8 +178,12 @@ package final class LoRALinear: Layer {
     package func mergedWeight(_ parameters: ParameterStore) -> Tensor {
         var weight = parameters[self.base.weight].value
         Tensor.matmul(
-            parameters[self.adapterB].value, parameters[self.adapterA].value, into: &weight,
-            accumulate: true, alpha: self.scale)
+            parameters[self.adapterB].value,
+            parameters[self.adapterA].value,
+            into: &weight,
+            accumulate: true,
+            alpha: self.scale
+        )
         return weight
     }
 }

@@ -47,14 +47,33 @@ final class MultiHeadAttention {
                                             let probs = p.baseAddress! + (b * self.heads + h) * square
                                             let column = rows + h * d
                                             BLAS.gemm(
-                                                transposeA: false, transposeB: true, m: l, n: l, k: d, alpha: scale,
-                                                a: q.baseAddress! + column, lda: hidden, b: k.baseAddress! + column, ldb: hidden,
-                                                c: probs, ldc: l)
+                                                transposeA: false,
+                                                transposeB: true,
+                                                m: l,
+                                                n: l,
+                                                k: d,
+                                                alpha: scale,
+                                                a: q.baseAddress! + column,
+                                                lda: hidden,
+                                                b: k.baseAddress! + column,
+                                                ldb: hidden,
+                                                c: probs,
+                                                ldc: l
+                                            )
                                             Self.maskedSoftmax(probs, rows: l, mask: m.baseAddress! + b * l)
                                             BLAS.gemm(
-                                                transposeA: false, transposeB: false, m: l, n: d, k: l,
-                                                a: probs, lda: l, b: v.baseAddress! + column, ldb: hidden,
-                                                c: c.baseAddress! + column, ldc: hidden)
+                                                transposeA: false,
+                                                transposeB: false,
+                                                m: l,
+                                                n: d,
+                                                k: l,
+                                                a: probs,
+                                                lda: l,
+                                                b: v.baseAddress! + column,
+                                                ldb: hidden,
+                                                c: c.baseAddress! + column,
+                                                ldc: hidden
+                                            )
                                         }
                                     }
                                 }
@@ -73,7 +92,12 @@ final class MultiHeadAttention {
 
     /// Gradients of q, k and v from the gradient of `context`, for the inputs of the last forward.
     func backward(
-        contextGradient: Tensor, query: Tensor, key: Tensor, value: Tensor, batchSize: Int, length: Int
+        contextGradient: Tensor,
+        query: Tensor,
+        key: Tensor,
+        value: Tensor,
+        batchSize: Int,
+        length: Int
     ) {
         let (hidden, d, l) = (self.heads * self.headWidth, self.headWidth, length)
         for buffer in [\MultiHeadAttention.queryGradient, \.keyGradient, \.valueGradient] {
@@ -100,27 +124,62 @@ final class MultiHeadAttention {
                                                         let dscores = ds.baseAddress! + b * square
                                                         // dv = pᵀ · dc
                                                         BLAS.gemm(
-                                                            transposeA: true, transposeB: false, m: l, n: d, k: l,
-                                                            a: probs, lda: l, b: dc.baseAddress! + column, ldb: hidden,
-                                                            c: dv.baseAddress! + column, ldc: hidden)
+                                                            transposeA: true,
+                                                            transposeB: false,
+                                                            m: l,
+                                                            n: d,
+                                                            k: l,
+                                                            a: probs,
+                                                            lda: l,
+                                                            b: dc.baseAddress! + column,
+                                                            ldb: hidden,
+                                                            c: dv.baseAddress! + column,
+                                                            ldc: hidden
+                                                        )
                                                         // dp = dc · vᵀ, then ds = p ⊙ (dp − Σ_j dp·p)
                                                         BLAS.gemm(
-                                                            transposeA: false, transposeB: true, m: l, n: l, k: d,
-                                                            a: dc.baseAddress! + column, lda: hidden,
-                                                            b: v.baseAddress! + column, ldb: hidden,
-                                                            c: dscores, ldc: l)
+                                                            transposeA: false,
+                                                            transposeB: true,
+                                                            m: l,
+                                                            n: l,
+                                                            k: d,
+                                                            a: dc.baseAddress! + column,
+                                                            lda: hidden,
+                                                            b: v.baseAddress! + column,
+                                                            ldb: hidden,
+                                                            c: dscores,
+                                                            ldc: l
+                                                        )
                                                         Self.softmaxBackward(dscores, probs, rows: l)
                                                         // dq = ds · k / √d, dk = dsᵀ · q / √d
                                                         BLAS.gemm(
-                                                            transposeA: false, transposeB: false, m: l, n: d, k: l,
-                                                            alpha: scale, a: dscores, lda: l,
-                                                            b: k.baseAddress! + column, ldb: hidden,
-                                                            c: dq.baseAddress! + column, ldc: hidden)
+                                                            transposeA: false,
+                                                            transposeB: false,
+                                                            m: l,
+                                                            n: d,
+                                                            k: l,
+                                                            alpha: scale,
+                                                            a: dscores,
+                                                            lda: l,
+                                                            b: k.baseAddress! + column,
+                                                            ldb: hidden,
+                                                            c: dq.baseAddress! + column,
+                                                            ldc: hidden
+                                                        )
                                                         BLAS.gemm(
-                                                            transposeA: true, transposeB: false, m: l, n: d, k: l,
-                                                            alpha: scale, a: dscores, lda: l,
-                                                            b: q.baseAddress! + column, ldb: hidden,
-                                                            c: dk.baseAddress! + column, ldc: hidden)
+                                                            transposeA: true,
+                                                            transposeB: false,
+                                                            m: l,
+                                                            n: d,
+                                                            k: l,
+                                                            alpha: scale,
+                                                            a: dscores,
+                                                            lda: l,
+                                                            b: q.baseAddress! + column,
+                                                            ldb: hidden,
+                                                            c: dk.baseAddress! + column,
+                                                            ldc: hidden
+                                                        )
                                                     }
                                                 }
                                             }
@@ -136,7 +195,11 @@ final class MultiHeadAttention {
     }
 
     /// In place: dp ← p ⊙ (dp − rowwise Σ dp ⊙ p), the softmax Jacobian applied per row.
-    private static func softmaxBackward(_ gradient: UnsafeMutablePointer<Float>, _ probs: UnsafePointer<Float>, rows: Int) {
+    private static func softmaxBackward(
+        _ gradient: UnsafeMutablePointer<Float>,
+        _ probs: UnsafePointer<Float>,
+        rows: Int
+    ) {
         for i in 0..<rows {
             let g = gradient + i * rows
             let p = probs + i * rows

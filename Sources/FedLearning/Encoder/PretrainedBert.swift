@@ -32,20 +32,30 @@ package struct PretrainedBert: Sendable {
         let configuration = try BertConfiguration.read(configURL)
         let vocabularyURL = folder.appendingPathComponent(self.vocabularyFile)
         guard FileManager.default.fileExists(atPath: vocabularyURL.path) else {
-            throw ModelError.missingFile(path: vocabularyURL.path, hint: "a BERT folder holds config.json, vocab.txt and model.safetensors")
+            throw ModelError.missingFile(
+                path: vocabularyURL.path,
+                hint: "a BERT folder holds config.json, vocab.txt and model.safetensors"
+            )
         }
         let vocabulary = try WordPieceVocabulary(contentsOf: vocabularyURL)
         if vocabulary.count != configuration.vocabularySize {
             throw ModelError.invalidArchitecture(
                 path: configURL.path,
-                detail: "field 'vocab_size' is \(configuration.vocabularySize) but \(vocabularyURL.lastPathComponent) has \(vocabulary.count) tokens")
+                detail:
+                    "field 'vocab_size' is \(configuration.vocabularySize) but \(vocabularyURL.lastPathComponent) has \(vocabulary.count) tokens"
+            )
         }
         let weightsURL = folder.appendingPathComponent(self.weightsFile)
         guard FileManager.default.fileExists(atPath: weightsURL.path) else {
-            throw ModelError.missingFile(path: weightsURL.path, hint: "a BERT folder holds config.json, vocab.txt and model.safetensors")
+            throw ModelError.missingFile(
+                path: weightsURL.path,
+                hint: "a BERT folder holds config.json, vocab.txt and model.safetensors"
+            )
         }
         let file = try Safetensors.read(
-            contentsOf: weightsURL, skipping: ["embeddings.position_ids", "bert.embeddings.position_ids"])
+            contentsOf: weightsURL,
+            skipping: ["embeddings.position_ids", "bert.embeddings.position_ids"]
+        )
         var tensors: OrderedDictionary<String, Tensor> = [:]
         var mismatch = TensorMismatch(source: "\(weightsURL.path) (checked against \(self.configFile))")
         let expected = Dictionary(uniqueKeysWithValues: configuration.tensorShapes.map { ($0.name, $0.shape) })
@@ -56,7 +66,9 @@ package struct PretrainedBert: Sendable {
                 mismatch.unexpected.append(stored)
                 continue
             }
-            if shape != tensor.shape { mismatch.misshapen.append(.init(name: stored, expected: shape, found: tensor.shape)) }
+            if shape != tensor.shape {
+                mismatch.misshapen.append(.init(name: stored, expected: shape, found: tensor.shape))
+            }
             tensors[name] = tensor
         }
         mismatch.missing = configuration.tensorShapes.map(\.name).filter { tensors[$0] == nil }
@@ -65,9 +77,13 @@ package struct PretrainedBert: Sendable {
         var ordered: OrderedDictionary<String, Tensor> = [:]
         for (name, _) in configuration.tensorShapes { ordered[name] = tensors[name] }
         return PretrainedBert(
-            folder: folder, configuration: configuration, vocabulary: vocabulary,
-            maxLength: try self.maxLength(folder, configuration), lowercase: try self.lowercase(folder),
-            tensors: ordered)
+            folder: folder,
+            configuration: configuration,
+            vocabulary: vocabulary,
+            maxLength: try self.maxLength(folder, configuration),
+            lowercase: try self.lowercase(folder),
+            tensors: ordered
+        )
     }
 
     /// sentence-transformers' `max_seq_length` when present (MiniLM: 256, though its
@@ -77,7 +93,9 @@ package struct PretrainedBert: Sendable {
         if let object = try self.jsonObject(url), let length = object["max_seq_length"] as? Int {
             guard length >= 2 && length <= configuration.maxPositions else {
                 throw ModelError.invalidArchitecture(
-                    path: url.path, detail: "field 'max_seq_length' must be in 2...\(configuration.maxPositions), found \(length)")
+                    path: url.path,
+                    detail: "field 'max_seq_length' must be in 2...\(configuration.maxPositions), found \(length)"
+                )
             }
             return length
         }

@@ -14,7 +14,11 @@ package final class SentenceEncoder {
     package init(_ pretrained: PretrainedBert) throws {
         var parameters = ParameterStore()
         var generator = SeededGenerator(seed: 0)
-        self.encoder = BertEncoder(configuration: pretrained.configuration, parameters: &parameters, generator: &generator)
+        self.encoder = BertEncoder(
+            configuration: pretrained.configuration,
+            parameters: &parameters,
+            generator: &generator
+        )
         try parameters.load(pretrained.tensors, requireAll: true, source: pretrained.folder.path)
         self.parameters = parameters
         self.tokenizer = pretrained.tokenizer

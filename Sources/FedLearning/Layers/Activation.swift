@@ -39,7 +39,10 @@ package final class Activation: Layer {
     }
 
     package func backward(
-        _ input: Tensor, outputGradient: Tensor, parameters: inout ParameterStore, needsInputGradient: Bool
+        _ input: Tensor,
+        outputGradient: Tensor,
+        parameters: inout ParameterStore,
+        needsInputGradient: Bool
     ) {
         guard needsInputGradient else { return }
         self.inputGradient.resize(to: input.shape)

@@ -43,7 +43,10 @@ package final class Dropout: Layer {
     }
 
     package func backward(
-        _ input: Tensor, outputGradient: Tensor, parameters: inout ParameterStore, needsInputGradient: Bool
+        _ input: Tensor,
+        outputGradient: Tensor,
+        parameters: inout ParameterStore,
+        needsInputGradient: Bool
     ) {
         guard needsInputGradient else { return }
         self.inputGradient.resize(to: input.shape)

@@ -10,17 +10,25 @@ package final class Embedding {
 
     /// Adds `name.weight` [vocabulary, width], initialised N(0, 0.02²) as BERT does.
     package init(
-        _ name: String, vocabulary: Int, width: Int,
-        parameters: inout ParameterStore, generator: inout SeededGenerator
+        _ name: String,
+        vocabulary: Int,
+        width: Int,
+        parameters: inout ParameterStore,
+        generator: inout SeededGenerator
     ) {
         self.vocabulary = vocabulary
         self.width = width
-        self.weight = parameters.add("\(name).weight", .normal(shape: [vocabulary, width], std: 0.02, using: &generator))
+        self.weight = parameters.add(
+            "\(name).weight",
+            .normal(shape: [vocabulary, width], std: 0.02, using: &generator)
+        )
     }
 
     /// output[n, width] = W[ids[n]]; every id must be below `vocabulary`.
     package func forward(_ ids: [Int32], parameters: ParameterStore) {
-        for id in ids { precondition(id >= 0 && Int(id) < self.vocabulary, "token id \(id) outside vocabulary \(self.vocabulary)") }
+        for id in ids {
+            precondition(id >= 0 && Int(id) < self.vocabulary, "token id \(id) outside vocabulary \(self.vocabulary)")
+        }
         parameters[self.weight].value.gatherRows(count: ids.count, into: &self.output) { Int(ids[$0]) }
     }
 

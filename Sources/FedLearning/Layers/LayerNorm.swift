@@ -58,7 +58,10 @@ package final class LayerNorm: Layer {
     }
 
     package func backward(
-        _ input: Tensor, outputGradient: Tensor, parameters: inout ParameterStore, needsInputGradient: Bool
+        _ input: Tensor,
+        outputGradient: Tensor,
+        parameters: inout ParameterStore,
+        needsInputGradient: Bool
     ) {
         let c = self.width
         let rows = input.count / c

@@ -13,15 +13,22 @@ package final class Linear: Layer {
     /// Adds `name.weight` [outputs, inputs] and `name.bias` [outputs] to `parameters`,
     /// initialised as PyTorch does (uniform ±1/√inputs).
     package init(
-        _ name: String, inputs: Int, outputs: Int, bias: Bool = true,
-        parameters: inout ParameterStore, generator: inout SeededGenerator
+        _ name: String,
+        inputs: Int,
+        outputs: Int,
+        bias: Bool = true,
+        parameters: inout ParameterStore,
+        generator: inout SeededGenerator
     ) {
         let bound = 1 / Float(inputs).squareRoot()
         self.inputs = inputs
         self.outputs = outputs
         self.weight = parameters.add(
-            "\(name).weight", .uniform(shape: [outputs, inputs], bound: bound, using: &generator))
-        self.bias = bias ? parameters.add("\(name).bias", .uniform(shape: [outputs], bound: bound, using: &generator)) : nil
+            "\(name).weight",
+            .uniform(shape: [outputs, inputs], bound: bound, using: &generator)
+        )
+        self.bias =
+            bias ? parameters.add("\(name).bias", .uniform(shape: [outputs], bound: bound, using: &generator)) : nil
     }
 
     package func forward(_ input: Tensor, parameters: ParameterStore, training: Bool) {
@@ -33,11 +40,20 @@ package final class Linear: Layer {
     }
 
     package func backward(
-        _ input: Tensor, outputGradient: Tensor, parameters: inout ParameterStore, needsInputGradient: Bool
+        _ input: Tensor,
+        outputGradient: Tensor,
+        parameters: inout ParameterStore,
+        needsInputGradient: Bool
     ) {
         if parameters[self.weight].trainable {
             // dW[out,in] += dy[N,out]ᵀ · x[N,in]
-            Tensor.matmul(outputGradient, input, transposeA: true, into: &parameters[self.weight].grad, accumulate: true)
+            Tensor.matmul(
+                outputGradient,
+                input,
+                transposeA: true,
+                into: &parameters[self.weight].grad,
+                accumulate: true
+            )
         }
         if let bias = self.bias, parameters[bias].trainable {
             // db[out] += Σ_n dy[n,out]

@@ -6,21 +6,40 @@ extension ClassificationMetrics {
         var lines: [String] = []
         lines.append("examples  \(self.count)")
         lines.append(String(format: "accuracy  %.4f", self.accuracy))
-        lines.append(String(format: "macro     precision %.4f  recall %.4f  F1 %.4f", self.macroPrecision, self.macroRecall, self.macroF1))
+        lines.append(
+            String(
+                format: "macro     precision %.4f  recall %.4f  F1 %.4f",
+                self.macroPrecision,
+                self.macroRecall,
+                self.macroF1
+            )
+        )
         lines.append("")
         let nameWidth = Swift.max(5, self.classNames.map(\.count).max() ?? 0)
         lines.append(pad("class", nameWidth) + "  precision  recall      F1  support")
         for score in self.perClass {
             lines.append(
                 pad(score.name, nameWidth)
-                    + String(format: "  %9.4f  %6.4f  %6.4f  %7d", score.precision, score.recall, score.f1, score.support))
+                    + String(
+                        format: "  %9.4f  %6.4f  %6.4f  %7d",
+                        score.precision,
+                        score.recall,
+                        score.f1,
+                        score.support
+                    )
+            )
         }
         lines.append("")
         lines.append("confusion (rows: true, columns: predicted)")
         let cellWidth = Swift.max(nameWidth, String(self.confusion.flatMap { $0 }.max() ?? 0).count)
-        lines.append(pad("", nameWidth) + " " + self.classNames.map { pad($0, cellWidth, right: true) }.joined(separator: " "))
+        lines.append(
+            pad("", nameWidth) + " " + self.classNames.map { pad($0, cellWidth, right: true) }.joined(separator: " ")
+        )
         for (t, row) in self.confusion.enumerated() {
-            lines.append(pad(self.classNames[t], nameWidth) + " " + row.map { pad(String($0), cellWidth, right: true) }.joined(separator: " "))
+            lines.append(
+                pad(self.classNames[t], nameWidth) + " "
+                    + row.map { pad(String($0), cellWidth, right: true) }.joined(separator: " ")
+            )
         }
         return lines.joined(separator: "\n")
     }
@@ -39,10 +58,18 @@ extension ClassificationMetrics {
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return try encoder.encode(Report(
-            examples: self.count, accuracy: self.accuracy, macroPrecision: self.macroPrecision,
-            macroRecall: self.macroRecall, macroF1: self.macroF1, perClass: self.perClass,
-            confusion: self.confusion, classNames: self.classNames))
+        return try encoder.encode(
+            Report(
+                examples: self.count,
+                accuracy: self.accuracy,
+                macroPrecision: self.macroPrecision,
+                macroRecall: self.macroRecall,
+                macroF1: self.macroF1,
+                perClass: self.perClass,
+                confusion: self.confusion,
+                classNames: self.classNames
+            )
+        )
     }
 }
 

@@ -18,9 +18,15 @@ package final class Classifier {
         var generator = SeededGenerator(seed: seed)
         let widths = architecture.widths
         for i in 0..<(widths.count - 1) {
-            self.layers.append(Linear(
-                architecture.layerName(i), inputs: widths[i], outputs: widths[i + 1],
-                parameters: &parameters, generator: &generator))
+            self.layers.append(
+                Linear(
+                    architecture.layerName(i),
+                    inputs: widths[i],
+                    outputs: widths[i + 1],
+                    parameters: &parameters,
+                    generator: &generator
+                )
+            )
             if i < widths.count - 2 {
                 self.layers.append(Activation(architecture.activation))
                 if architecture.dropout > 0 {
@@ -70,8 +76,11 @@ package final class Classifier {
             let layerInput = i == 0 ? input : self.layers[i - 1].output
             let outputGradient = i == self.layers.count - 1 ? logitsGradient : self.layers[i + 1].inputGradient
             self.layers[i].backward(
-                layerInput, outputGradient: outputGradient, parameters: &self.parameters,
-                needsInputGradient: i > lowest)
+                layerInput,
+                outputGradient: outputGradient,
+                parameters: &self.parameters,
+                needsInputGradient: i > lowest
+            )
         }
     }
 

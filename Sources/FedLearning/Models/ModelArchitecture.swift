@@ -26,8 +26,14 @@ package struct ModelArchitecture: Sendable, Codable, Equatable {
     package static let formatName = "fedtune.classifier"
 
     package init(
-        inputs: Int, hidden: [Int], classes: Int, activation: ActivationKind = .relu, dropout: Float = 0,
-        featureNames: [String]? = nil, classNames: [String]? = nil, standardizer: Standardizer? = nil
+        inputs: Int,
+        hidden: [Int],
+        classes: Int,
+        activation: ActivationKind = .relu,
+        dropout: Float = 0,
+        featureNames: [String]? = nil,
+        classNames: [String]? = nil,
+        standardizer: Standardizer? = nil
     ) {
         self.inputs = inputs
         self.hidden = hidden
@@ -62,7 +68,9 @@ package struct ModelArchitecture: Sendable, Codable, Equatable {
     /// Problems with the description itself, each as a sentence naming the field.
     package func problems(checkPreprocessing: Bool = true) -> [String] {
         var problems: [String] = []
-        if self.format != Self.formatName { problems.append("format is '\(self.format)', expected '\(Self.formatName)'") }
+        if self.format != Self.formatName {
+            problems.append("format is '\(self.format)', expected '\(Self.formatName)'")
+        }
         if self.version != 1 { problems.append("version \(self.version) is not supported (this fedtune reads 1)") }
         if self.inputs < 1 { problems.append("inputs must be at least 1") }
         if self.classes < 2 { problems.append("classes must be at least 2") }
@@ -101,7 +109,8 @@ package struct ModelArchitecture: Sendable, Codable, Equatable {
 
 extension ModelArchitecture {
     private enum CodingKeys: String, CodingKey {
-        case format, version, inputs, hidden, classes, activation, dropout, frozen, featureNames, classNames, standardizer
+        case format, version, inputs, hidden, classes, activation, dropout, frozen, featureNames, classNames,
+            standardizer
     }
 
     /// Decodes leniently: only `inputs`, `hidden` and `classes` are required, so a
@@ -116,7 +125,8 @@ extension ModelArchitecture {
             dropout: try c.decodeIfPresent(Float.self, forKey: .dropout) ?? 0,
             featureNames: try c.decodeIfPresent([String].self, forKey: .featureNames),
             classNames: try c.decodeIfPresent([String].self, forKey: .classNames),
-            standardizer: try c.decodeIfPresent(Standardizer.self, forKey: .standardizer))
+            standardizer: try c.decodeIfPresent(Standardizer.self, forKey: .standardizer)
+        )
         self.format = try c.decodeIfPresent(String.self, forKey: .format) ?? Self.formatName
         self.version = try c.decodeIfPresent(Int.self, forKey: .version) ?? 1
         self.frozen = try c.decodeIfPresent([String].self, forKey: .frozen) ?? []

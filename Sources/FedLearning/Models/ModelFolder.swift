@@ -12,11 +12,16 @@ package enum ModelFolder {
     /// interrupted save never leaves a description pointing at missing tensors.
     package static func save(_ model: Classifier, to folder: URL) throws {
         let weights = Safetensors(
-            tensors: model.parameters.values(), metadata: ["format": "pt", "producer": "fedtune"])
+            tensors: model.parameters.values(),
+            metadata: ["format": "pt", "producer": "fedtune"]
+        )
         try weights.write(to: folder.appendingPathComponent(self.weightsFile))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try AtomicFile.write(try encoder.encode(model.architecture), to: folder.appendingPathComponent(self.architectureFile))
+        try AtomicFile.write(
+            try encoder.encode(model.architecture),
+            to: folder.appendingPathComponent(self.architectureFile)
+        )
     }
 
     /// Reads and checks a model folder: the description must be valid, and the tensors
@@ -25,7 +30,10 @@ package enum ModelFolder {
         let architecture = try self.readArchitecture(folder)
         let weightsURL = folder.appendingPathComponent(self.weightsFile)
         guard FileManager.default.fileExists(atPath: weightsURL.path) else {
-            throw ModelError.missingFile(path: weightsURL.path, hint: "a model folder holds model.json and model.safetensors")
+            throw ModelError.missingFile(
+                path: weightsURL.path,
+                hint: "a model folder holds model.json and model.safetensors"
+            )
         }
         let weights = try Safetensors.read(contentsOf: weightsURL)
         let model = Classifier(architecture: architecture, seed: 0)
@@ -37,12 +45,16 @@ package enum ModelFolder {
     /// `train --arch` may leave out the preprocessing (`checkPreprocessing: false`): the
     /// data fills it in.
     package static func readArchitecture(
-        _ folder: URL, fileName: String = architectureFile, checkPreprocessing: Bool = true
+        _ folder: URL,
+        fileName: String = architectureFile,
+        checkPreprocessing: Bool = true
     ) throws -> ModelArchitecture {
         let url = folder.appendingPathComponent(fileName)
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw ModelError.missingFile(
-                path: url.path, hint: "point --model at a folder written by `fedtune train --out`")
+                path: url.path,
+                hint: "point --model at a folder written by `fedtune train --out`"
+            )
         }
         let architecture: ModelArchitecture
         do {
@@ -51,7 +63,10 @@ package enum ModelFolder {
             throw ModelError.invalidArchitecture(path: url.path, detail: "missing field '\(key.stringValue)'")
         } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
             let field = context.codingPath.map(\.stringValue).joined(separator: ".")
-            throw ModelError.invalidArchitecture(path: url.path, detail: "field '\(field)': \(context.debugDescription)")
+            throw ModelError.invalidArchitecture(
+                path: url.path,
+                detail: "field '\(field)': \(context.debugDescription)"
+            )
         } catch {
             throw ModelError.invalidArchitecture(path: url.path, detail: "not valid JSON (\(error))")
         }

@@ -12,7 +12,10 @@ package enum ModelPackage {
     package static let vocabularyKey = "fedtune.vocabulary"
 
     /// The blob of `tensors` (all of a model's, in checkpoint order) with `architecture`.
-    package static func encode(architecture: ModelArchitecture, tensors: OrderedDictionary<String, Tensor>) throws -> Data {
+    package static func encode(
+        architecture: ModelArchitecture,
+        tensors: OrderedDictionary<String, Tensor>
+    ) throws -> Data {
         self.encode(metadata: try self.metadata(architecture: architecture), tensors: tensors)
     }
 

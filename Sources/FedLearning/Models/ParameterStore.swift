@@ -81,7 +81,9 @@ package struct ParameterStore: Sendable, Equatable {
                 continue
             }
             if self.entries[index].value.shape != tensor.shape {
-                mismatch.misshapen.append(.init(name: name, expected: self.entries[index].value.shape, found: tensor.shape))
+                mismatch.misshapen.append(
+                    .init(name: name, expected: self.entries[index].value.shape, found: tensor.shape)
+                )
             }
         }
         if requireAll {

@@ -16,7 +16,9 @@ package struct SGD: Optimizer {
 
     package mutating func step(_ parameters: inout ParameterStore, learningRate: Float) {
         if self.velocity.count != parameters.count {
-            self.velocity = parameters.entries.map { Tensor(shape: $0.trainable && self.momentum != 0 ? $0.value.shape : [0]) }
+            self.velocity = parameters.entries.map {
+                Tensor(shape: $0.trainable && self.momentum != 0 ? $0.value.shape : [0])
+            }
         }
         let (mu, decay) = (self.momentum, self.weightDecay)
         for index in 0..<parameters.count where parameters[index].trainable {

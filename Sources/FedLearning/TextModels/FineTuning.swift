@@ -35,7 +35,9 @@ package struct FineTuning: Sendable, Codable, Equatable {
     package func problems(layerCount: Int) -> [String] {
         switch self.mode {
         case .lastLayers where !(1...layerCount).contains(self.layers):
-            return ["fine_tuning.layers must be in 1...\(layerCount) (the encoder has \(layerCount) layers), found \(self.layers)"]
+            return [
+                "fine_tuning.layers must be in 1...\(layerCount) (the encoder has \(layerCount) layers), found \(self.layers)"
+            ]
         case .lora:
             return self.lora.problems
         default:
@@ -54,7 +56,9 @@ package struct FineTuning: Sendable, Codable, Equatable {
         case .lora:
             return name.contains(".lora_A.") || name.contains(".lora_B.")
         case .lastLayers:
-            return (Swift.max(layerCount - self.layers, 0)..<layerCount).contains { name.hasPrefix("encoder.layer.\($0).") }
+            return (Swift.max(layerCount - self.layers, 0)..<layerCount).contains {
+                name.hasPrefix("encoder.layer.\($0).")
+            }
         }
     }
 }

@@ -30,15 +30,28 @@ package final class TextClassifier {
     package init(architecture: TextClassifierArchitecture, vocabulary: WordPieceVocabulary, seed: UInt64) {
         self.architecture = architecture
         self.vocabulary = vocabulary
-        self.tokenizer = BertTokenizer(vocabulary: vocabulary, maxLength: architecture.maxLength, lowercase: architecture.lowercase)
+        self.tokenizer = BertTokenizer(
+            vocabulary: vocabulary,
+            maxLength: architecture.maxLength,
+            lowercase: architecture.lowercase
+        )
         var parameters = ParameterStore()
         var generator = SeededGenerator(seed: seed)
         let lora = architecture.fineTuning.mode == .lora ? architecture.fineTuning.lora : nil
-        self.encoder = BertEncoder(configuration: architecture.encoder, lora: lora, parameters: &parameters, generator: &generator)
+        self.encoder = BertEncoder(
+            configuration: architecture.encoder,
+            lora: lora,
+            parameters: &parameters,
+            generator: &generator
+        )
         self.dropout = Dropout(rate: architecture.dropout, seed: generator.next())
         self.head = Linear(
-            "classifier", inputs: architecture.encoder.hiddenSize, outputs: architecture.classes,
-            parameters: &parameters, generator: &generator)
+            "classifier",
+            inputs: architecture.encoder.hiddenSize,
+            outputs: architecture.classes,
+            parameters: &parameters,
+            generator: &generator
+        )
         self.parameters = parameters
         let layers = architecture.encoder.layerCount
         for i in 0..<self.parameters.count {
@@ -48,11 +61,20 @@ package final class TextClassifier {
 
     /// A new classifier on a pretrained encoder, with a fresh head (and fresh adapters in LoRA mode).
     package convenience init(
-        pretrained: PretrainedBert, classNames: [String], fineTuning: FineTuning, dropout: Float = 0.1, seed: UInt64
+        pretrained: PretrainedBert,
+        classNames: [String],
+        fineTuning: FineTuning,
+        dropout: Float = 0.1,
+        seed: UInt64
     ) throws {
         let architecture = TextClassifierArchitecture(
-            encoder: pretrained.configuration, maxLength: pretrained.maxLength, lowercase: pretrained.lowercase,
-            classNames: classNames, dropout: dropout, fineTuning: fineTuning)
+            encoder: pretrained.configuration,
+            maxLength: pretrained.maxLength,
+            lowercase: pretrained.lowercase,
+            classNames: classNames,
+            dropout: dropout,
+            fineTuning: fineTuning
+        )
         let problems = architecture.problems
         guard problems.isEmpty else {
             throw ModelError.invalidArchitecture(path: pretrained.folder.path, detail: problems.joined(separator: "; "))
@@ -63,7 +85,11 @@ package final class TextClassifier {
 
     /// Tokenises texts with labels into examples for this model.
     package func examples(texts: [String], labels: [Int]) -> TextExamples {
-        TextExamples(tokens: texts.map { self.tokenizer.encode($0) }, labels: labels, classNames: self.architecture.classNames)
+        TextExamples(
+            tokens: texts.map { self.tokenizer.encode($0) },
+            labels: labels,
+            classNames: self.architecture.classNames
+        )
     }
 
     /// The pooled embeddings [count, hidden] of all examples from the frozen encoder, computed once.
@@ -77,10 +103,15 @@ package final class TextClassifier {
         while start < order.count {
             let slice = order[start..<Swift.min(start + 64, order.count)]
             let batch = TokenBatch(padding: slice.map { examples.tokens[$0] })
-            self.pooling.forward(self.encoder.forward(batch, parameters: self.parameters, training: false), batch: batch)
+            self.pooling.forward(
+                self.encoder.forward(batch, parameters: self.parameters, training: false),
+                batch: batch
+            )
             for (row, index) in slice.enumerated() {
                 features.scalars.replaceSubrange(
-                    (index * hidden)..<((index + 1) * hidden), with: self.pooling.output.scalars[(row * hidden)..<((row + 1) * hidden)])
+                    (index * hidden)..<((index + 1) * hidden),
+                    with: self.pooling.output.scalars[(row * hidden)..<((row + 1) * hidden)]
+                )
             }
             start += 64
         }
@@ -119,7 +150,10 @@ extension TextClassifier: TrainableClassifier {
             self.batch = nil
         } else {
             let batch = TokenBatch(padding: rows.map { examples.tokens[$0] })
-            self.pooling.forward(self.encoder.forward(batch, parameters: self.parameters, training: training), batch: batch)
+            self.pooling.forward(
+                self.encoder.forward(batch, parameters: self.parameters, training: training),
+                batch: batch
+            )
             pooled = self.pooling.output
             self.batch = batch
         }
@@ -131,16 +165,26 @@ extension TextClassifier: TrainableClassifier {
     package func backward(logitsGradient: Tensor) {
         let throughEncoder = self.batch != nil
         self.head.backward(
-            self.dropout.output, outputGradient: logitsGradient, parameters: &self.parameters,
-            needsInputGradient: throughEncoder)
+            self.dropout.output,
+            outputGradient: logitsGradient,
+            parameters: &self.parameters,
+            needsInputGradient: throughEncoder
+        )
         guard let batch = self.batch else { return }
-        self.dropout.backward(self.pooling.output, outputGradient: self.head.inputGradient, parameters: &self.parameters, needsInputGradient: true)
+        self.dropout.backward(
+            self.pooling.output,
+            outputGradient: self.head.inputGradient,
+            parameters: &self.parameters,
+            needsInputGradient: true
+        )
         self.pooling.backward(outputGradient: self.dropout.inputGradient, batch: batch)
         self.encoder.backward(outputGradient: self.pooling.inputGradient, parameters: &self.parameters)
     }
 
     package func load(_ tensors: OrderedDictionary<String, Tensor>, requireAll: Bool, source: String) throws {
         try self.parameters.load(tensors, requireAll: requireAll, source: source)
-        if tensors.keys.contains(where: { !$0.hasPrefix(Self.headPrefix) }) { self.encoderState = UInt64.random(in: .min ... .max) }
+        if tensors.keys.contains(where: { !$0.hasPrefix(Self.headPrefix) }) {
+            self.encoderState = UInt64.random(in: .min ... .max)
+        }
     }
 }

@@ -20,7 +20,11 @@ package struct TextClassifierArchitecture: Sendable, Codable, Equatable {
     package static let formatName = "fedtune.text-classifier"
 
     package init(
-        encoder: BertConfiguration, maxLength: Int, lowercase: Bool, classNames: [String], dropout: Float = 0.1,
+        encoder: BertConfiguration,
+        maxLength: Int,
+        lowercase: Bool,
+        classNames: [String],
+        dropout: Float = 0.1,
         fineTuning: FineTuning
     ) {
         self.encoder = encoder
@@ -36,7 +40,9 @@ package struct TextClassifierArchitecture: Sendable, Codable, Equatable {
     /// Problems with the description, each naming the field.
     package var problems: [String] {
         var problems = self.encoder.problems.map { "encoder: \($0)" }
-        if self.format != Self.formatName { problems.append("format is '\(self.format)', expected '\(Self.formatName)'") }
+        if self.format != Self.formatName {
+            problems.append("format is '\(self.format)', expected '\(Self.formatName)'")
+        }
         if self.version != 1 { problems.append("version \(self.version) is not supported (this fedtune reads 1)") }
         if self.classNames.count < 2 { problems.append("classNames must name at least 2 classes") }
         if !(2...self.encoder.maxPositions).contains(self.maxLength) {

@@ -7,7 +7,10 @@ extension TextExamples {
     /// does not run the encoder over those texts a second time.
     package static func concatenating(_ parts: [TextExamples], classNames: [String]) -> TextExamples {
         let result = TextExamples(
-            tokens: parts.flatMap(\.tokens), labels: parts.flatMap(\.labels), classNames: classNames)
+            tokens: parts.flatMap(\.tokens),
+            labels: parts.flatMap(\.labels),
+            classNames: classNames
+        )
         guard let key = parts.first?.pooled?.key, parts.allSatisfy({ $0.pooled?.key == key }) else { return result }
         var scalars: [Float] = []
         scalars.reserveCapacity(parts.reduce(0) { $0 + $1.pooled!.features.count })

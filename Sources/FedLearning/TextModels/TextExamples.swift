@@ -21,7 +21,11 @@ package final class TextExamples: LabeledExamples {
 
     /// The examples at `indices`, in that order (without cached embeddings).
     package func subset(_ indices: [Int]) -> TextExamples {
-        TextExamples(tokens: indices.map { self.tokens[$0] }, labels: indices.map { self.labels[$0] }, classNames: self.classNames)
+        TextExamples(
+            tokens: indices.map { self.tokens[$0] },
+            labels: indices.map { self.labels[$0] },
+            classNames: self.classNames
+        )
     }
 
     /// Number of examples of each class.

@@ -33,7 +33,12 @@ package struct ConsoleProgress: ProgressReporter {
 
     package func epochFinished(_ record: EpochRecord, of epochs: Int) {
         var line = String(
-            format: "epoch %d/%d  loss %.4f  acc %.4f", record.epoch, epochs, record.trainLoss, record.trainAccuracy)
+            format: "epoch %d/%d  loss %.4f  acc %.4f",
+            record.epoch,
+            epochs,
+            record.trainLoss,
+            record.trainAccuracy
+        )
         if let loss = record.validationLoss, let accuracy = record.validationAccuracy {
             line += String(format: "  val_loss %.4f  val_acc %.4f", loss, accuracy)
         }

@@ -16,7 +16,10 @@ package enum RoundTraining {
 
     /// `model` holds the base model; it is overwritten with `global` and then trained.
     package static func train<Model: TrainableClassifier>(
-        _ model: Model, global: OrderedDictionary<String, Tensor>, data: Model.Examples, configuration: TrainingConfiguration
+        _ model: Model,
+        global: OrderedDictionary<String, Tensor>,
+        data: Model.Examples,
+        configuration: TrainingConfiguration
     ) throws -> Result {
         try model.load(global, requireAll: false, source: "round tensors")
         let started = Date()
@@ -30,13 +33,20 @@ package enum RoundTraining {
         }
         let last = history.epochs.last
         return Result(
-            delta: delta, examples: data.count,
-            metrics: ["loss": Double(last?.trainLoss ?? .nan), "accuracy": last?.trainAccuracy ?? .nan, "seconds": seconds])
+            delta: delta,
+            examples: data.count,
+            metrics: [
+                "loss": Double(last?.trainLoss ?? .nan), "accuracy": last?.trainAccuracy ?? .nan, "seconds": seconds,
+            ]
+        )
     }
 
     /// The metrics a site reports for the global model on its held-out examples: accuracy,
     /// macro F1 and loss (no examples: none).
-    package static func evaluate<Model: TrainableClassifier>(_ model: Model, on heldOut: Model.Examples)
+    package static func evaluate<Model: TrainableClassifier>(
+        _ model: Model,
+        on heldOut: Model.Examples
+    )
         -> (examples: Int, metrics: [String: Double])
     {
         guard heldOut.count > 0 else { return (0, [:]) }

@@ -44,6 +44,10 @@ extension TrainableClassifier {
 
     /// Accuracy, per-class scores and the confusion matrix on `examples`.
     package func metrics(_ examples: Examples) -> ClassificationMetrics {
-        ClassificationMetrics(classNames: examples.classNames, truth: examples.labels, predicted: self.predict(examples))
+        ClassificationMetrics(
+            classNames: examples.classNames,
+            truth: examples.labels,
+            predicted: self.predict(examples)
+        )
     }
 }

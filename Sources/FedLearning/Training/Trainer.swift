@@ -21,7 +21,9 @@ package struct Trainer {
     /// - Throws: `TrainingError.nonFiniteLoss` as soon as a batch loss is NaN or
     ///   infinite; the model is then left as it was before that step's update.
     package func fit<Model: TrainableClassifier>(
-        _ model: Model, train: Model.Examples, validation: Model.Examples? = nil
+        _ model: Model,
+        train: Model.Examples,
+        validation: Model.Examples? = nil
     ) throws -> TrainingHistory {
         let config = self.configuration
         guard train.count > 0 else { throw TrainingError.emptyData(detail: "the training split has no examples") }
@@ -63,7 +65,9 @@ package struct Trainer {
 
                 let logits = model.logits(train, rows: order[range], training: true)
                 let value = loss.forward(logits, targets: batchLabels)
-                guard value.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch, step: step + 1, loss: value) }
+                guard value.isFinite else {
+                    throw TrainingError.nonFiniteLoss(epoch: epoch, step: step + 1, loss: value)
+                }
                 correct += countCorrect(logits, batchLabels)
                 lossSum += Double(value) * Double(range.count)
 
@@ -74,12 +78,22 @@ package struct Trainer {
                 rate = config.learningRate * schedule.factor(at: step)
                 optimizer.step(&model.parameters, learningRate: rate)
                 step += 1
-                self.progress.batchFinished(epoch: epoch, of: config.epochs, batch: b + 1, of: batchesPerEpoch, loss: value)
+                self.progress.batchFinished(
+                    epoch: epoch,
+                    of: config.epochs,
+                    batch: b + 1,
+                    of: batchesPerEpoch,
+                    loss: value
+                )
             }
 
             var record = EpochRecord(
-                epoch: epoch, trainLoss: Float(lossSum / Double(train.count)),
-                trainAccuracy: Double(correct) / Double(train.count), learningRate: rate, seconds: 0)
+                epoch: epoch,
+                trainLoss: Float(lossSum / Double(train.count)),
+                trainAccuracy: Double(correct) / Double(train.count),
+                learningRate: rate,
+                seconds: 0
+            )
             if let validation, validation.count > 0 {
                 let (validationLoss, validationAccuracy) = evaluateLoss(model, validation, loss)
                 record.validationLoss = validationLoss
@@ -122,7 +136,10 @@ private func countCorrect(_ logits: Tensor, _ targets: [Int]) -> Int {
 
 /// Mean loss and accuracy over a dataset in evaluation mode (no dropout).
 package func evaluateLoss<Model: TrainableClassifier>(
-    _ model: Model, _ data: Model.Examples, _ loss: SoftmaxCrossEntropy, batchSize: Int = 1024
+    _ model: Model,
+    _ data: Model.Examples,
+    _ loss: SoftmaxCrossEntropy,
+    batchSize: Int = 1024
 ) -> (loss: Float, accuracy: Double) {
     let all = Array(0..<data.count)
     var total: Double = 0

@@ -92,8 +92,10 @@ extension TrainingConfiguration {
                 case "none": break
                 case let other:
                     throw DecodingError.dataCorruptedError(
-                        forKey: .classWeights, in: c,
-                        debugDescription: "'\(other)' is not balanced, none or a list of one weight per class")
+                        forKey: .classWeights,
+                        in: c,
+                        debugDescription: "'\(other)' is not balanced, none or a list of one weight per class"
+                    )
                 }
             }
         }

@@ -9,7 +9,12 @@ import Testing
 /// random BERT with a padded batch, for each fine-tuning mode.
 struct EncoderGradientTests {
     /// Elements of trainable tensors whose analytic and numeric gradients of Σ R ⊙ logits disagree.
-    static func mismatches(_ model: TextClassifier, step h: Float = 1e-2, atol: Float = 3e-3, rtol: Float = 3e-2)
+    static func mismatches(
+        _ model: TextClassifier,
+        step h: Float = 1e-2,
+        atol: Float = 3e-3,
+        rtol: Float = 3e-2
+    )
         -> [String]
     {
         let examples = TinyBert.examples()

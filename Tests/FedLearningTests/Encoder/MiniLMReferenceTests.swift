@@ -26,7 +26,8 @@ import Testing
         defer { print("MiniLM per-layer hidden states: worst max |diff| \(worst)") }
         let outputs = [encoder.encoder.embeddings.output] + encoder.encoder.layers.map(\.output)
         for (index, expected) in perLayer.enumerated() {
-            let difference = zip(outputs[index].scalars, MiniLMFixtures.floats(expected)).map { abs($0 - $1) }.max() ?? .infinity
+            let difference =
+                zip(outputs[index].scalars, MiniLMFixtures.floats(expected)).map { abs($0 - $1) }.max() ?? .infinity
             worst = Swift.max(worst, difference)
             #expect(difference <= 1e-4, "layer \(index): max |diff| \(difference)")
         }
@@ -34,13 +35,19 @@ import Testing
 
     @Test func lastHiddenStatesMatchIncludingA64TokenSentence() throws {
         let encoder = try self.encoder()
-        let states = try #require(try MiniLMFixtures.json("hidden_states.json")["last_hidden_state"] as? [[String: Any]])
+        let states = try #require(
+            try MiniLMFixtures.json("hidden_states.json")["last_hidden_state"] as? [[String: Any]]
+        )
         #expect(states.count == 2)
         for state in states {
             let ids = MiniLMFixtures.ids(state["input_ids"])
             let expected = MiniLMFixtures.floats(state["values"])
             try #require(expected.count == ids.count * 384)
-            let hidden = encoder.encoder.forward(TokenBatch(padding: [ids]), parameters: encoder.parameters, training: false)
+            let hidden = encoder.encoder.forward(
+                TokenBatch(padding: [ids]),
+                parameters: encoder.parameters,
+                training: false
+            )
             let difference = zip(hidden.scalars, expected).map { abs($0 - $1) }.max()!
             #expect(difference <= 1e-4, "\(state["id"] ?? "?"): max |diff| \(difference)")
         }

@@ -10,29 +10,41 @@ import Testing
 struct PretrainedBertTests {
     /// A tiny BERT folder as Hugging Face writes one (optionally with BertForX's `bert.` prefix).
     static func writeFolder(
-        config: [String: Any]? = nil, vocabulary: [String]? = nil, prefix: String = "",
+        config: [String: Any]? = nil,
+        vocabulary: [String]? = nil,
+        prefix: String = "",
         change: (inout OrderedDictionary<String, Tensor>) -> Void = { _ in }
     ) throws -> URL {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fedtune-bert-\(UUID())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let c = TinyBert.configuration
-        let json = config ?? [
-            "model_type": "bert", "vocab_size": c.vocabularySize, "hidden_size": c.hiddenSize,
-            "num_hidden_layers": c.layerCount, "num_attention_heads": c.headCount, "intermediate_size": c.intermediateSize,
-            "max_position_embeddings": c.maxPositions, "hidden_act": "gelu", "layer_norm_eps": 1e-12,
-        ]
+        let json =
+            config ?? [
+                "model_type": "bert", "vocab_size": c.vocabularySize, "hidden_size": c.hiddenSize,
+                "num_hidden_layers": c.layerCount, "num_attention_heads": c.headCount,
+                "intermediate_size": c.intermediateSize,
+                "max_position_embeddings": c.maxPositions, "hidden_act": "gelu", "layer_norm_eps": 1e-12,
+            ]
         try JSONSerialization.data(withJSONObject: json).write(to: folder.appendingPathComponent("config.json"))
-        let tokens = vocabulary ?? ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "a", "b", "c", "d", "##e", "##f", "g"]
-        try (tokens.joined(separator: "\n") + "\n").write(to: folder.appendingPathComponent("vocab.txt"), atomically: true, encoding: .utf8)
+        let tokens =
+            vocabulary ?? ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "a", "b", "c", "d", "##e", "##f", "g"]
+        try (tokens.joined(separator: "\n") + "\n").write(
+            to: folder.appendingPathComponent("vocab.txt"),
+            atomically: true,
+            encoding: .utf8
+        )
         var generator = SeededGenerator(seed: 2)
         var tensors: OrderedDictionary<String, Tensor> = [:]
         for (name, shape) in c.tensorShapes {
-            tensors[prefix + name] = name.hasSuffix("LayerNorm.weight")
+            tensors[prefix + name] =
+                name.hasSuffix("LayerNorm.weight")
                 ? Tensor(shape: shape, repeating: 1) : .normal(shape: shape, std: 0.3, using: &generator)
         }
         tensors[prefix + "pooler.dense.weight"] = Tensor(shape: [c.hiddenSize, c.hiddenSize])
         change(&tensors)
-        try Safetensors(tensors: tensors, metadata: ["format": "pt"]).write(to: folder.appendingPathComponent("model.safetensors"))
+        try Safetensors(tensors: tensors, metadata: ["format": "pt"]).write(
+            to: folder.appendingPathComponent("model.safetensors")
+        )
         return folder
     }
 
@@ -53,9 +65,15 @@ struct PretrainedBertTests {
             #expect(pretrained.tensors.keys.elementsEqual(TinyBert.configuration.tensorShapes.map(\.name)))
             #expect(pretrained.maxLength == 16)
             let model = try TextClassifier(
-                pretrained: pretrained, classNames: ["x", "y"], fineTuning: FineTuning(mode: .head), seed: 1)
-            #expect(model.parameters["encoder.layer.1.output.dense.weight"]?.value
-                == pretrained.tensors["encoder.layer.1.output.dense.weight"])
+                pretrained: pretrained,
+                classNames: ["x", "y"],
+                fineTuning: FineTuning(mode: .head),
+                seed: 1
+            )
+            #expect(
+                model.parameters["encoder.layer.1.output.dense.weight"]?.value
+                    == pretrained.tensors["encoder.layer.1.output.dense.weight"]
+            )
         }
     }
 
@@ -69,18 +87,21 @@ struct PretrainedBertTests {
         }
     }
 
-    @Test(arguments: [
-        (["model_type": "roberta"], "'model_type' is 'roberta'"),
-        (["hidden_act": "relu"], "'hidden_act' is 'relu'"),
-        (["num_attention_heads": 3], "not a multiple of 'num_attention_heads'"),
-        (["position_embedding_type": "relative_key"], "'position_embedding_type'"),
-        (["hidden_size": "big"], "hidden_size"),
-    ] as [([String: any Sendable], String)])
+    @Test(
+        arguments: [
+            (["model_type": "roberta"], "'model_type' is 'roberta'"),
+            (["hidden_act": "relu"], "'hidden_act' is 'relu'"),
+            (["num_attention_heads": 3], "not a multiple of 'num_attention_heads'"),
+            (["position_embedding_type": "relative_key"], "'position_embedding_type'"),
+            (["hidden_size": "big"], "hidden_size"),
+        ] as [([String: any Sendable], String)]
+    )
     func anUnsupportedConfigIsRefusedNamingTheField(change: [String: any Sendable], expected: String) throws {
         let c = TinyBert.configuration
         var config: [String: Any] = [
             "model_type": "bert", "vocab_size": c.vocabularySize, "hidden_size": c.hiddenSize,
-            "num_hidden_layers": c.layerCount, "num_attention_heads": c.headCount, "intermediate_size": c.intermediateSize,
+            "num_hidden_layers": c.layerCount, "num_attention_heads": c.headCount,
+            "intermediate_size": c.intermediateSize,
             "max_position_embeddings": c.maxPositions,
         ]
         for (key, value) in change { config[key] = value }
@@ -104,7 +125,9 @@ struct PretrainedBertTests {
 
     @Test func aVocabularyWithoutUNKIsRefusedNamingTheFile() throws {
         let folder = try Self.writeFolder(
-            config: nil, vocabulary: ["[PAD]", "[XXX]", "[CLS]", "[SEP]", "[MASK]", "a", "b", "c", "d", "##e", "##f", "g"])
+            config: nil,
+            vocabulary: ["[PAD]", "[XXX]", "[CLS]", "[SEP]", "[MASK]", "a", "b", "c", "d", "##e", "##f", "g"]
+        )
         defer { try? FileManager.default.removeItem(at: folder) }
         let message = Self.message { _ = try PretrainedBert.load(folder) }
         #expect(message.contains("vocab.txt") && message.contains("[UNK]"), "\(message)")
@@ -114,7 +137,11 @@ struct PretrainedBertTests {
         let folder = try Self.writeFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let model = try TextClassifier(
-            pretrained: try PretrainedBert.load(folder), classNames: ["x", "y"], fineTuning: FineTuning(mode: .lora), seed: 1)
+            pretrained: try PretrainedBert.load(folder),
+            classNames: ["x", "y"],
+            fineTuning: FineTuning(mode: .lora),
+            seed: 1
+        )
         let examples = model.examples(texts: [String(repeating: "a b ", count: 500), "", "   "], labels: [0, 1, 0])
         #expect(examples.tokens.map(\.count) == [16, 2, 2])
         #expect(model.predict(examples).count == 3)

@@ -31,7 +31,11 @@ struct TextTrainingTests {
         let data = folder.appendingPathComponent("texts.jsonl")
         try Self.writeTexts(to: data)
         var request = TextTraining.Request(
-            data: data, textColumn: "text", labelColumn: "label", output: folder.appendingPathComponent("model"))
+            data: data,
+            textColumn: "text",
+            labelColumn: "label",
+            output: folder.appendingPathComponent("model")
+        )
         request.base = base
         request.fineTuning = FineTuning(mode: mode, layers: 1)
         request.testFraction = 0.25
@@ -49,7 +53,12 @@ struct TextTrainingTests {
         let reloaded = try TextModelFolder.load(folder.appendingPathComponent("model"))
         #expect(reloaded.architecture.classNames == ["first", "second"])
         #expect(reloaded.architecture.fineTuning.mode == mode)
-        let texts = try LabeledTexts.read(data, textColumn: "text", labelColumn: "label", classNames: ["first", "second"])
+        let texts = try LabeledTexts.read(
+            data,
+            textColumn: "text",
+            labelColumn: "label",
+            classNames: ["first", "second"]
+        )
         let examples = reloaded.examples(texts: texts.texts, labels: texts.labels)
         #expect(reloaded.metrics(examples).accuracy >= 0.9)
     }
@@ -58,7 +67,11 @@ struct TextTrainingTests {
         let base = try PretrainedBertTests.writeFolder()
         defer { try? FileManager.default.removeItem(at: base) }
         let model = try TextClassifier(
-            pretrained: try PretrainedBert.load(base), classNames: ["x", "y"], fineTuning: FineTuning(mode: .head), seed: 1)
+            pretrained: try PretrainedBert.load(base),
+            classNames: ["x", "y"],
+            fineTuning: FineTuning(mode: .head),
+            seed: 1
+        )
         let examples = model.examples(texts: ["a b", "c d", "g"], labels: [0, 1, 0])
         let first = model.embed(examples)
         // A different encoder state would give different embeddings; the cache hands back the same storage.

@@ -9,7 +9,9 @@ struct TimedOut: Error, CustomStringConvertible {
 /// Awaits `future` for at most `seconds`: a scheduled task fails a relay promise, so a test that would hang
 /// fails instead (a future's `get()` cannot be cancelled, so racing it against `Task.sleep` would not do).
 func boundedWait<Value: Sendable>(
-    _ future: EventLoopFuture<Value>, seconds: Int64 = 10, what: String
+    _ future: EventLoopFuture<Value>,
+    seconds: Int64 = 10,
+    what: String
 ) async throws -> Value {
     let relay = future.eventLoop.makePromise(of: Value.self)
     future.cascade(to: relay)

@@ -20,7 +20,10 @@ struct TLSTestClient: TestChannelOwner {
     /// Connects to `port` with `context` as a site dialling `coordinatorHost`, and sends `payload` (NIOSSL holds
     /// it until the client's side of the handshake is done).
     static func connect(
-        port: Int, context: NIOSSLContext, coordinatorHost: String = "localhost", payload: [UInt8]
+        port: Int,
+        context: NIOSSLContext,
+        coordinatorHost: String = "localhost",
+        payload: [UInt8]
     ) async throws -> TLSTestClient {
         let group = MultiThreadedEventLoopGroup.singleton
         let saw = group.next().makePromise(of: ClientSaw.self)
@@ -30,7 +33,8 @@ struct TLSTestClient: TestChannelOwner {
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandlers(
                         Identity.makeClientHandler(context: context, coordinatorHost: coordinatorHost),
-                        AnswerHandler(payload: payload, saw: saw))
+                        AnswerHandler(payload: payload, saw: saw)
+                    )
                 }
             }
             .connect(host: "127.0.0.1", port: port)

@@ -30,7 +30,8 @@ struct TLSTestServer: TestChannelOwner {
                 child.eventLoop.makeCompletedFuture {
                     try child.pipeline.syncOperations.addHandlers(
                         NIOSSLServerHandler(context: context),
-                        RecordingHandler(expecting: byteCount, saw: saw))
+                        RecordingHandler(expecting: byteCount, saw: saw)
+                    )
                 }
             }
             .bind(host: "127.0.0.1", port: 0)
