@@ -189,9 +189,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Helpers the test suites share (repository paths, temporary folders).
+        .target(
+            name: "FedTestSupport",
+            path: "Tests/FedTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "FedTensorTests",
             dependencies: [
+                "FedTestSupport",
                 "FedTensor", "FedSupport", .product(name: "OrderedCollections", package: "swift-collections"),
             ],
             resources: [.copy("Fixtures")],
@@ -230,6 +237,7 @@ let package = Package(
         .testTarget(
             name: "FedFederationTests",
             dependencies: [
+                "FedTestSupport",
                 "FedFetch", "FedCoordinator", "FedClient", "FedSimulation", "FedRounds", "FedWire", "FedTLS",
                 "FedLearning", "FedData",
                 "FedTensor", "FedSupport",
@@ -242,6 +250,7 @@ let package = Package(
         .testTarget(
             name: "FedSimulationTests",
             dependencies: [
+                "FedTestSupport",
                 "FedSimulation", "FedCoordinator", "FedLearning", "FedData", "FedRounds", "FedReport", "FedTensor",
                 "FedFetch",
                 "FedSupport",
@@ -266,7 +275,8 @@ let package = Package(
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["FedLearning", "FedCommands", "FedText", "FedTensor", "FedFetch", "FedSupport"],
+            dependencies: [
+                "FedTestSupport","FedLearning", "FedCommands", "FedText", "FedTensor", "FedFetch", "FedSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

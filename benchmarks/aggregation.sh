@@ -8,16 +8,19 @@
 # Usage: benchmarks/aggregation.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift build -c release --product fedtune >/dev/null
+if [ -z "${FEDTUNE:-}" ]; then
+    swift build -c release --product fedtune >/dev/null
+    FEDTUNE=.build/release/fedtune
+fi
 cc -O2 -march=native -o .build/fold-native benchmarks/fold.c -lm
 cc -O2 -o .build/fold-generic benchmarks/fold.c -lm
 for configuration in "10 22000000" "100 1000000"; do
     set -- $configuration
     echo "== $1 sites × $2 parameters"
     echo "-- fedtune (OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-unset})"
-    .build/release/fedtune bench aggregation --sites "$1" --parameters "$2"
+    "$FEDTUNE" bench aggregation --sites "$1" --parameters "$2"
     echo "-- fedtune (OPENBLAS_NUM_THREADS=1)"
-    OPENBLAS_NUM_THREADS=1 .build/release/fedtune bench aggregation --sites "$1" --parameters "$2"
+    OPENBLAS_NUM_THREADS=1 "$FEDTUNE" bench aggregation --sites "$1" --parameters "$2"
     echo "-- C, cc -O2 -march=native"
     .build/fold-native "$1" "$2" | grep -v check
     echo "-- C, cc -O2"

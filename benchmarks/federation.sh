@@ -6,10 +6,14 @@
 # peak resident memory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift build -c release --product fedtune | grep -E "error" || true
+# FEDTUNE=path runs another build (benchmarks/compare-builds.sh gives it the previous commit's).
+if [ -z "${FEDTUNE:-}" ]; then
+    swift build -c release --product fedtune | grep -E "error" || true
+    FEDTUNE=.build/release/fedtune
+fi
 out=$(mktemp -d)
 start=$(date +%s.%N)
-.build/release/fedtune simulate scenarios/bench-federation.yaml --skip-baselines --out "$out" > "$out/simulate.log"
+"$FEDTUNE" simulate scenarios/bench-federation.yaml --skip-baselines --out "$out" > "$out/simulate.log"
 end=$(date +%s.%N)
 cat "$out/simulate.log"
 fed="$out/federation"

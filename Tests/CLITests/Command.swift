@@ -1,11 +1,11 @@
+import FedTestSupport
 import Foundation
 import Testing
 
 /// Runs the built `fedtune` binary (or python3) with input on stdin, bounded in time.
 enum Command {
-    static let repository = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let fedtune = repository.appendingPathComponent(".build/debug/fedtune")
+    static let repository = Repository.root
+    static let fedtune = Repository.fedtune
 
     struct Output {
         var status: Int32

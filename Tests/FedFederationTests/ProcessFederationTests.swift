@@ -1,5 +1,6 @@
 import FedCoordinator
 import FedRounds
+import FedTestSupport
 import Foundation
 import Testing
 
@@ -8,9 +9,7 @@ import Testing
 /// itself. Every wait is bounded.
 @Suite(.serialized, .timeLimit(.minutes(4)))
 struct ProcessFederationTests {
-    static let binary = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent(".build/debug/fedtune")
+    static let binary = Repository.fedtune
 
     final class Run {
         let folder: URL

@@ -223,12 +223,16 @@ struct FederationCoreTests {
         #expect(tensors.values.allSatisfy { $0.scalars.allSatisfy { $0.isFinite } })
     }
 
-    @Test func lastRoundWaitsForItsEvaluationOrItsDeadline() {
+    /// A one-round run whose two sites have both reported; the checkpoint is not yet written.
+    static func oneRoundReportedByTwoSites() -> FederationCore {
         var core = FederationCore(settings: Self.settings(rounds: 1, minSites: 2), global: Self.start)
-        _ = core.handle(.siteJoined("s0", holdsBase: false), now: 0)
-        _ = core.handle(.siteJoined("s1", holdsBase: false), now: 0)
-        _ = core.handle(.updateReceived(site: "s0", round: 1, Self.update("s0", round: 1)), now: 1)
-        _ = core.handle(.updateReceived(site: "s1", round: 1, Self.update("s1", round: 1)), now: 1)
+        for site in ["s0", "s1"] { _ = core.handle(.siteJoined(site, holdsBase: false), now: 0) }
+        for site in ["s0", "s1"] { _ = core.handle(.updateReceived(site: site, round: 1, Self.update(site, round: 1)), now: 1) }
+        return core
+    }
+
+    @Test func lastRoundWaitsForItsEvaluationOrItsDeadline() {
+        var core = Self.oneRoundReportedByTwoSites()
 
         let written = core.handle(.checkpointWritten(round: 1), now: 2)
         let oneReply = core.handle(
@@ -251,11 +255,7 @@ struct FederationCoreTests {
     }
 
     @Test func aMetricOneSiteLeavesOutIsNotAveragedAsZero() {
-        var core = FederationCore(settings: Self.settings(rounds: 1, minSites: 2), global: Self.start)
-        _ = core.handle(.siteJoined("s0", holdsBase: true), now: 0)
-        _ = core.handle(.siteJoined("s1", holdsBase: true), now: 0)
-        _ = core.handle(.updateReceived(site: "s0", round: 1, Self.update("s0", round: 1)), now: 1)
-        _ = core.handle(.updateReceived(site: "s1", round: 1, Self.update("s1", round: 1)), now: 1)
+        var core = Self.oneRoundReportedByTwoSites()
         _ = core.handle(.checkpointWritten(round: 1), now: 2)
         _ = core.handle(
             .evaluationReceived(site: "s0", round: 1, examples: 4, metrics: ["accuracy": 1, "macro_f1": 0.8]),

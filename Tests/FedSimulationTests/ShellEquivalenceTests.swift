@@ -1,5 +1,6 @@
 import FedCoordinator
 import FedRounds
+import FedTestSupport
 import Foundation
 import Testing
 
@@ -26,7 +27,7 @@ struct ShellEquivalenceTests {
         scenario.rounds = 3
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fedtune-shells-\(UUID())")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let binary = SimulationTests.repository.appendingPathComponent(".build/debug/fedtune")
+        let binary = Repository.fedtune
 
         _ = try Simulation(
             scenario: scenario,

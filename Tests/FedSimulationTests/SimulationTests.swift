@@ -1,6 +1,7 @@
 import FedData
 import FedLearning
 import FedRounds
+import FedTestSupport
 import Foundation
 import Testing
 
@@ -8,8 +9,7 @@ import Testing
 
 @Suite(.timeLimit(.minutes(4)))
 struct SimulationTests {
-    static let repository = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repository = Repository.root
 
     @Test func quickstartFederationBeatsThePretrainedModelAndEverySiteAlone() throws {
         let scenario = try Scenario.load(Self.repository.appendingPathComponent("scenarios/quickstart.yaml"))

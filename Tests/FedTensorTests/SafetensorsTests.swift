@@ -1,3 +1,4 @@
+import FedTestSupport
 import Foundation
 import OrderedCollections
 import Testing
@@ -6,8 +7,7 @@ import Testing
 
 struct SafetensorsTests {
     static let fixtures = Bundle.module.resourceURL!.appendingPathComponent("Fixtures")
-    static let repository = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repository = Repository.root
 
     /// A file made of a JSON header and raw data bytes, as the format lays them out.
     static func blob(_ header: String, data: [UInt8] = []) -> Data {

@@ -1,0 +1,32 @@
+import Foundation
+
+/// Places in the repository that test suites share: its root, the debug `fedtune` binary the
+/// process tests start, and the scenarios folder.
+package enum Repository {
+    /// The repository's root folder (this file is Tests/FedTestSupport/Repository.swift).
+    package static let root = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The `fedtune` executable `swift build --build-tests` leaves in .build/debug.
+    package static let fedtune = Self.root.appendingPathComponent(".build/debug/fedtune")
+
+    /// scenarios/NAME.yaml.
+    package static func scenario(_ name: String) -> URL {
+        Self.root.appendingPathComponent("scenarios/\(name).yaml")
+    }
+}
+
+/// A fresh folder under the system's temporary directory, named `prefix-UUID`; the caller
+/// removes it (`defer { folder.remove() }`).
+package struct TemporaryFolder: Sendable {
+    package let url: URL
+
+    package init(_ prefix: String = "fedtune") throws {
+        self.url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: self.url, withIntermediateDirectories: true)
+    }
+
+    package func remove() {
+        try? FileManager.default.removeItem(at: self.url)
+    }
+}
