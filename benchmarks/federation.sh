@@ -13,7 +13,7 @@ if [ -z "${FEDTUNE:-}" ]; then
 fi
 out=$(mktemp -d)
 start=$(date +%s.%N)
-"$FEDTUNE" simulate scenarios/bench-federation.yaml --skip-baselines --out "$out" > "$out/simulate.log"
+"$FEDTUNE" simulate "${SCENARIO:-scenarios/bench-federation.yaml}" --skip-baselines --out "$out" > "$out/simulate.log"
 end=$(date +%s.%N)
 cat "$out/simulate.log"
 fed="$out/federation"
