@@ -62,16 +62,8 @@ package struct TableTraining {
         )
         let testFraction = request.testFraction
         let validationFraction = request.validationFraction
-        guard validationFraction >= 0, testFraction >= 0, validationFraction + testFraction < 1 else {
-            throw TrainingError.invalidConfiguration(
-                detail: "validation and test fractions must leave room for training"
-            )
-        }
-        let parts = StratifiedSplit.indices(
-            labels: data.labels,
-            fractions: [1 - validationFraction - testFraction, validationFraction, testFraction],
-            seed: request.training.seed
-        )
+        let parts = try TrainingSplits.indices(
+            labels: data.labels, validation: validationFraction, test: testFraction, seed: request.training.seed)
 
         let model: Classifier
         if let base {

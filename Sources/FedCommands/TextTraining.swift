@@ -70,16 +70,8 @@ package struct TextTraining {
             )
         }
         let (validationFraction, testFraction) = (request.validationFraction, request.testFraction)
-        guard validationFraction >= 0, testFraction >= 0, validationFraction + testFraction < 1 else {
-            throw TrainingError.invalidConfiguration(
-                detail: "validation and test fractions must leave room for training"
-            )
-        }
-        let parts = StratifiedSplit.indices(
-            labels: texts.labels,
-            fractions: [1 - validationFraction - testFraction, validationFraction, testFraction],
-            seed: request.training.seed
-        )
+        let parts = try TrainingSplits.indices(
+            labels: texts.labels, validation: validationFraction, test: testFraction, seed: request.training.seed)
         let examples = model.examples(texts: texts.texts, labels: texts.labels)
         let (train, validation, test) = (
             examples.subset(parts[0]), examples.subset(parts[1]), examples.subset(parts[2])
