@@ -76,6 +76,7 @@ let package = Package(
         .target(
             name: "FedFetch",
             dependencies: [
+                "FedSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "CSV", package: "CSV.swift"),

@@ -14,4 +14,5 @@ echo "== fedtune (OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset})"
 echo "== OpenBLAS from C"
 .build/sgemm-c $sizes
 echo "== numpy"
-python3 benchmarks/numpy_mlp.py
+scripts/install-deps --python
+.venv/bin/python3 benchmarks/numpy_mlp.py

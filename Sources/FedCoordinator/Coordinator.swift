@@ -27,6 +27,8 @@ package actor Coordinator {
     let baseBlob: ByteBuffer
     let baseDigest: String
     let state: StateFolder
+    /// Held from start to the end of `run`: one coordinator per state folder.
+    let stateLock: FileLock
     let clock: ShellClock
     var sites: [String: SiteLink] = [:]
     var server: (any Channel)?
@@ -69,6 +71,8 @@ package actor Coordinator {
         self.baseBlob = ByteBuffer(bytes: base)
         self.baseDigest = sha256Hex(base)
         self.state = StateFolder(configuration.state, keepCheckpoints: configuration.keepCheckpoints)
+        self.stateLock = try self.state.lock()
+        try self.state.checkHistory()
         var global = model.parameters.values()
         var completed = 0
         if let (round, blob) = try self.state.latest() {
@@ -105,6 +109,7 @@ package actor Coordinator {
     /// Listens until every round is done (returning the number of finished rounds) or the
     /// run stops; `onListening` receives the bound port (useful with port 0).
     package func run(onListening: @Sendable (Int) -> Void = { _ in }) async throws -> Int {
+        defer { self.stateLock.release() }
         if self.core.completedRounds >= self.configuration.policy.rounds { return self.core.completedRounds }
         let context = try Identity(directory: self.configuration.identity).makeServerContext()
         let limits = self.configuration.limits

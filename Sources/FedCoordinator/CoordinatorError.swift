@@ -4,12 +4,24 @@ package enum CoordinatorError: Error, Equatable, CustomStringConvertible {
     case stopped(reason: String)
     case protocolViolation(site: String, detail: String)
     case invalidConfiguration(String)
+    /// Another coordinator holds the state folder's lock.
+    case stateFolderInUse(path: String, holder: Int32?)
+    /// rounds.jsonl is not a clean history (gaps, duplicates, unreadable lines).
+    case corruptState(path: String, line: Int, detail: String)
 
     package var description: String {
         switch self {
         case .stopped(let reason): "the federation stopped: \(reason)"
         case .protocolViolation(let site, let detail): "site '\(site)' broke the protocol: \(detail)"
         case .invalidConfiguration(let detail): "invalid coordinator configuration: \(detail)"
+        case .stateFolderInUse(let path, let holder):
+            "the state folder \(path) is in use by another coordinator"
+                + (holder.map { " (process \($0))" } ?? "")
+                + " ---> HINT: stop that coordinator first, or give this one another `state:` folder"
+        case .corruptState(let path, let line, let detail):
+            "\(path), line \(line): \(detail); the history must list rounds 1, 2, 3, … once each "
+                + "---> HINT: this folder was written by two coordinators at once or edited by hand; "
+                + "start a fresh state folder, or cut the file back to its last good line"
         }
     }
 }

@@ -25,6 +25,49 @@ package struct StateFolder: Sendable {
 
     package var roundsURL: URL { self.url.appendingPathComponent("rounds.jsonl") }
 
+    /// The lock a coordinator holds on its state folder for as long as it runs.
+    package var lockURL: URL { self.url.appendingPathComponent("coordinator.lock") }
+
+    /// Takes the folder for one coordinator: refused, naming the folder and the holder's
+    /// PID, while another coordinator runs on it. Released when the returned lock is.
+    package func lock() throws -> FileLock {
+        do {
+            return try FileLock.acquire(self.lockURL)
+        } catch FileLock.Failure.held(_, let holder) {
+            throw CoordinatorError.stateFolderInUse(path: self.url.path, holder: holder)
+        } catch let failure as FileLock.Failure {
+            throw CoordinatorError.invalidConfiguration("\(failure) ---> HINT: check that the state folder is writable")
+        }
+    }
+
+    /// Refuses a history that is not rounds 1, 2, 3, … each written once (two coordinators
+    /// that once shared the folder, or hand edits), naming the first bad line.
+    package func checkHistory() throws {
+        guard let data = try? Data(contentsOf: self.roundsURL) else { return }
+        var expected = 1
+        for (index, line) in data.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated()
+        where !line.isEmpty {
+            let number = index + 1
+            let record: RoundRecord
+            do {
+                record = try JSONDecoder().decode(RoundRecord.self, from: Data(line))
+            } catch {
+                throw CoordinatorError.corruptState(
+                    path: self.roundsURL.path,
+                    line: number,
+                    detail: "not a round record"
+                )
+            }
+            guard record.round == expected else {
+                let detail =
+                    record.round < expected
+                    ? "round \(record.round) is recorded twice" : "round \(expected) is missing (found \(record.round))"
+                throw CoordinatorError.corruptState(path: self.roundsURL.path, line: number, detail: detail)
+            }
+            expected += 1
+        }
+    }
+
     /// The last finished round and its model, or nil for a fresh folder. A round counts as
     /// finished when both its checkpoint and its record are on disk: a crash between the
     /// two writes leaves a checkpoint that is redone, never a round missing from the record.

@@ -20,7 +20,7 @@ struct Chromium {
     static func required(sourceLocation: SourceLocation = #_sourceLocation) -> Chromium? {
         if let chromium = self.find() { return chromium }
         Issue.record(
-            "chromium is not installed: run scripts/install-deps (it installs Debian's chromium package)",
+            "chromium is not installed: run scripts/install-deps --test (it installs Debian's chromium package)",
             sourceLocation: sourceLocation
         )
         return nil
