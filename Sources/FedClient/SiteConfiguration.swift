@@ -18,8 +18,11 @@ package struct SiteConfiguration: Sendable {
     /// Share of the data kept aside to evaluate the global model on.
     package var evaluationFraction: Double = 0.2
     package var seed: UInt64 = 0
-    /// Reconnection attempts after a lost or refused connection, with exponential backoff.
+    /// Reconnection attempts in a row after the network failed, with exponential backoff
+    /// (a refusal is never retried).
     package var maximumReconnects = 20
+    /// Longest time to keep trying without a connection, in seconds.
+    package var maximumWait: Double = 120
     package var initialBackoff: Duration = .milliseconds(100)
     package var maximumBackoff: Duration = .seconds(5)
     package var limits = WireLimits()

@@ -37,6 +37,28 @@ final class SiteTrainer {
         return model
     }
 
+    /// Before joining: the data file is there and holds the label column (and, for JSON
+    /// Lines, the text key), so a typo stops the site before it talks to anyone.
+    func precheck() throws {
+        guard FileManager.default.isReadableFile(atPath: self.data.path) else {
+            throw DataError.unreadable(path: self.data.path, reason: "no such file, or it is not readable")
+        }
+        if self.data.pathExtension.lowercased() == "jsonl" {
+            _ = try LabeledTexts.read(self.data, textColumn: self.textColumn, labelColumn: self.labelColumn)
+        } else {
+            _ = try CSVTable.read(contentsOf: self.data).column(named: self.labelColumn)
+        }
+    }
+
+    /// Reads and splits the data for `model` now (it is kept for the rounds): a missing
+    /// feature or text column, or a label the model does not know, is found before training.
+    func check(_ model: AnyClassifier) throws {
+        switch model {
+        case .tabular(let model): _ = try self.splits(for: model)
+        case .text(let model): _ = try self.splits(for: model)
+        }
+    }
+
     func train(
         base: AnyClassifier,
         trainable: OrderedDictionary<String, Tensor>,

@@ -63,7 +63,11 @@ package struct TableTraining {
         let testFraction = request.testFraction
         let validationFraction = request.validationFraction
         let parts = try TrainingSplits.indices(
-            labels: data.labels, validation: validationFraction, test: testFraction, seed: request.training.seed)
+            labels: data.labels,
+            validation: validationFraction,
+            test: testFraction,
+            seed: request.training.seed
+        )
 
         let model: Classifier
         if let base {

@@ -71,7 +71,11 @@ package struct TextTraining {
         }
         let (validationFraction, testFraction) = (request.validationFraction, request.testFraction)
         let parts = try TrainingSplits.indices(
-            labels: texts.labels, validation: validationFraction, test: testFraction, seed: request.training.seed)
+            labels: texts.labels,
+            validation: validationFraction,
+            test: testFraction,
+            seed: request.training.seed
+        )
         let examples = model.examples(texts: texts.texts, labels: texts.labels)
         let (train, validation, test) = (
             examples.subset(parts[0]), examples.subset(parts[1]), examples.subset(parts[2])

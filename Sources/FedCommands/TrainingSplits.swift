@@ -7,8 +7,14 @@ enum TrainingSplits {
     /// Indices of [train, validation, test] for examples with these labels.
     static func indices(labels: [Int], validation: Double, test: Double, seed: UInt64) throws -> [[Int]] {
         guard validation >= 0, test >= 0, validation + test < 1 else {
-            throw TrainingError.invalidConfiguration(detail: "validation and test fractions must leave room for training")
+            throw TrainingError.invalidConfiguration(
+                detail: "validation and test fractions must leave room for training"
+            )
         }
-        return StratifiedSplit.indices(labels: labels, fractions: [1 - validation - test, validation, test], seed: seed)
+        return StratifiedSplit.indices(
+            labels: labels,
+            fractions: [1 - validation - test, validation, test],
+            seed: seed
+        )
     }
 }

@@ -69,6 +69,7 @@ extension Coordinator {
                     "update rejected",
                     metadata: ["client.id": "\(site)", "round.number": "\(round)", "reason": "\(reason)"]
                 )
+                self.enqueue(.failure(.init(message: "update refused: \(reason)", round: round)), to: site)
             case .retryRound(let round, let reason):
                 self.logger.warning(
                     "round failed; retrying",

@@ -111,26 +111,32 @@ package actor Coordinator {
     package func run(onListening: @Sendable (Int) -> Void = { _ in }) async throws -> Int {
         defer { self.stateLock.release() }
         if self.core.completedRounds >= self.configuration.policy.rounds { return self.core.completedRounds }
-        let context = try Identity(directory: self.configuration.identity).makeServerContext()
+        let identity = try Identity(directory: self.configuration.identity)
+        try identity.check(role: .coordinator(hosts: self.configuration.hosts), folder: self.configuration.identity)
+        let context = try identity.makeServerContext()
         let limits = self.configuration.limits
-        let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            // Control messages are small: without TCP_NODELAY, Nagle's algorithm holds each
-            // one back until the peer's delayed ACK, tens of milliseconds per exchange.
-            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
-            .bind(host: self.configuration.host, port: self.configuration.port) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
-                    return try FrameCodec.wrap(channel, limits: limits)
-                }
-            }
+        let (host, port) = (self.configuration.host, self.configuration.port)
+        let listener: NIOAsyncChannel<NIOAsyncChannel<Frame, Frame>, Never>
+        do {
+            listener = try await self.listen(context: context, limits: limits)
+        } catch {
+            throw CoordinatorError.cannotListen(
+                host: host,
+                port: port,
+                reason: ConnectionFailure.listening(error, host: host, port: port)
+            )
+        }
         self.server = listener.channel
-        let port = listener.channel.localAddress?.port ?? self.configuration.port
+        let bound = listener.channel.localAddress?.port ?? port
         self.logger.info(
             "coordinator listening",
-            metadata: ["server.port": "\(port)", "model.digest": "\(self.baseDigest)"]
+            metadata: ["server.port": "\(bound)", "model.digest": "\(self.baseDigest)"]
         )
-        onListening(port)
+        self.logger.info(
+            "waiting for sites",
+            metadata: ["sites.needed": "\(self.configuration.policy.minSites)", "sites.connected": ""]
+        )
+        onListening(bound)
         // A discarding group: finished connection tasks are dropped at once, so a long run
         // with many reconnects holds nothing per past connection.
         try await withThrowingDiscardingTaskGroup { group in
@@ -145,6 +151,23 @@ package actor Coordinator {
         case .failure(let error): throw error
         case nil: return self.core.completedRounds
         }
+    }
+
+    private func listen(
+        context: NIOSSLContext,
+        limits: WireLimits
+    ) async throws -> NIOAsyncChannel<NIOAsyncChannel<Frame, Frame>, Never> {
+        try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            // Control messages are small: without TCP_NODELAY, Nagle's algorithm holds each
+            // one back until the peer's delayed ACK, tens of milliseconds per exchange.
+            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+            .bind(host: self.configuration.host, port: self.configuration.port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
+                    return try FrameCodec.wrap(channel, limits: limits)
+                }
+            }
     }
 
     /// Feeds one event to the core and carries out what it decides.
@@ -166,7 +189,8 @@ package actor Coordinator {
     }
 
     /// One connection from hello to hang-up, outside the actor (messages are decoded in the
-    /// connection's own task); returns the site's name if it joined.
+    /// connection's own task); returns the site's name if it joined. Whatever is refused is
+    /// answered with a `failure` naming the reason before the connection closes.
     private nonisolated func talk(over connection: NIOAsyncChannel<Frame, Frame>) async -> String? {
         var site = "unauthenticated"
         var joined = false
@@ -174,14 +198,16 @@ package actor Coordinator {
             try await connection.executeThenClose { inbound, outbound in
                 var reader = MessageReader(inbound)
                 let sender = MessageSender(outbound, limits: self.configuration.limits)
-                guard case .hello(let hello)? = try await reader.receive() else {
-                    throw CoordinatorError.protocolViolation(site: site, detail: "the first message must be hello")
-                }
-                // The TLS handshake is complete once a frame has arrived; the site's name is
-                // read from its verified certificate, never from what it sent.
-                site = try await PeerIdentity.siteName(of: connection.channel)
-                try SiteAllowList(self.configuration.allowList).check(site)
+                let hello: Message.Hello
                 do {
+                    guard case .hello(let first)? = try await reader.receive() else {
+                        throw CoordinatorError.protocolViolation(site: site, detail: "the first message must be hello")
+                    }
+                    hello = first
+                    // The TLS handshake is complete once a frame has arrived; the site's name is
+                    // read from its verified certificate, never from what it sent.
+                    site = try await PeerIdentity.siteName(of: connection.channel)
+                    try SiteAllowList(self.configuration.allowList).check(site)
                     try Message.checkVersion(hello.protocolVersion)
                 } catch {
                     try? await sender.send(.failure(.init(message: "\(error)")))
@@ -221,16 +247,38 @@ package actor Coordinator {
                     link: SiteLink(outbox: continuation, channel: channel),
                     holdsBase: hello.modelDigests.contains(self.baseDigest)
                 )
-                try await self.read(&reader, from: name)
+                do {
+                    if let reason = try await self.read(&reader, from: name) {
+                        await self.leave(name, channel: channel, reason: reason)
+                    }
+                } catch {
+                    // Through the queue, so the failure never splits a blob being sent.
+                    continuation.yield(Outgoing(message: .failure(.init(message: "\(error)"))))
+                    continuation.finish()
+                    await sending.value
+                    throw error
+                }
                 // Let the queue (a `finished` message, say) go out before the connection closes.
                 continuation.finish()
                 await sending.value
             }
         } catch {
-            self.logger.warning(
-                "site connection ended with an error",
-                metadata: ["client.id": "\(site)", "error": "\(error)"]
-            )
+            if joined {
+                self.logger.warning(
+                    "site connection ended with an error",
+                    metadata: ["client.id": "\(site)", "error": "\(error)"]
+                )
+            } else {
+                let peer = connection.channel.remoteAddress.map { "a connection from \($0.ipAddress ?? "?")" }
+                self.logger.warning(
+                    "connection refused",
+                    metadata: [
+                        "client.id": "\(site)",
+                        "reason":
+                            "\(error is NIOSSLError || error is BoringSSLError ? ConnectionFailure.coordinator(error, peer: peer ?? "a connection") : "\(error)")",
+                    ]
+                )
+            }
         }
         return joined ? site : nil
     }
@@ -240,8 +288,8 @@ package actor Coordinator {
     /// Sites of the open round that have not reported yet.
     package var awaiting: [String] { self.core.awaiting }
 
-    /// Reads a site's messages until it hangs up.
-    private nonisolated func read(_ reader: inout MessageReader, from site: String) async throws {
+    /// Reads a site's messages until it hangs up (nil) or says why it stops (its reason).
+    private nonisolated func read(_ reader: inout MessageReader, from site: String) async throws -> String? {
         while let message = try await reader.receive() {
             switch message {
             case .update(let update):
@@ -250,6 +298,12 @@ package actor Coordinator {
                 // the core validates it once as it folds it.
                 let event: FederationCore.Event
                 do {
+                    guard update.blob.content == .delta else {
+                        throw CoordinatorError.protocolViolation(
+                            site: site,
+                            detail: "an update's blob must hold a delta, not \(update.blob.content.rawValue)"
+                        )
+                    }
                     let tensors = try blob.withUnsafeReadableBytes { raw in
                         try Safetensors.decode(
                             Data(
@@ -288,29 +342,56 @@ package actor Coordinator {
                     "site reported a failure",
                     metadata: ["client.id": "\(site)", "error": "\(failure.message)"]
                 )
-                return
+                return failure.message
             default:
                 throw CoordinatorError.protocolViolation(site: site, detail: "unexpected '\(message.type)' message")
             }
         }
+        return nil
     }
 
+    /// A second connection with the same certificate replaces the first: the newest wins
+    /// (the old one is usually a connection whose loss the site noticed first). The old one
+    /// is told why and closed; its part in the open round counts as lost.
     private func join(_ site: String, link: SiteLink, holdsBase: Bool) {
-        if let old = self.sites[site] {
+        if let old = self.sites.removeValue(forKey: site) {
+            old.outbox.yield(
+                Outgoing(
+                    message: .failure(
+                        .init(message: "another connection with this site's certificate replaced this one")
+                    )
+                )
+            )
             old.outbox.finish()
-            old.channel.close(promise: nil)
+            let channel = old.channel
+            Task {
+                try? await Task.sleep(for: .seconds(5))
+                channel.close(promise: nil)
+            }
+            self.logger.warning(
+                "site connected again; the older connection is closed",
+                metadata: ["client.id": "\(site)"]
+            )
+            self.deliver(.siteLeft(site))
         }
         self.sites[site] = link
-        self.logger.info("site joined", metadata: ["client.id": "\(site)"])
+        self.logger.info(
+            "site joined",
+            metadata: ["client.id": "\(site)", "sites.connected": "\(self.sites.keys.sorted().joined(separator: ","))"]
+        )
         self.deliver(.siteJoined(site, holdsBase: holdsBase))
     }
 
-    private func leave(_ site: String, channel: any Channel) {
+    /// A site's connection ended; `reason` is what it said when it stopped, if anything.
+    private func leave(_ site: String, channel: any Channel, reason: String? = nil) {
         guard let link = self.sites[site], link.channel === channel else { return }
         link.outbox.finish()
         self.sites[site] = nil
-        self.logger.info("site left", metadata: ["client.id": "\(site)"])
-        self.deliver(.siteLeft(site))
+        self.logger.info(
+            "site left",
+            metadata: ["client.id": "\(site)", "reason": "\(reason ?? "disconnected")"]
+        )
+        self.deliver(reason.map { .siteFailed(site, reason: $0) } ?? .siteLeft(site))
     }
 }
 

@@ -23,10 +23,11 @@ extension CoordinatorConfiguration {
         var strategy: StrategySettings?
         var training: TrainingConfiguration?
         var allow: [String]?
+        var hosts: [String]?
         var keepCheckpoints: Int?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case listen, identity, model, state, rounds, sample, quorum, seed, strategy, training, allow
+            case listen, identity, model, state, rounds, sample, quorum, seed, strategy, training, allow, hosts
             case minSites = "min_sites"
             case deadlineSeconds = "deadline_seconds"
             case maxRetries = "max_retries"
@@ -107,5 +108,6 @@ extension CoordinatorConfiguration {
         self.serverLearningRate = file.strategy?.serverLearningRate ?? 1
         self.training = file.training ?? TrainingConfiguration()
         self.allowList = file.allow.map(Set.init)
+        self.hosts = file.hosts ?? (["0.0.0.0", "::", ""].contains(self.host) ? [] : [self.host])
     }
 }

@@ -26,6 +26,9 @@ package struct CoordinatorConfiguration: Sendable {
     package var training = TrainingConfiguration()
     /// Site names allowed to join; nil admits every site with a valid certificate.
     package var allowList: Set<String>?
+    /// The names or addresses sites dial; the coordinator's certificate must name each.
+    /// From coordinator.yaml's `hosts`, or the listening address when it is not a wildcard.
+    package var hosts: [String] = []
     package var limits = WireLimits()
 
     package init(identity: URL, model: URL, state: URL, policy: RoundPolicy) {

@@ -4,6 +4,8 @@ package enum CoordinatorError: Error, Equatable, CustomStringConvertible {
     case stopped(reason: String)
     case protocolViolation(site: String, detail: String)
     case invalidConfiguration(String)
+    /// The listening address cannot be bound.
+    case cannotListen(host: String, port: Int, reason: String)
     /// Another coordinator holds the state folder's lock.
     case stateFolderInUse(path: String, holder: Int32?)
     /// rounds.jsonl is not a clean history (gaps, duplicates, unreadable lines).
@@ -14,6 +16,7 @@ package enum CoordinatorError: Error, Equatable, CustomStringConvertible {
         case .stopped(let reason): "the federation stopped: \(reason)"
         case .protocolViolation(let site, let detail): "site '\(site)' broke the protocol: \(detail)"
         case .invalidConfiguration(let detail): "invalid coordinator configuration: \(detail)"
+        case .cannotListen(let host, let port, let reason): "cannot listen on \(host):\(port): \(reason)"
         case .stateFolderInUse(let path, let holder):
             "the state folder \(path) is in use by another coordinator"
                 + (holder.map { " (process \($0))" } ?? "")

@@ -51,6 +51,8 @@ package struct FederationCore: Sendable {
         /// A site authenticated; `holdsBase` says whether it already has the base model.
         case siteJoined(String, holdsBase: Bool)
         case siteLeft(String)
+        /// A site said why it stops (a `failure` message) and left.
+        case siteFailed(String, reason: String)
         case updateReceived(site: String, round: Int, Update)
         /// An update that could not even be read (not safetensors, too large…).
         case updateUnreadable(site: String, round: Int, reason: String)
@@ -74,7 +76,7 @@ package struct FederationCore: Sendable {
         /// then its record; answer with `checkpointWritten` or `checkpointFailed`.
         case writeCheckpoint(round: Int, tensors: OrderedDictionary<String, Tensor>, record: RoundRecord)
         case writeEvaluation(EvaluationRecord)
-        /// An update turned away; the global model is untouched.
+        /// An update turned away; the global model is untouched. The shell tells the site.
         case rejectUpdate(site: String, round: Int, reason: String)
         /// A round without quorum is thrown away and tried again.
         case retryRound(round: Int, reason: String)
@@ -97,6 +99,12 @@ package struct FederationCore: Sendable {
     private var tally = RoundTally()
     private var evaluation: EvaluationTally?
     private var holdsBase: Set<String> = []
+    /// Base-model bytes sent to sites that joined between rounds, counted in the next round.
+    private var pendingBaseBytes = 0
+    /// Updates refused, and sites that stopped with a reason, since the last round closed:
+    /// recorded with the next round that closes (a retried attempt does not lose them).
+    private var pendingRefusals: [RoundRecord.Refusal] = []
+    private var pendingStopped: [String: String] = [:]
     /// Rounds closed whose checkpoint is being written; what follows waits for it.
     private var writing: (round: Int, after: [RoundStateMachine.Action])?
     /// Set once the last round is saved: the run ends when its evaluation is in.
@@ -140,19 +148,25 @@ package struct FederationCore: Sendable {
         }
         switch event {
         case .siteJoined(let site, let holdsBase):
-            if holdsBase { self.holdsBase.insert(site) } else { self.holdsBase.remove(site) }
-            return self.carryOut(self.machine.handle(.siteConnected(site), now: now), now: now)
-        case .siteLeft(let site):
-            self.holdsBase.remove(site)
+            // A site gets the base model as it joins, so it can check its data against the
+            // model before any round, and evaluate even when it is not sampled.
             var actions: [Action] = []
-            if self.evaluation?.asked.remove(site) != nil, self.evaluation?.isComplete == true {
-                actions += self.recordEvaluation()
-                actions += self.finishIfEvaluated(now: now)
+            if self.holdsBase.insert(site).inserted, !holdsBase {
+                actions.append(.sendBaseModel(site: site))
+                self.countBaseModelSent()
             }
-            return actions + self.carryOut(self.machine.handle(.siteDisconnected(site), now: now), now: now)
+            return actions + self.carryOut(self.machine.handle(.siteConnected(site), now: now), now: now)
+        case .siteLeft(let site):
+            return self.leave(site, reason: "disconnected", now: now)
+        case .siteFailed(let site, let reason):
+            self.pendingStopped[site] = reason
+            return self.leave(site, reason: "the site stopped: \(reason)", now: now)
         case .updateReceived(let site, let round, let update):
             return self.receive(update, from: site, round: round, now: now)
         case .updateUnreadable(let site, let round, let reason):
+            if self.writing != nil || self.machine.refusal(site: site, round: round) != nil {
+                return self.refuse(site: site, round: round, reason: reason)
+            }
             return [.rejectUpdate(site: site, round: round, reason: reason)]
                 + self.carryOut(
                     self.machine.handle(.updateRejected(site: site, round: round, reason: reason), now: now),
@@ -181,13 +195,39 @@ package struct FederationCore: Sendable {
         }
     }
 
-    private mutating func receive(_ update: Update, from site: String, round: Int, now: Double) -> [Action] {
-        if let refusal = self.machine.refusal(site: site, round: round) {
-            return [.rejectUpdate(site: site, round: round, reason: "\(refusal)")]
+    private mutating func leave(_ site: String, reason: String, now: Double) -> [Action] {
+        self.holdsBase.remove(site)
+        var actions: [Action] = []
+        if self.evaluation?.asked.remove(site) != nil, self.evaluation?.isComplete == true {
+            actions += self.recordEvaluation()
+            actions += self.finishIfEvaluated(now: now)
         }
+        return actions
+            + self.carryOut(self.machine.handle(.siteDisconnected(site, reason: reason), now: now), now: now)
+    }
+
+    private mutating func countBaseModelSent() {
+        if case .training = self.machine.phase, self.writing == nil {
+            self.tally.bytes.baseModel += self.settings.baseModelBytes
+        } else {
+            self.pendingBaseBytes += self.settings.baseModelBytes
+        }
+    }
+
+    /// Turns an update away without counting it as the round's failure of that site, and
+    /// keeps the refusal for the round's record.
+    private mutating func refuse(site: String, round: Int, reason: String) -> [Action] {
+        self.pendingRefusals.append(RoundRecord.Refusal(site: site, round: round, reason: reason))
+        return [.rejectUpdate(site: site, round: round, reason: reason)]
+    }
+
+    private mutating func receive(_ update: Update, from site: String, round: Int, now: Double) -> [Action] {
         // The next round is not open until the last one is saved, whatever a site claims.
         if let writing = self.writing {
-            return [.rejectUpdate(site: site, round: round, reason: "round \(writing.round) is still being saved")]
+            return self.refuse(site: site, round: round, reason: "round \(writing.round) is still being saved")
+        }
+        if let refusal = self.machine.refusal(site: site, round: round) {
+            return self.refuse(site: site, round: round, reason: "\(refusal)")
         }
         do {
             // The update is validated (names, shapes, finite values) as it is folded, once.
@@ -235,6 +275,8 @@ package struct FederationCore: Sendable {
     private mutating func startRound(_ round: Int, sites: [String], deadline: Double, now: Double) -> [Action] {
         self.accumulator = FedAvgAccumulator(spec: self.spec, clipNorm: self.settings.clipNorm)
         self.tally = RoundTally(started: now)
+        self.tally.bytes.baseModel = self.pendingBaseBytes
+        self.pendingBaseBytes = 0
         var actions: [Action] = []
         for site in sites {
             if self.holdsBase.insert(site).inserted {
@@ -259,7 +301,11 @@ package struct FederationCore: Sendable {
         if let average = self.accumulator.average() {
             FedAvgAccumulator.apply(average, to: &self.global, serverLearningRate: self.settings.serverLearningRate)
         }
-        let record = self.tally.record(round: round, reported: reported, failures: failures, now: now)
+        var record = self.tally.record(round: round, reported: reported, failures: failures, now: now)
+        record.refused = self.pendingRefusals.isEmpty ? nil : self.pendingRefusals
+        record.stopped = self.pendingStopped.isEmpty ? nil : self.pendingStopped
+        self.pendingRefusals = []
+        self.pendingStopped = [:]
         return .writeCheckpoint(round: round, tensors: self.global, record: record)
     }
 

@@ -14,6 +14,27 @@ package struct RoundRecord: Sendable, Codable, Equatable {
     package var seconds: Double
     /// Blob bytes this round moved (absent in records written before it was counted).
     package var bytes: RoundBytes?
+    /// Site → example count of its update, for the sites counted.
+    package var siteExamples: [String: Int]?
+    /// Updates turned away while the round was open that are not a failure of a selected
+    /// site (late, early, from a site not selected, a second one).
+    package var refused: [Refusal]?
+    /// Site → the reason it gave (a `failure` message) when it stopped since the last
+    /// round closed, selected or not; a site that fails fast on its data is named here.
+    package var stopped: [String: String]?
+
+    /// An update turned away, and why.
+    package struct Refusal: Sendable, Codable, Equatable {
+        package var site: String
+        package var round: Int
+        package var reason: String
+
+        package init(site: String, round: Int, reason: String) {
+            self.site = site
+            self.round = round
+            self.reason = reason
+        }
+    }
 
     package init(
         round: Int,
@@ -24,9 +45,13 @@ package struct RoundRecord: Sendable, Codable, Equatable {
         clipScales: [String: Double],
         digest: String,
         seconds: Double,
-        bytes: RoundBytes? = nil
+        bytes: RoundBytes? = nil,
+        siteExamples: [String: Int]? = nil,
+        refused: [Refusal]? = nil
     ) {
         self.bytes = bytes
+        self.siteExamples = siteExamples
+        self.refused = refused
         self.round = round
         self.sites = sites
         self.examples = examples

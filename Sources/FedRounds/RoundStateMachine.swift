@@ -5,7 +5,8 @@
 package struct RoundStateMachine: Sendable {
     package enum Event: Sendable, Equatable {
         case siteConnected(String)
-        case siteDisconnected(String)
+        /// A site's connection ended; `reason` is what it said (a `failure`), if anything.
+        case siteDisconnected(String, reason: String = "disconnected")
         /// A site's update for `round` arrived; the machine says whether to fold it in.
         case updateArrived(site: String, round: Int)
         /// The shell found the update's numbers unusable (shape, NaN…): a failure entry.
@@ -59,12 +60,12 @@ package struct RoundStateMachine: Sendable {
         case .siteConnected(let site):
             self.connected.insert(site)
             return self.startIfReady(now: now)
-        case .siteDisconnected(let site):
+        case .siteDisconnected(let site, let reason):
             self.connected.remove(site)
             guard case .training(let round, let selected, _) = self.phase, selected.contains(site),
                 !self.reported.contains(site), self.failures[site] == nil
             else { return [] }
-            self.failures[site] = "disconnected"
+            self.failures[site] = reason
             return self.closeIfComplete(round: round, selected: selected, now: now)
         case .updateArrived(let site, let round):
             return self.updateArrived(site: site, round: round, now: now)

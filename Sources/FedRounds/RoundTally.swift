@@ -30,7 +30,8 @@ struct RoundTally: Sendable {
             clipScales: self.folded.mapValues { Double($0.scale) },
             digest: "",
             seconds: now - self.started,
-            bytes: self.bytes
+            bytes: self.bytes,
+            siteExamples: self.folded.mapValues(\.examples)
         )
     }
 }

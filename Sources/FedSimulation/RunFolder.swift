@@ -1,7 +1,7 @@
 import FedCoordinator
 import FedLearning
-import FedRounds
 import FedReport
+import FedRounds
 import FedSupport
 import FedTensor
 import Foundation

@@ -45,6 +45,8 @@ package enum PKIError: Error, Equatable, CustomStringConvertible {
     case peerNotASite(site: String)
     /// The peer is a valid site of the federation but not on this coordinator's allow-list.
     case siteNotAllowed(site: String)
+    /// An identity folder that cannot play the part it was given.
+    case wrongIdentity(path: String, problem: String)
 
     package var description: String {
         switch self {
@@ -100,8 +102,11 @@ package enum PKIError: Error, Equatable, CustomStringConvertible {
                 + "as its common name."
         case .peerNotASite(let site):
             return "the peer '\(site)' presented a certificate not issued for a site (no clientAuth usage)."
+        case .wrongIdentity(let path, let problem):
+            return "the certificate \(path) cannot be used here: \(problem)"
         case .siteNotAllowed(let site):
-            return "site '\(site)' holds a valid certificate but is not on this coordinator's allow-list."
+            return
+                "site '\(site)' holds a valid certificate but is not on this coordinator's allow-list (coordinator.yaml: allow)"
         }
     }
 }

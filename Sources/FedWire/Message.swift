@@ -93,6 +93,16 @@ package enum Message: Sendable, Equatable {
             self.metrics = metrics
             self.blob = blob
         }
+
+        private enum CodingKeys: String, CodingKey { case round, examples, metrics, blob }
+
+        package init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.round = try container.decodeWholeNumber(forKey: .round)
+            self.examples = try container.decodeWholeNumber(forKey: .examples)
+            self.metrics = try container.decode([String: Double].self, forKey: .metrics)
+            self.blob = try container.decode(BlobHeader.self, forKey: .blob)
+        }
     }
 
     /// Coordinator → site: evaluate the new global model (trainable tensors follow).
@@ -118,17 +128,48 @@ package enum Message: Sendable, Equatable {
             self.examples = examples
             self.metrics = metrics
         }
+
+        private enum CodingKeys: String, CodingKey { case round, examples, metrics }
+
+        package init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.round = try container.decodeWholeNumber(forKey: .round)
+            self.examples = try container.decodeWholeNumber(forKey: .examples)
+            self.metrics = try container.decode([String: Double].self, forKey: .metrics)
+        }
     }
 
-    /// Either side: something went wrong; the sender closes the connection after it.
+    /// Either side: something went wrong. Without `round`, the sender closes the connection
+    /// after it. With `round`, it is the coordinator turning away that round's update: the
+    /// connection stays open and the site carries on with the next message.
     package struct Failure: Sendable, Equatable, Codable {
         package var message: String
-        package init(message: String) { self.message = message }
+        package var round: Int?
+        package init(message: String, round: Int? = nil) {
+            self.message = message
+            self.round = round
+        }
     }
 
     /// Coordinator → site: the run is over.
     package struct Finished: Sendable, Equatable, Codable {
         package var rounds: Int
         package init(rounds: Int) { self.rounds = rounds }
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// A count or a round number: a JSON number that is a whole number (a site in another
+    /// language may write `5.0`), refused by name when it has a fraction (`1.5`).
+    func decodeWholeNumber(forKey key: Key) throws -> Int {
+        let value = try self.decode(Double.self, forKey: key)
+        guard value.rounded() == value, abs(value) < 9_007_199_254_740_992 else {
+            throw DecodingError.dataCorruptedError(
+                forKey: key,
+                in: self,
+                debugDescription: "must be a whole number, not \(value)"
+            )
+        }
+        return Int(value)
     }
 }

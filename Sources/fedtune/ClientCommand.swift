@@ -18,14 +18,18 @@ struct ClientCommand: AsyncParsableCommand {
     @Option(help: "Name of the label column.") var label: String
     @Option(name: .customLong("text-column"), help: "Name of the text column, for text models.") var textColumn:
         String = "text"
-    @Option(help: "Folder to keep received base models in.") var cache: String = ".fedtune-cache"
+    @OptionGroup var cache: CacheOptions
     @Option(help: "Share of the data held out for evaluation.") var evaluation: Double = 0.2
     @Option(help: "Seed of the local split.") var seed: UInt64 = 0
+    @Option(help: "Connection attempts in a row before giving up when the network fails.") var retries = 20
+    @Option(help: "Longest time, in seconds, to keep trying to reach the coordinator.") var wait: Double = 120
 
     func validate() throws {
         let parts = self.coordinator.split(separator: ":")
         guard parts.count == 2, Int(parts[1]) != nil else { throw ValidationError("--coordinator must be HOST:PORT") }
         guard self.evaluation >= 0, self.evaluation < 1 else { throw ValidationError("--evaluation must be in [0, 1)") }
+        guard self.retries >= 0 else { throw ValidationError("--retries must be 0 or more") }
+        guard self.wait >= 0 else { throw ValidationError("--wait must be 0 or more seconds") }
     }
 
     func run() async throws {
@@ -36,8 +40,11 @@ struct ClientCommand: AsyncParsableCommand {
             identity: URL(fileURLWithPath: self.identity),
             data: URL(fileURLWithPath: self.data),
             labelColumn: self.label,
-            cache: URL(fileURLWithPath: self.cache)
+            // Received base models, by digest, beside every other command's downloads.
+            cache: self.cache.root.appendingPathComponent("received-models", isDirectory: true)
         )
+        configuration.maximumReconnects = self.retries
+        configuration.maximumWait = self.wait
         configuration.textColumn = self.textColumn
         configuration.evaluationFraction = self.evaluation
         configuration.seed = self.seed

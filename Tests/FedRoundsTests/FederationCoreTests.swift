@@ -227,7 +227,9 @@ struct FederationCoreTests {
     static func oneRoundReportedByTwoSites() -> FederationCore {
         var core = FederationCore(settings: Self.settings(rounds: 1, minSites: 2), global: Self.start)
         for site in ["s0", "s1"] { _ = core.handle(.siteJoined(site, holdsBase: false), now: 0) }
-        for site in ["s0", "s1"] { _ = core.handle(.updateReceived(site: site, round: 1, Self.update(site, round: 1)), now: 1) }
+        for site in ["s0", "s1"] {
+            _ = core.handle(.updateReceived(site: site, round: 1, Self.update(site, round: 1)), now: 1)
+        }
         return core
     }
 

@@ -47,6 +47,17 @@ struct ShellEquivalenceTests {
         #expect(ours.allSatisfy { $0.bytes?.updates ?? 0 > 0 && !$0.digest.isEmpty })
         let evaluations = try inProcess.evaluations()
         #expect(evaluations.map(\.round) == [1, 2, 3])
-        #expect(evaluations == (try processes.evaluations()))
+        // Site processes run OpenBLAS on one thread, this process on two: on some CPUs (seen on
+        // an AMD EPYC without AVX-512) the split moves the last bit of a float loss. Who took
+        // part, the counts and the metric names must agree exactly, the values to 1e-6.
+        let theirEvaluations = try processes.evaluations()
+        #expect(evaluations.map(\.sites) == theirEvaluations.map(\.sites))
+        #expect(evaluations.map(\.examples) == theirEvaluations.map(\.examples))
+        for (ours, theirs) in zip(evaluations, theirEvaluations) {
+            #expect(ours.metrics.keys.sorted() == theirs.metrics.keys.sorted())
+            for (name, value) in ours.metrics {
+                #expect(abs(value - (theirs.metrics[name] ?? .nan)) <= 1e-6, "round \(ours.round) \(name)")
+            }
+        }
     }
 }

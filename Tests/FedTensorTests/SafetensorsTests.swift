@@ -196,7 +196,8 @@ enum PythonFixture {
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             throw Failure(
-                description: "python3 \(script) failed (run the tests with scripts/test, which puts .venv/bin with the pinned packages first on PATH): "
+                description:
+                    "python3 \(script) failed (run the tests with scripts/test, which puts .venv/bin with the pinned packages first on PATH): "
                     + String(decoding: message, as: UTF8.self)
             )
         }
