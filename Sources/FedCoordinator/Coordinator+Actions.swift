@@ -83,6 +83,7 @@ extension Coordinator {
                     }
                 )
             case .finished(let rounds, let sites):
+                self.writeFinalModel(round: rounds)
                 for site in sites { self.enqueue(.finished(.init(rounds: rounds)), to: site) }
                 self.end(.success(rounds), drain: true)
             case .stop(let reason):
@@ -130,6 +131,22 @@ extension Coordinator {
                 metadata: ["round.number": "\(round)", "error": "\(error)"]
             )
             return .checkpointFailed(round: round, reason: "\(error)")
+        }
+    }
+
+    /// The last round's model as a folder in the state folder, for evaluate, predict, export.
+    private func writeFinalModel(round: Int) {
+        do {
+            try self.state.exportModel(round: round, to: self.state.finalModelURL, replacing: true)
+            self.logger.notice(
+                "final model written",
+                metadata: ["round.number": "\(round)", "model.path": "\(self.state.finalModelURL.path)"]
+            )
+        } catch {
+            self.logger.error(
+                "could not write the final model; `fedtune checkpoint export` can make it from the state folder",
+                metadata: ["error": "\(error)"]
+            )
         }
     }
 

@@ -6,6 +6,8 @@ package enum CoordinatorError: Error, Equatable, CustomStringConvertible {
     case invalidConfiguration(String)
     /// The listening address cannot be bound.
     case cannotListen(host: String, port: Int, reason: String)
+    /// A state folder without the checkpoint asked for.
+    case noCheckpoint(path: String, detail: String)
     /// Another coordinator holds the state folder's lock.
     case stateFolderInUse(path: String, holder: Int32?)
     /// rounds.jsonl is not a clean history (gaps, duplicates, unreadable lines).
@@ -17,6 +19,7 @@ package enum CoordinatorError: Error, Equatable, CustomStringConvertible {
         case .protocolViolation(let site, let detail): "site '\(site)' broke the protocol: \(detail)"
         case .invalidConfiguration(let detail): "invalid coordinator configuration: \(detail)"
         case .cannotListen(let host, let port, let reason): "cannot listen on \(host):\(port): \(reason)"
+        case .noCheckpoint(let path, let detail): "\(path): \(detail)"
         case .stateFolderInUse(let path, let holder):
             "the state folder \(path) is in use by another coordinator"
                 + (holder.map { " (process \($0))" } ?? "")

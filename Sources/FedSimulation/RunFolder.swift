@@ -91,10 +91,12 @@ package struct RunFolder: Sendable {
 
     /// Removes what only a running federation needs, which for a text model is 90 MB a
     /// file: every checkpoint but the last round's (the folder still resumes from it, as a
-    /// coordinator's does) and the copies of the base model each site process kept.
+    /// coordinator's does), the copies of the base model each site process kept, and the
+    /// coordinator's final model folder (the run's `model/` is the same model).
     func pruneCheckpoints() throws {
         let manager = FileManager.default
         for state in ["state", "federation/state"].map({ StateFolder(self.url.appendingPathComponent($0)) }) {
+            if manager.fileExists(atPath: state.finalModelURL.path) { try manager.removeItem(at: state.finalModelURL) }
             guard let last = try state.records().map(\.round).max() else { continue }
             for round in 1..<last where manager.fileExists(atPath: state.checkpointURL(round: round).path) {
                 try manager.removeItem(at: state.checkpointURL(round: round))

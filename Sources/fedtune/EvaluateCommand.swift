@@ -7,20 +7,23 @@ import Foundation
 struct EvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
-        abstract: "Score a saved model on a labelled CSV file."
+        abstract: "Score a saved model on labelled data (CSV; for a text model, CSV or JSON Lines)."
     )
 
-    @Option(help: "Model folder (model.json + model.safetensors).") var model: String
-    @Option(help: "CSV file with a header row.") var data: String
+    @Option(help: "Model folder (model.json + model.safetensors), tabular or text.") var model: String
+    @Option(help: "Labelled data: CSV with a header row, or JSON Lines (.jsonl) for a text model.") var data: String
     @Option(help: "Name of the column holding the class label.") var label: String
+    @Option(name: .customLong("text-column"), help: "Column (CSV) or key (JSON Lines) holding the text.")
+    var textColumn = "text"
     @Flag(help: "Print JSON for scripts instead of a table.") var json = false
 
     func run() throws {
         let metrics = try runReportingErrors {
-            try ModelEvaluation.run(
+            try ModelScoring.evaluate(
                 model: URL(fileURLWithPath: self.model),
                 data: URL(fileURLWithPath: self.data),
-                labelColumn: self.label
+                labelColumn: self.label,
+                textColumn: self.textColumn
             )
         }
         if self.json {

@@ -173,6 +173,11 @@ struct ProcessFederationTests {
             "\(run.read("coordinator.log") ?? "")"
         )
         #expect(try run.rounds() == [1, 2, 3])
+        // The coordinator left a model folder that evaluate and predict read.
+        let model = run.folder.appendingPathComponent("state/model").path
+        #expect(FileManager.default.fileExists(atPath: model + "/model.json"))
+        #expect(try run.fedtune("evaluate", "--model", model, "--data", "data/target.csv", "--label", "label") == 0)
+        #expect(try run.fedtune("predict", "--model", model, "--data", "data/target.csv", "--json") == 0)
     }
 
     @Test func coordinatorKilledMidRunAndRestartedFinishesEveryRoundOnce() throws {

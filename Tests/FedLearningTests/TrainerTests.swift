@@ -44,9 +44,13 @@ struct TrainerTests {
         fineTune.training.learningRate = 2e-3
         let outcome = try TableTraining(fineTune).run()
 
-        let pretrainedOnTarget = try ModelEvaluation.run(model: pretrain.output, data: testCSV, labelColumn: "label")
-        let tunedOnTarget = try ModelEvaluation.run(model: fineTune.output, data: testCSV, labelColumn: "label")
-        let pretrainedOnSource = try ModelEvaluation.run(model: pretrain.output, data: sourceCSV, labelColumn: "label")
+        let pretrainedOnTarget = try ModelScoring.evaluate(model: pretrain.output, data: testCSV, labelColumn: "label")
+        let tunedOnTarget = try ModelScoring.evaluate(model: fineTune.output, data: testCSV, labelColumn: "label")
+        let pretrainedOnSource = try ModelScoring.evaluate(
+            model: pretrain.output,
+            data: sourceCSV,
+            labelColumn: "label"
+        )
         #expect(pretrainedOnSource.accuracy > 0.85, "pretraining should learn the source domain")
         #expect(
             tunedOnTarget.accuracy > pretrainedOnTarget.accuracy + 0.05,

@@ -90,6 +90,56 @@ struct TextScenarioTests {
         )
         // Skipping the baselines skips a text model's linear probe too (it trains on the pooled data).
         #expect(report.summary.baseline(.pretrained) == nil)
+
+        // The coordinator's last checkpoint becomes a model folder that evaluate and predict
+        // score, through the CLI as an operator runs them.
+        let exported = folder.appendingPathComponent("exported").path
+        let export = try Self.fedtune(
+            binary,
+            ["checkpoint", "export", out.appendingPathComponent("federation/state").path, "--out", exported]
+        )
+        #expect(export.status == 0, "\(export.stderr)")
+        #expect(export.stdout.contains("the global model after round 2"))
+        let again = try Self.fedtune(
+            binary,
+            ["checkpoint", "export", out.appendingPathComponent("federation/state").path, "--out", exported]
+        )
+        #expect(again.status == 1 && again.stderr.contains("already exists"), "nothing saved is overwritten")
+        let texts = folder.appendingPathComponent("texts.csv").path
+        let evaluation = try Self.fedtune(
+            binary,
+            ["evaluate", "--model", exported, "--data", texts, "--label", "label", "--json"]
+        )
+        #expect(evaluation.status == 0, "\(evaluation.stderr)")
+        let metrics = try JSONSerialization.jsonObject(with: Data(evaluation.stdout.utf8)) as? [String: Any]
+        #expect(((metrics?["accuracy"] as? Double) ?? 0) > 0.5, "\(evaluation.stdout)")
+        let prediction = try Self.fedtune(binary, ["predict", "--model", exported, "--data", texts, "--json"])
+        #expect(prediction.status == 0, "\(prediction.stderr)")
+        let lines = prediction.stdout.split(separator: "\n")
+        #expect(lines.count == 135)
+        let first = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any]
+        let probabilities = first?["probabilities"] as? [String: Double] ?? [:]
+        #expect(Set(probabilities.keys) == Set(TinyTextScenario.classes))
+        #expect(abs(probabilities.values.reduce(0, +) - 1) < 1e-6)
+        #expect(TinyTextScenario.classes.contains(first?["label"] as? String ?? ""))
+    }
+
+    /// Runs the fedtune binary to the end; its status and output.
+    static func fedtune(_ binary: URL, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String)
+    {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        let (output, errors) = (Pipe(), Pipe())
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let stdout = output.fileHandleForReading.readDataToEndOfFile()
+        let stderr = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (
+            process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self)
+        )
     }
 }
 

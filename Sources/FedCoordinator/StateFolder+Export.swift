@@ -1,0 +1,49 @@
+import FedLearning
+import Foundation
+
+extension StateFolder {
+    /// Where the coordinator leaves the final model, a folder `evaluate`, `predict` and
+    /// `export` read.
+    package var finalModelURL: URL { self.url.appendingPathComponent("model", isDirectory: true) }
+
+    /// Writes the checkpoint of `round` (the newest finished round when nil) as a model
+    /// folder at `folder`, which must not exist unless `replacing`; returns the round. The
+    /// folder is written beside its place and moved there whole, so a failure leaves nothing.
+    @discardableResult
+    package func exportModel(round: Int? = nil, to folder: URL, replacing: Bool = false) throws -> Int {
+        let rounds = try self.records().map(\.round)
+        guard let latest = rounds.max() else {
+            throw CoordinatorError.noCheckpoint(
+                path: self.url.path,
+                detail: "no finished round is recorded in rounds.jsonl"
+            )
+        }
+        let chosen = round ?? latest
+        let checkpoint = self.checkpointURL(round: chosen)
+        guard rounds.contains(chosen), let blob = FileManager.default.contents(atPath: checkpoint.path) else {
+            let kept = rounds.filter { FileManager.default.fileExists(atPath: self.checkpointURL(round: $0).path) }
+            throw CoordinatorError.noCheckpoint(
+                path: self.url.path,
+                detail:
+                    "round \(chosen) has no checkpoint here (kept: \(kept.map(String.init).joined(separator: ", ")))"
+            )
+        }
+        if !replacing, FileManager.default.fileExists(atPath: folder.path) {
+            throw CoordinatorError.invalidConfiguration(
+                "\(folder.path) already exists ---> HINT: choose another --out, or remove it first"
+            )
+        }
+        let model = try ModelPackage.decodeAny(blob, source: checkpoint.path)
+        let staging = folder.deletingLastPathComponent()
+            .appendingPathComponent(".\(folder.lastPathComponent).\(UUID().uuidString).partial")
+        do {
+            try model.save(to: staging)
+            if FileManager.default.fileExists(atPath: folder.path) { try FileManager.default.removeItem(at: folder) }
+            try FileManager.default.moveItem(at: staging, to: folder)
+        } catch {
+            try? FileManager.default.removeItem(at: staging)
+            throw error
+        }
+        return chosen
+    }
+}
