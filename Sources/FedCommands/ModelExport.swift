@@ -14,6 +14,32 @@ import OrderedCollections
 /// The head sits in its own file because BertForSequenceClassification classifies from
 /// the [CLS] pooler, not from the mean-pooled embedding this model was trained on.
 package enum ModelExport {
+    /// Why a folder cannot be exported.
+    package enum Refusal: Error, Equatable, CustomStringConvertible {
+        case tabularModel(path: String)
+        case outputExists(path: String)
+
+        package var description: String {
+            switch self {
+            case .tabularModel(let path):
+                "\(path) is a tabular model; export writes text models as Hugging Face folders. A tabular "
+                    + "model folder is already what evaluate and predict read (model.json, model.safetensors)"
+            case .outputExists(let path): "\(path) already exists ---> HINT: choose another --out, or remove it first"
+            }
+        }
+    }
+
+    /// Exports the model folder at `folder`, refusing a tabular model and an existing output.
+    package static func export(folder: URL, to output: URL) throws {
+        guard !FileManager.default.fileExists(atPath: output.path) else {
+            throw Refusal.outputExists(path: output.path)
+        }
+        guard case .text(let model) = try AnyClassifier.load(folder) else {
+            throw Refusal.tabularModel(path: folder.path)
+        }
+        try self.export(model, to: output)
+    }
+
     package static func export(_ model: TextClassifier, to folder: URL) throws {
         let merged = try model.merged()
         let fileManager = FileManager.default

@@ -16,6 +16,14 @@ package enum TensorInspection {
     }
 
     package static func run(_ file: URL) throws -> [Row] {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: file.path, isDirectory: &isFolder), isFolder.boolValue {
+            throw SafetensorsError.unreadable(
+                path: file.path,
+                reason:
+                    "this is a folder; inspect wants a .safetensors file, e.g. \(file.appendingPathComponent("model.safetensors").path)"
+            )
+        }
         let header = try SafetensorsHeader.read(contentsOf: file)
         let architecture = try? ModelFolder.readArchitecture(file.deletingLastPathComponent())
         let frozen = Set(architecture?.frozen ?? [])

@@ -166,6 +166,13 @@ package struct ArtifactCache: Sendable {
         }
     }
 
+    /// Every dataset of the catalog, with its folder when it is already fetched.
+    package func datasetListing() -> [(entry: DatasetEntry, folder: URL?)] {
+        self.datasets.entries.map { entry in
+            (entry, self.readyDataset(entry, at: self.datasetFolder(named: entry.name))?.folder)
+        }
+    }
+
     /// The dataset at `folder` if its marker matches the entry and all its files are there.
     private func readyDataset(_ entry: DatasetEntry, at folder: URL) -> FetchedDataset? {
         guard let marker = VerifiedMarker.read(in: folder), marker.matches(entry.artifact, format: entry.formatVersion),

@@ -80,6 +80,16 @@ package struct Simulation {
         -> Report
     {
         let started = Date()
+        // A finished run is never overwritten, nor its rounds appended to.
+        if let output = self.options.output,
+            let contents = try? FileManager.default.contentsOfDirectory(atPath: output.path), !contents.isEmpty
+        {
+            throw ScenarioError.invalid(
+                path: output.path,
+                detail: "this folder already holds a run (\(contents.sorted().prefix(3).joined(separator: ", "))…) "
+                    + "---> HINT: give --out a new folder, or leave --out out for runs/<scenario>-<time>"
+            )
+        }
         let cache = ArtifactCache(root: self.options.cache)
         if self.scenario.isText {
             return try self.run(

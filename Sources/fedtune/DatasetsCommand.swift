@@ -7,7 +7,7 @@ struct DatasetsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "datasets",
         abstract: "Make or fetch datasets.",
-        subcommands: [Synthetic.self, Fetch.self]
+        subcommands: [List.self, Fetch.self, Synthetic.self]
     )
 
     struct Synthetic: ParsableCommand {
@@ -38,6 +38,20 @@ struct DatasetsCommand: ParsableCommand {
                 )
             }
             print("wrote \(files.source.path), \(files.target.path), \(files.targetTest.path) (label column: label)")
+        }
+    }
+
+    /// `fedtune datasets list`: the catalog, and which datasets are already in the cache.
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the datasets fedtune can fetch.")
+
+        @OptionGroup var cacheOptions: CacheOptions
+
+        func run() throws {
+            for (entry, folder) in self.cacheOptions.artifactCache.datasetListing() {
+                print("\(entry.name)\t\(entry.artifact.label)\t\(folder?.path ?? "not fetched")")
+                print("    \(entry.summary)")
+            }
         }
     }
 

@@ -22,8 +22,7 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
-            let model = try TextModelFolder.load(URL(fileURLWithPath: self.model))
-            try ModelExport.export(model, to: URL(fileURLWithPath: self.out))
+            try ModelExport.export(folder: URL(fileURLWithPath: self.model), to: URL(fileURLWithPath: self.out))
         }
         print("wrote \(self.out) (BertModel weights with adapters merged, mean pooling, classifier.safetensors)")
     }

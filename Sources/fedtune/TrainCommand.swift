@@ -20,6 +20,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "CSV file with a header row.") var data: String
     @Option(help: "Name of the column holding the class label.") var label: String
     @Option(help: "Folder to write model.json and model.safetensors into.") var out: String
+    @Flag(help: "Replace a model already in --out.") var force = false
     @Option(help: "Architecture when training from scratch: logistic, mlp:W1,W2,… or an architecture JSON file.")
     var arch: String = "mlp:64"
     @Option(help: "A model folder to fine-tune (keeps its features, classes and standardisation).") var model: String?
@@ -57,6 +58,12 @@ struct TrainCommand: ParsableCommand {
         String = "query,value"
 
     func validate() throws {
+        let existing = URL(fileURLWithPath: self.out).appendingPathComponent("model.json").path
+        guard self.force || !FileManager.default.fileExists(atPath: existing) else {
+            throw ValidationError(
+                "--out \(self.out) already holds a model; pass --force to replace it, or choose another folder"
+            )
+        }
         guard ActivationKind(rawValue: self.activation) != nil else {
             throw ValidationError("--activation must be one of relu, gelu, tanh")
         }
