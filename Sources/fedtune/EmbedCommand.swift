@@ -1,5 +1,6 @@
 import ArgumentParser
 import FedCommands
+import FedFetch
 import FedLearning
 import FedSupport
 import Foundation
@@ -18,7 +19,8 @@ struct EmbedCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "A BERT model folder.") var model: String
+    @Option(help: "A BERT model folder, or the name of a model `fedtune models list` shows.") var model: String
+    @OptionGroup var cacheOptions: CacheOptions
     @Flag(help: "Each input line is a JSON string.") var jsonl = false
     @Flag(help: "Write token ids instead of embeddings.") var tokens = false
     @Option(help: "Texts per forward pass.") var batchSize: Int = 32
@@ -28,7 +30,13 @@ struct EmbedCommand: ParsableCommand {
     }
 
     func run() throws {
-        var embedding = try runReportingErrors { try TextEmbedding(model: URL(fileURLWithPath: self.model)) }
+        var embedding = try runReportingErrors {
+            let folder =
+                FileManager.default.fileExists(atPath: self.model)
+                ? URL(fileURLWithPath: self.model)
+                : try self.cacheOptions.artifactCache.model(named: self.model, log: progress)
+            return try TextEmbedding(model: folder)
+        }
         embedding.input = self.jsonl ? .jsonLines : .plain
         embedding.tokensOnly = self.tokens
         embedding.batchSize = self.batchSize

@@ -99,4 +99,10 @@ import Testing
         let datasets = try Command.fedtune("datasets", "list")
         #expect(datasets.status == 0 && datasets.stdout.contains("breast-cancer\t"))
     }
+
+    @Test func embedTakesACachedModelsNameLikeTrainBase() throws {
+        let unknown = try Command.fedtune("embed", "--model", "no-such-model")
+        #expect(unknown.status != 0)
+        #expect(unknown.stderr.contains("no model named 'no-such-model' in the catalog (known: all-MiniLM-L6-v2)"))
+    }
 }
