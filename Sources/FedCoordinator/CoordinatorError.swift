@@ -6,6 +6,8 @@ package enum CoordinatorError: Error, Equatable, CustomStringConvertible {
     case invalidConfiguration(String)
     /// The listening address cannot be bound.
     case cannotListen(host: String, port: Int, reason: String)
+    /// A folder to write that is already there (nothing is overwritten).
+    case outputExists(path: String)
     /// A state folder without the checkpoint asked for.
     case noCheckpoint(path: String, detail: String)
     /// Another coordinator holds the state folder's lock.
@@ -20,6 +22,7 @@ package enum CoordinatorError: Error, Equatable, CustomStringConvertible {
         case .invalidConfiguration(let detail): "invalid coordinator configuration: \(detail)"
         case .cannotListen(let host, let port, let reason): "cannot listen on \(host):\(port): \(reason)"
         case .noCheckpoint(let path, let detail): "\(path): \(detail)"
+        case .outputExists(let path): "\(path) already exists ---> HINT: choose another --out, or remove it first"
         case .stateFolderInUse(let path, let holder):
             "the state folder \(path) is in use by another coordinator"
                 + (holder.map { " (process \($0))" } ?? "")

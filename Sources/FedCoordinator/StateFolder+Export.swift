@@ -29,9 +29,7 @@ extension StateFolder {
             )
         }
         if !replacing, FileManager.default.fileExists(atPath: folder.path) {
-            throw CoordinatorError.invalidConfiguration(
-                "\(folder.path) already exists ---> HINT: choose another --out, or remove it first"
-            )
+            throw CoordinatorError.outputExists(path: folder.path)
         }
         let model = try ModelPackage.decodeAny(blob, source: checkpoint.path)
         let staging = folder.deletingLastPathComponent()

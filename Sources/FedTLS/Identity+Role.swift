@@ -49,8 +49,8 @@ extension Identity {
                     throw PKIError.wrongIdentity(
                         path: path,
                         problem: "it does not name '\(host)', by which sites will reach this coordinator "
-                            + "(it names \(Self.describe(names))); reissue it with `fedtune certs init --host \(host)` "
-                            + "or list the host in coordinator.yaml's `hosts`"
+                            + "(it names \(Self.describe(names))); reissue it with `fedtune certs init --host \(host)`, "
+                            + "or set coordinator.yaml's `hosts` to the names sites really dial"
                     )
                 }
             }

@@ -7,7 +7,7 @@ struct Fedtune: AsyncParsableCommand {
         abstract: "Federated fine-tuning of pretrained models across sites that keep their data.",
         subcommands: [
             SimulateCommand.self, CoordinatorCommand.self, ClientCommand.self, CertsCommand.self, TrainCommand.self,
-            EvaluateCommand.self, PredictCommand.self, CheckpointCommand.self,
+            EvaluateCommand.self, PredictCommand.self, CheckpointCommand.self, CheckCommand.self,
             InspectCommand.self, DatasetsCommand.self, ModelsCommand.self, EmbedCommand.self, ExportCommand.self,
             BenchCommand.self,
         ]

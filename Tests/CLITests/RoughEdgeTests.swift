@@ -105,4 +105,30 @@ import Testing
         #expect(unknown.status != 0)
         #expect(unknown.stderr.contains("no model named 'no-such-model' in the catalog (known: all-MiniLM-L6-v2)"))
     }
+
+    @Test func checkPrintsTheEffectiveSettingsAndRefusesASiteIdentityForTheCoordinator() throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (model, _) = try Self.tabularModel(in: folder)
+        let certs = folder.appendingPathComponent("certs").path
+        #expect(try Command.fedtune("certs", "init", "--dir", certs).status == 0)
+        #expect(try Command.fedtune("certs", "issue", "site-a", "--dir", certs).status == 0)
+        let yaml = folder.appendingPathComponent("coordinator.yaml")
+        let settings = "identity: certs/coordinator\nmodel: \(model)\nstate: state\nrounds: 3\nmin_sites: 2\n"
+        try settings.write(to: yaml, atomically: true, encoding: .utf8)
+        let check = try Command.fedtune("check", yaml.path)
+        #expect(check.status == 0, "\(check.stderr)")
+        for line in ["quorum: 2", "deadline_seconds: 600", "  batch_size: 32", "    kind: adamw", "# fresh"] {
+            #expect(check.stdout.contains(line), "\(line) in \(check.stdout)")
+        }
+        try settings.replacingOccurrences(of: "certs/coordinator", with: "certs/sites/site-a")
+            .write(to: yaml, atomically: true, encoding: .utf8)
+        let wrong = try Command.fedtune("check", yaml.path)
+        #expect(wrong.status == 1 && wrong.stderr.contains("it is not a coordinator certificate"), "\(wrong.stderr)")
+        let scenario = try Command.fedtune(
+            "check",
+            Command.repository.appendingPathComponent("scenarios/quickstart.yaml").path
+        )
+        #expect(scenario.status == 0 && scenario.stdout.contains("name: quickstart"), "\(scenario.stderr)")
+    }
 }
