@@ -10,6 +10,7 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 import OrderedCollections
+import X509
 
 /// The coordinator daemon: the imperative shell around `FederationCore`. It accepts sites
 /// over mutual TLS, turns what they send into the core's events, and carries out the core's
@@ -41,6 +42,8 @@ package actor Coordinator {
     /// Twice the trainable tensors' size, so an honest delta always fits and a hostile
     /// announcement is refused before anything is allocated.
     let maximumUpdateBytes: Int
+    /// Who may join: the allow-list and the revocation list, reloaded on SIGHUP.
+    var admission: Admission
     /// Sleeps until the core's `wake` instants; cancelled when the run ends.
     var wakes: [Task<Void, Never>] = []
 
@@ -48,6 +51,8 @@ package actor Coordinator {
     struct SiteLink {
         var outbox: AsyncStream<Outgoing>.Continuation
         var channel: any Channel
+        /// The verified certificate it joined with (checked again when the lists reload).
+        var certificate: Certificate?
     }
 
     struct Outgoing: Sendable {
@@ -71,6 +76,7 @@ package actor Coordinator {
         self.baseBlob = ByteBuffer(bytes: base)
         self.baseDigest = sha256Hex(base)
         self.state = StateFolder(configuration.state, keepCheckpoints: configuration.keepCheckpoints)
+        self.admission = try Admission(configuration)
         self.stateLock = try self.state.lock()
         try self.state.checkHistory()
         var global = model.parameters.values()
@@ -175,224 +181,6 @@ package actor Coordinator {
         self.perform(self.core.handle(event, now: self.clock.seconds()))
     }
 
-    // MARK: One site's conversation
-
-    private func converse(_ connection: NIOAsyncChannel<Frame, Frame>) async {
-        let id = ObjectIdentifier(connection.channel)
-        guard self.outcome == nil else {
-            connection.channel.close(promise: nil)
-            return
-        }
-        self.connections[id] = connection.channel
-        defer { self.connections[id] = nil }
-        if let site = await self.talk(over: connection) { self.leave(site, channel: connection.channel) }
-    }
-
-    /// One connection from hello to hang-up, outside the actor (messages are decoded in the
-    /// connection's own task); returns the site's name if it joined. Whatever is refused is
-    /// answered with a `failure` naming the reason before the connection closes.
-    private nonisolated func talk(over connection: NIOAsyncChannel<Frame, Frame>) async -> String? {
-        var site = "unauthenticated"
-        var joined = false
-        do {
-            try await connection.executeThenClose { inbound, outbound in
-                var reader = MessageReader(inbound)
-                let sender = MessageSender(outbound, limits: self.configuration.limits)
-                let hello: Message.Hello
-                do {
-                    guard case .hello(let first)? = try await reader.receive() else {
-                        throw CoordinatorError.protocolViolation(site: site, detail: "the first message must be hello")
-                    }
-                    hello = first
-                    // The TLS handshake is complete once a frame has arrived; the site's name is
-                    // read from its verified certificate, never from what it sent.
-                    site = try await PeerIdentity.siteName(of: connection.channel)
-                    try SiteAllowList(self.configuration.allowList).check(site)
-                    try Message.checkVersion(hello.protocolVersion)
-                } catch {
-                    try? await sender.send(.failure(.init(message: "\(error)")))
-                    throw error
-                }
-                try await sender.send(.welcome(.init(site: site, completedRounds: await self.completedRounds)))
-                let (outbox, continuation) = AsyncStream.makeStream(of: Outgoing.self)
-                let name = site
-                let logger = self.logger
-                let channel = connection.channel
-                // This site's sends, in order, in a task of their own; a failed write closes
-                // the connection, which ends the reading loop.
-                let sending = Task {
-                    do {
-                        for await item in outbox {
-                            if let blob = item.blob {
-                                try await sender.send(item.message, blob: blob)
-                            } else {
-                                try await sender.send(item.message)
-                            }
-                        }
-                    } catch {
-                        logger.warning(
-                            "could not send to a site",
-                            metadata: ["client.id": "\(name)", "error": "\(error)"]
-                        )
-                    }
-                    channel.close(promise: nil)
-                }
-                defer {
-                    continuation.finish()
-                    sending.cancel()
-                }
-                joined = true
-                await self.join(
-                    name,
-                    link: SiteLink(outbox: continuation, channel: channel),
-                    holdsBase: hello.modelDigests.contains(self.baseDigest)
-                )
-                do {
-                    if let reason = try await self.read(&reader, from: name) {
-                        await self.leave(name, channel: channel, reason: reason)
-                    }
-                } catch {
-                    // Through the queue, so the failure never splits a blob being sent.
-                    continuation.yield(Outgoing(message: .failure(.init(message: "\(error)"))))
-                    continuation.finish()
-                    await sending.value
-                    throw error
-                }
-                // Let the queue (a `finished` message, say) go out before the connection closes.
-                continuation.finish()
-                await sending.value
-            }
-        } catch {
-            if joined {
-                self.logger.warning(
-                    "site connection ended with an error",
-                    metadata: ["client.id": "\(site)", "error": "\(error)"]
-                )
-            } else {
-                let peer = connection.channel.remoteAddress.map { "a connection from \($0.ipAddress ?? "?")" }
-                self.logger.warning(
-                    "connection refused",
-                    metadata: [
-                        "client.id": "\(site)",
-                        "reason":
-                            "\(error is NIOSSLError || error is BoringSSLError ? ConnectionFailure.coordinator(error, peer: peer ?? "a connection") : "\(error)")",
-                    ]
-                )
-            }
-        }
-        return joined ? site : nil
-    }
-
-    private var completedRounds: Int { self.core.completedRounds }
-
-    /// Sites of the open round that have not reported yet.
-    package var awaiting: [String] { self.core.awaiting }
-
-    /// Reads a site's messages until it hangs up (nil) or says why it stops (its reason).
-    private nonisolated func read(_ reader: inout MessageReader, from site: String) async throws -> String? {
-        while let message = try await reader.receive() {
-            switch message {
-            case .update(let update):
-                let blob = try await reader.receiveBlob(update.blob, limit: self.maximumUpdateBytes)
-                // Decoded here, in the site's own task, straight from the reassembled buffer;
-                // the core validates it once as it folds it.
-                let event: FederationCore.Event
-                do {
-                    guard update.blob.content == .delta else {
-                        throw CoordinatorError.protocolViolation(
-                            site: site,
-                            detail: "an update's blob must hold a delta, not \(update.blob.content.rawValue)"
-                        )
-                    }
-                    let tensors = try blob.withUnsafeReadableBytes { raw in
-                        try Safetensors.decode(
-                            Data(
-                                bytesNoCopy: UnsafeMutableRawPointer(mutating: raw.baseAddress!),
-                                count: raw.count,
-                                deallocator: .none
-                            ),
-                            path: "update from \(site)"
-                        ).tensors
-                    }
-                    event = .updateReceived(
-                        site: site,
-                        round: update.round,
-                        .init(
-                            examples: update.examples,
-                            metrics: update.metrics,
-                            tensors: tensors,
-                            bytes: blob.readableBytes
-                        )
-                    )
-                } catch {
-                    event = .updateUnreadable(site: site, round: update.round, reason: "\(error)")
-                }
-                await self.deliver(event)
-            case .evaluation(let evaluation):
-                await self.deliver(
-                    .evaluationReceived(
-                        site: site,
-                        round: evaluation.round,
-                        examples: evaluation.examples,
-                        metrics: evaluation.metrics
-                    )
-                )
-            case .failure(let failure):
-                self.logger.warning(
-                    "site reported a failure",
-                    metadata: ["client.id": "\(site)", "error": "\(failure.message)"]
-                )
-                return failure.message
-            default:
-                throw CoordinatorError.protocolViolation(site: site, detail: "unexpected '\(message.type)' message")
-            }
-        }
-        return nil
-    }
-
-    /// A second connection with the same certificate replaces the first: the newest wins
-    /// (the old one is usually a connection whose loss the site noticed first). The old one
-    /// is told why and closed; its part in the open round counts as lost.
-    private func join(_ site: String, link: SiteLink, holdsBase: Bool) {
-        if let old = self.sites.removeValue(forKey: site) {
-            old.outbox.yield(
-                Outgoing(
-                    message: .failure(
-                        .init(message: "another connection with this site's certificate replaced this one")
-                    )
-                )
-            )
-            old.outbox.finish()
-            let channel = old.channel
-            Task {
-                try? await Task.sleep(for: .seconds(5))
-                channel.close(promise: nil)
-            }
-            self.logger.warning(
-                "site connected again; the older connection is closed",
-                metadata: ["client.id": "\(site)"]
-            )
-            self.deliver(.siteLeft(site))
-        }
-        self.sites[site] = link
-        self.logger.info(
-            "site joined",
-            metadata: ["client.id": "\(site)", "sites.connected": "\(self.sites.keys.sorted().joined(separator: ","))"]
-        )
-        self.deliver(.siteJoined(site, holdsBase: holdsBase))
-    }
-
-    /// A site's connection ended; `reason` is what it said when it stopped, if anything.
-    private func leave(_ site: String, channel: any Channel, reason: String? = nil) {
-        guard let link = self.sites[site], link.channel === channel else { return }
-        link.outbox.finish()
-        self.sites[site] = nil
-        self.logger.info(
-            "site left",
-            metadata: ["client.id": "\(site)", "reason": "\(reason ?? "disconnected")"]
-        )
-        self.deliver(reason.map { .siteFailed(site, reason: $0) } ?? .siteLeft(site))
-    }
 }
 
 /// The coordinator's view of a clock: seconds since it started, and sleeping until a

@@ -24,10 +24,11 @@ extension CoordinatorConfiguration {
         var training: TrainingConfiguration?
         var allow: [String]?
         var hosts: [String]?
+        var crl: String?
         var keepCheckpoints: Int?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case listen, identity, model, state, rounds, sample, quorum, seed, strategy, training, allow, hosts
+            case listen, identity, model, state, rounds, sample, quorum, seed, strategy, training, allow, hosts, crl
             case minSites = "min_sites"
             case deadlineSeconds = "deadline_seconds"
             case maxRetries = "max_retries"
@@ -108,6 +109,8 @@ extension CoordinatorConfiguration {
         self.serverLearningRate = file.strategy?.serverLearningRate ?? 1
         self.training = file.training ?? TrainingConfiguration()
         self.allowList = file.allow.map(Set.init)
+        self.revocationList = file.crl.map(resolve)
+        self.file = URL(fileURLWithPath: path)
         self.hosts = file.hosts ?? (["0.0.0.0", "::", ""].contains(self.host) ? [] : [self.host])
     }
 }

@@ -29,6 +29,10 @@ package struct CoordinatorConfiguration: Sendable {
     /// The names or addresses sites dial; the coordinator's certificate must name each.
     /// From coordinator.yaml's `hosts`, or the listening address when it is not a wildcard.
     package var hosts: [String] = []
+    /// The federation's revocation list (`fedtune certs revoke`); nil checks none.
+    package var revocationList: URL?
+    /// The coordinator.yaml this was read from, re-read for the access lists on SIGHUP.
+    package var file: URL?
     package var limits = WireLimits()
 
     package init(identity: URL, model: URL, state: URL, policy: RoundPolicy) {

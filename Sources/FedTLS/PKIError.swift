@@ -45,6 +45,10 @@ package enum PKIError: Error, Equatable, CustomStringConvertible {
     case peerNotASite(site: String)
     /// The peer is a valid site of the federation but not on this coordinator's allow-list.
     case siteNotAllowed(site: String)
+    /// `certs revoke` for a site that has no certificate in this folder.
+    case notIssued(site: String, path: String)
+    /// A site whose certificate is on the revocation list.
+    case siteRevoked(site: String)
     /// An identity folder that cannot play the part it was given.
     case wrongIdentity(path: String, problem: String)
 
@@ -102,6 +106,12 @@ package enum PKIError: Error, Equatable, CustomStringConvertible {
                 + "as its common name."
         case .peerNotASite(let site):
             return "the peer '\(site)' presented a certificate not issued for a site (no clientAuth usage)."
+        case .notIssued(let site, let path):
+            return
+                "site '\(site)' has no certificate here (\(path)) ---> HINT: revoke from the certs folder that issued it"
+        case .siteRevoked(let site):
+            return
+                "site '\(site)' holds a certificate this federation has revoked (its crl) ---> HINT: ask the federation for a new certificate"
         case .wrongIdentity(let path, let problem):
             return "the certificate \(path) cannot be used here: \(problem)"
         case .siteNotAllowed(let site):

@@ -47,6 +47,22 @@ package enum PeerIdentity {
         return try Self.siteName(of: certificate)
     }
 
+    /// The verified certificate of the peer on `channel`, from any task.
+    package static func certificate(of channel: any Channel) async throws -> Certificate {
+        let certificate: NIOSSLCertificate?
+        do {
+            certificate = try await channel.nioSSL_peerCertificate().get()
+        } catch {
+            throw PKIError.noPeerCertificate
+        }
+        guard let certificate else { throw PKIError.noPeerCertificate }
+        do {
+            return try Certificate(derEncoded: certificate.toDERBytes())
+        } catch {
+            throw PKIError.unreadablePeerCertificate(reason: "\(error)")
+        }
+    }
+
     /// The site name of the peer on `channel`, from any task (for connections handled through `NIOAsyncChannel`).
     package static func siteName(of channel: any Channel) async throws -> String {
         let certificate: NIOSSLCertificate?

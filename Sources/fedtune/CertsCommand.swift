@@ -7,7 +7,7 @@ struct CertsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "certs",
         abstract: "Make the federation's CA and certificates (see certs/README.md).",
-        subcommands: [Init.self, Issue.self]
+        subcommands: [Init.self, Issue.self, Revoke.self]
     )
 
     /// `fedtune certs init`: a new CA and the coordinator's certificate.
@@ -69,6 +69,30 @@ struct CertsCommand: ParsableCommand {
             }
             printWritten(written)
             print("send \(folder.siteDirectory(self.site).path) to site '\(self.site)' over a private channel")
+        }
+    }
+}
+
+extension CertsCommand {
+    struct Revoke: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "revoke",
+            abstract: "Revoke a site's certificate: add it to DIR/crl.pem, signed by the CA.",
+            discussion: """
+                A coordinator whose coordinator.yaml names the list (crl: certs/crl.pem) refuses the site from \
+                then on; send it SIGHUP to reload the list without dropping other sites.
+                """
+        )
+
+        @Argument(help: "The site's name.") var site: String
+        @Option(help: "The federation folder made by `fedtune certs init`.") var dir = "certs"
+
+        func run() throws {
+            let folder = PKIFolder(URL(fileURLWithPath: self.dir))
+            let list = try runReportingErrors { try folder.revoke(self.site) }
+            print(
+                "wrote \(folder.revocationListURL.path): \(list.revoked.count) revoked certificate(s), CRL number \(list.number)"
+            )
         }
     }
 }

@@ -22,13 +22,15 @@ struct CoordinatorCommand: AsyncParsableCommand {
         let logger = Logger(label: "fedtune.coordinator")
         let coordinator = try runReportingErrors { try Coordinator(configuration: configuration, logger: logger) }
         let signals = TerminationSignals { Task { await coordinator.shutdown() } }
+        // SIGHUP: read the allow-list and the revocation list again; other sites carry on.
+        let reload = TerminationSignals([SIGHUP]) { Task { await coordinator.reloadAccessLists() } }
         let portFile = self.portFile.map { URL(fileURLWithPath: $0) }
         let rounds = try await runReportingErrors {
             try await coordinator.run { port in
                 if let portFile { try? Data("\(port)\n".utf8).write(to: portFile, options: .atomic) }
             }
         }
-        withExtendedLifetime(signals) {}
+        withExtendedLifetime((signals, reload)) {}
         print("coordinator stopped after \(rounds) finished rounds; state in \(configuration.state.path)")
         if let memory = ProcessMemory.current() {
             print("peak resident memory \(memory.peakResident / 1024) KiB")
