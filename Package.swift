@@ -189,8 +189,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            plugins: ["VersionStamp"]
         ),
+        // Writes the git commit into the fedtune binary (`fedtune --version`).
+        .plugin(name: "VersionStamp", capability: .buildTool()),
         // Helpers the test suites share (repository paths, temporary folders).
         .target(
             name: "FedTestSupport",

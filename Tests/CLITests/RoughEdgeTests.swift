@@ -131,4 +131,12 @@ import Testing
         )
         #expect(scenario.status == 0 && scenario.stdout.contains("name: quickstart"), "\(scenario.stderr)")
     }
+
+    @Test func versionNamesTheCommit() throws {
+        let version = try Command.fedtune("--version")
+        #expect(version.status == 0)
+        #expect(version.stdout.hasPrefix("fedtune 0.4 (commit "), "\(version.stdout)")
+        let commit = version.stdout.dropFirst("fedtune 0.4 (commit ".count).prefix(12)
+        #expect(commit.count == 12 && commit.allSatisfy(\.isHexDigit), "\(version.stdout)")
+    }
 }
