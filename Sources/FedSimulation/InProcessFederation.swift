@@ -50,7 +50,10 @@ package struct InProcessFederation<Model: SimulatedModel> {
 
     /// Runs every round; `onRound` sees each as it closes. Leaves the final global model in
     /// `setup.model`.
-    package func run(onRound: (SimulationRound) -> Void = { _ in }) throws -> [SimulationRound] {
+    package func run(
+        interruption: Interruption? = nil,
+        onRound: (SimulationRound) -> Void = { _ in }
+    ) throws -> [SimulationRound] {
         let model = self.setup.model
         try self.setup.reset()
         let metadata = try model.anyClassifier.packageMetadata()
@@ -121,6 +124,10 @@ package struct InProcessFederation<Model: SimulatedModel> {
                 results = []
                 onRound(row)
                 pending += core.handle(.checkpointWritten(round: round), now: now)
+                if interruption?.isRequested == true {
+                    // Stop after the saved round, as a coordinator does on SIGINT.
+                    pending = core.handle(.stopRequested, now: now)
+                }
             case .writeEvaluation(let record):
                 try self.state?.save(evaluation: record)
             case .stop(let reason):

@@ -16,6 +16,7 @@ struct ProcessFederation<Model: SimulatedModel> {
     /// The fedtune binary to start (this process's own executable).
     let executable: URL
     let folder: URL
+    var interruption: Interruption?
 
     /// Runs every round; leaves the final global model in `setup.model`.
     func run(onRound: (SimulationRound) -> Void) throws -> [SimulationRound] {
@@ -77,7 +78,14 @@ struct ProcessFederation<Model: SimulatedModel> {
         let frozen = Set(self.setup.model.parameters.entries.filter { !$0.trainable }.map(\.name))
         let trainCounts = Dictionary(uniqueKeysWithValues: self.setup.sites.map { ($0.name, $0.train.count) })
         let limit = Date().addingTimeInterval(Double(self.scenario.rounds) * 1800)
+        var stopping = false
         while processes.contains(where: \.isRunning) || rows.count < ((try? state.records().count) ?? 0) {
+            if !stopping, self.interruption?.isRequested == true {
+                // As on Ctrl-C in a terminal: the coordinator keeps every saved round and the
+                // sites stop; each exits 0.
+                stopping = true
+                for process in processes where process.isRunning { kill(process.processIdentifier, SIGINT) }
+            }
             guard Date() < limit else {
                 throw ScenarioError.invalid(path: self.scenario.name, detail: "the federation did not finish in time")
             }
@@ -102,6 +110,7 @@ struct ProcessFederation<Model: SimulatedModel> {
             }
             Thread.sleep(forTimeInterval: 0.05)
         }
+        if stopping { return rows }
         guard processes.allSatisfy({ $0.terminationStatus == 0 }), rows.count == self.scenario.rounds else {
             throw ScenarioError.invalid(
                 path: self.scenario.name,

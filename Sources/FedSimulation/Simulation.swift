@@ -26,14 +26,18 @@ package struct Simulation {
         package var cache: URL = ArtifactCache.defaultRoot()
         /// Keep every round's checkpoint in the run folder, not only the last.
         package var keepCheckpoints = false
+        /// Stops the run early, keeping what finished (nil: runs to the end).
+        package var interruption: Interruption?
 
         package init(
             output: URL? = nil,
             baselines: Bool = true,
             processes: URL? = nil,
             cache: URL? = nil,
-            keepCheckpoints: Bool = false
+            keepCheckpoints: Bool = false,
+            interruption: Interruption? = nil
         ) {
+            self.interruption = interruption
             self.output = output
             self.baselines = baselines
             self.processes = processes
@@ -51,6 +55,8 @@ package struct Simulation {
         /// Expectations that could not be checked because a baseline was skipped.
         package var unchecked: [String]
         package var seconds: Double
+        /// The last round that finished when the run was interrupted; nil when it ran to the end.
+        package var interruptedAfter: Int?
 
         package var scenario: String { self.summary.scenario }
         package var sites: Int { self.summary.sites.count }
@@ -130,14 +136,22 @@ package struct Simulation {
                 setup: setup,
                 training: training,
                 executable: executable,
-                folder: base.appendingPathComponent("federation")
+                folder: base.appendingPathComponent("federation"),
+                interruption: self.options.interruption
             ).run(onRound: onRound)
             mode = "a coordinator and \(setup.sites.count) site processes over mutual TLS"
         } else {
             let state = folder.map { StateFolder($0.url.appendingPathComponent("state")) }
             rounds = try InProcessFederation(scenario: self.scenario, setup: setup, training: training, state: state)
-                .run(onRound: onRound)
+                .run(interruption: self.options.interruption, onRound: onRound)
             mode = "virtual sites in one process"
+        }
+        let interrupted = self.options.interruption?.isRequested == true && rounds.count < self.scenario.rounds
+        guard !interrupted || !rounds.isEmpty else {
+            throw ScenarioError.invalid(
+                path: self.scenario.name,
+                detail: "interrupted before the first round finished; nothing to report"
+            )
         }
         let federated = Score(setup.model, setup.test)
         let onSites = setup.sites.map { $0.heldOut.count > 0 ? Score(setup.model, $0.heldOut) : nil }
@@ -154,19 +168,26 @@ package struct Simulation {
             centralised: nil,
             newClasses: setup.newClasses
         )
-        if self.options.baselines {
+        let runBaselines = self.options.baselines && !interrupted
+        if runBaselines {
             // Sites alone first: in head mode it caches each site's embeddings, which the
             // pooled data of centralised training and the probe then reuse.
             results.sitesAlone = try baselines.sitesAlone()
             results.centralised = try baselines.centralised()
         }
-        if self.options.baselines || setup.probe == nil {
+        if runBaselines || (setup.probe == nil && !interrupted) {
             results.pretrained = try baselines.pretrained()
         }
 
-        let (expectations, unchecked) = self.scenario.expectations.check(results, siteNames: setup.siteNames)
+        var (expectations, unchecked) = self.scenario.expectations.check(results, siteNames: setup.siteNames)
         var notes = setup.notes
-        if self.options.baselines {
+        if interrupted {
+            // What was asked of a whole run cannot be judged on part of it.
+            expectations = []
+            unchecked = ["every expectation (interrupted after round \(rounds.count) of \(self.scenario.rounds))"]
+            notes.append("Interrupted after round \(rounds.count) of \(self.scenario.rounds); baselines skipped.")
+        }
+        if runBaselines {
             notes.append(
                 "Each site alone and centralised training run \(baselines.totalEpochs) epochs from the pretrained model: "
                     + "as many as the federation gives a site in all its rounds."
@@ -214,7 +235,8 @@ package struct Simulation {
             rounds: rounds,
             failures: expectations.filter { !$0.passed }.map { $0.text + ($0.observed.map { " (\($0))" } ?? "") },
             unchecked: unchecked,
-            seconds: seconds
+            seconds: seconds,
+            interruptedAfter: interrupted ? rounds.count : nil
         )
     }
 

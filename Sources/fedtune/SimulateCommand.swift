@@ -50,6 +50,7 @@ struct SimulateCommand: ParsableCommand {
                 scenario: scenario.name,
                 base: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
             )
+        let interruption = Interruption()
         let simulation = Simulation(
             scenario: scenario,
             options: .init(
@@ -57,9 +58,20 @@ struct SimulateCommand: ParsableCommand {
                 baselines: !self.skipBaselines,
                 processes: self.inprocess ? nil : URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(),
                 cache: self.cacheOptions.root,
-                keepCheckpoints: self.keepCheckpoints
+                keepCheckpoints: self.keepCheckpoints,
+                interruption: interruption
             )
         )
+        // Ctrl-C: finish the round being saved, then write the run folder for what finished.
+        // A second Ctrl-C stops at once.
+        let signals = TerminationSignals {
+            if interruption.isRequested { Foundation.exit(130) }
+            FileHandle.standardError.write(
+                Data("stopping after the round in progress (Ctrl-C again to quit now)\n".utf8)
+            )
+            interruption.request()
+        }
+        defer { withExtendedLifetime(signals) {} }
         print(ComparisonText.roundHeader)
         fflush(nil)
         let report = try runReportingErrors {
@@ -77,6 +89,10 @@ struct SimulateCommand: ParsableCommand {
         print("")
         print("run folder: \(folder.path) (report.html, summary.json, metrics.jsonl, model/)")
         print(String(format: "took %.0f s", report.seconds))
+        if let round = report.interruptedAfter {
+            print("interrupted after round \(round); the run folder holds the rounds that finished")
+            throw ExitCode(130)
+        }
         for item in report.unchecked { print("not checked: \(item)") }
         guard report.failures.isEmpty else {
             FileHandle.standardError.write(
