@@ -18,12 +18,16 @@ package enum ModelExport {
     package enum Refusal: Error, Equatable, CustomStringConvertible {
         case tabularModel(path: String)
         case outputExists(path: String)
+        case notLoRA(path: String, mode: String)
 
         package var description: String {
             switch self {
             case .tabularModel(let path):
                 "\(path) is a tabular model; export writes text models as Hugging Face folders. A tabular "
                     + "model folder is already what evaluate and predict read (model.json, model.safetensors)"
+            case .notLoRA(let path, let mode):
+                "\(path) was fine-tuned in \(mode) mode; --peft writes LoRA adapters, so it needs a model trained "
+                    + "with --mode lora (export without --peft writes any text model)"
             case .outputExists(let path): "\(path) already exists ---> HINT: choose another --out, or remove it first"
             }
         }

@@ -19,10 +19,28 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "A text model folder written by fedtune (model.json, model.safetensors, vocab.txt).") var model:
         String
     @Option(help: "Folder to write.") var out: String
+    @Flag(help: "Write a PEFT LoRA adapter folder (adapter_config.json, adapter_model.safetensors) for the base model.")
+    var peft = false
+    @Option(help: "With --peft: the base model's Hugging Face name, recorded as base_model_name_or_path.")
+    var baseName: String?
 
     func run() throws {
         try runReportingErrors {
-            try ModelExport.export(folder: URL(fileURLWithPath: self.model), to: URL(fileURLWithPath: self.out))
+            if self.peft {
+                try ModelExport.exportPEFT(
+                    folder: URL(fileURLWithPath: self.model),
+                    to: URL(fileURLWithPath: self.out),
+                    baseName: self.baseName
+                )
+            } else {
+                try ModelExport.export(folder: URL(fileURLWithPath: self.model), to: URL(fileURLWithPath: self.out))
+            }
+        }
+        if self.peft {
+            print(
+                "wrote \(self.out) (PEFT LoRA adapter: adapter_config.json, adapter_model.safetensors; head in classifier.safetensors)"
+            )
+            return
         }
         print("wrote \(self.out) (BertModel weights with adapters merged, mean pooling, classifier.safetensors)")
     }

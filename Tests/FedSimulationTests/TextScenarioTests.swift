@@ -122,6 +122,23 @@ struct TextScenarioTests {
         #expect(Set(probabilities.keys) == Set(TinyTextScenario.classes))
         #expect(abs(probabilities.values.reduce(0, +) - 1) < 1e-6)
         #expect(TinyTextScenario.classes.contains(first?["label"] as? String ?? ""))
+
+        // The LoRA fine-tune as a PEFT adapter folder for the base BERT, checked with
+        // Python's safetensors the way peft names and shapes its tensors.
+        let peft = folder.appendingPathComponent("peft").path
+        let adapter = try Self.fedtune(binary, ["export", "--model", exported, "--peft", "--out", peft])
+        #expect(adapter.status == 0, "\(adapter.stderr)")
+        let check = try Self.fedtune(
+            URL(fileURLWithPath: "/usr/bin/env"),
+            [
+                "python3",
+                SimulationTests.repository.appendingPathComponent("scripts/fixtures/check_peft_adapter.py").path,
+                peft, folder.appendingPathComponent("tiny-bert/model.safetensors").path,
+            ]
+        )
+        #expect(check.status == 0, "\(check.stderr)")
+        // Two layers, query and value adapted: four modules, rank 4 as the scenario asks.
+        #expect(check.stdout.contains(#""modules": 4, "r": 4"#), "\(check.stdout)")
     }
 
     /// Runs the fedtune binary to the end; its status and output.
