@@ -18,7 +18,7 @@ struct RefusalTests {
     static func refusal(
         rounds: Int = 1,
         minSites: Int = 1,
-        _ script: @escaping @Sendable (URL, Int) async throws -> ScriptedSite.Outcome
+        _ script: @escaping @Sendable (URL, Int, Coordinator) async throws -> ScriptedSite.Outcome
     ) async throws -> (ScriptedSite.Outcome, [RoundRecord]) {
         let (folder, configuration, sites) = try FederationTests.prepare(sites: ["rogue"])
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -26,8 +26,9 @@ struct RefusalTests {
         settings.policy.rounds = rounds
         settings.policy.minSites = minSites
         settings.policy.quorum = 1
-        // The last round's evaluation is awaited this long; scripted sites never send one.
-        settings.policy.deadlineSeconds = 3
+        // Long enough for a loaded machine; scripted sites answer `evaluate` at once, so
+        // the run's end never waits for it.
+        settings.policy.deadlineSeconds = 120
         let coordinator = try Coordinator(configuration: settings, logger: FederationTests.quiet)
         let identity = sites[0].identity
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
@@ -38,7 +39,7 @@ struct RefusalTests {
             }
             var iterator = ports.makeAsyncIterator()
             let port = try #require(await iterator.next())
-            let outcome = try await script(identity, port)
+            let outcome = try await script(identity, port, coordinator)
             await coordinator.shutdown()
             for try await _ in group {}
             return outcome
@@ -47,7 +48,7 @@ struct RefusalTests {
     }
 
     static func scripted(_ steps: [ScriptedSite.Step], hello: Bool = true) async throws -> ScriptedSite.Outcome {
-        try await Self.refusal { identity, port in
+        try await Self.refusal { identity, port, _ in
             try await ScriptedSite(identity: identity, port: port, sendHello: hello, steps: steps).run()
         }.0
     }
@@ -83,7 +84,7 @@ struct RefusalTests {
     }
 
     @Test func anUpdateForTheWrongRoundIsRefusedButTheConnectionStaysOpenAndTheRefusalIsRecorded() async throws {
-        let (outcome, records) = try await Self.refusal { identity, port in
+        let (outcome, records) = try await Self.refusal { identity, port, _ in
             try await ScriptedSite(
                 identity: identity,
                 port: port,
@@ -103,9 +104,12 @@ struct RefusalTests {
     }
 
     @Test func aSecondConnectionWithTheSameCertificateReplacesTheFirstWhichIsToldWhy() async throws {
-        let (outcome, _) = try await Self.refusal(minSites: 2) { identity, port in
+        let (outcome, _) = try await Self.refusal(minSites: 2) { identity, port, coordinator in
             async let first = ScriptedSite(identity: identity, port: port, steps: []).run()
-            try await Task.sleep(for: .milliseconds(300))
+            // The second connection only once the first has joined.
+            for _ in 0..<1000 where await coordinator.connectedSites.isEmpty {
+                try await Task.sleep(for: .milliseconds(20))
+            }
             let second = Task { try await ScriptedSite(identity: identity, port: port, steps: []).run() }
             let outcome = try await first
             second.cancel()

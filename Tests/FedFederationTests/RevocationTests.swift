@@ -96,7 +96,7 @@ struct RevocationTests {
         // Two sites wait for a third (min_sites 3), so no round starts.
         let a = Task { try await ScriptedSite(identity: sites[0].identity, port: port, steps: []).run() }
         let b = Task { try await ScriptedSite(identity: sites[1].identity, port: port, steps: []).run() }
-        for _ in 0..<200 where await coordinator.connectedSites.count < 2 {
+        for _ in 0..<1000 where await coordinator.connectedSites.count < 2 {
             try await Task.sleep(for: .milliseconds(20))
         }
         #expect(await coordinator.connectedSites == ["site-a", "site-b"])
@@ -110,7 +110,7 @@ struct RevocationTests {
                 "site 'site-b' holds a certificate this federation has revoked"
             ) == true
         )
-        for _ in 0..<200 where await coordinator.connectedSites.count > 1 {
+        for _ in 0..<1000 where await coordinator.connectedSites.count > 1 {
             try await Task.sleep(for: .milliseconds(20))
         }
         #expect(await coordinator.connectedSites == ["site-a"], "the other site stays connected")
