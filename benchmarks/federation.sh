@@ -13,10 +13,10 @@ if [ -z "${FEDTUNE:-}" ]; then
 fi
 out=$(mktemp -d)
 start=$(date +%s.%N)
-"$FEDTUNE" simulate "${SCENARIO:-scenarios/bench-federation.yaml}" --skip-baselines --out "$out" > "$out/simulate.log"
+"$FEDTUNE" simulate "${SCENARIO:-scenarios/bench-federation.yaml}" --skip-baselines --out "$out/run" > "$out/simulate.log"
 end=$(date +%s.%N)
 cat "$out/simulate.log"
-fed="$out/federation"
+fed="$out/run/federation"
 python3 - "$fed" "$start" "$end" <<'PY'
 import json, pathlib, re, sys
 fed = pathlib.Path(sys.argv[1])
