@@ -135,7 +135,7 @@ extension Coordinator {
     }
 
     /// The last round's model as a folder in the state folder, for evaluate, predict, export.
-    private func writeFinalModel(round: Int) {
+    func writeFinalModel(round: Int) {
         do {
             try self.state.exportModel(round: round, to: self.state.finalModelURL, replacing: true)
             self.logger.notice(

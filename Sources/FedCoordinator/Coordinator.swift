@@ -116,9 +116,19 @@ package actor Coordinator {
     /// run stops; `onListening` receives the bound port (useful with port 0).
     package func run(onListening: @Sendable (Int) -> Void = { _ in }) async throws -> Int {
         defer { self.stateLock.release() }
-        if self.core.completedRounds >= self.configuration.policy.rounds { return self.core.completedRounds }
         let identity = try Identity(directory: self.configuration.identity)
         try identity.check(role: .coordinator(hosts: self.configuration.hosts), folder: self.configuration.identity)
+        if self.core.completedRounds >= self.configuration.policy.rounds {
+            // Nothing left to run; the final model folder is made if a crash left it out.
+            if !FileManager.default.fileExists(atPath: self.state.finalModelURL.path) {
+                self.writeFinalModel(round: self.core.completedRounds)
+            }
+            self.logger.notice(
+                "every round is already done; raise `rounds` to go on",
+                metadata: ["round.completed": "\(self.core.completedRounds)"]
+            )
+            return self.core.completedRounds
+        }
         let context = try identity.makeServerContext()
         let limits = self.configuration.limits
         let (host, port) = (self.configuration.host, self.configuration.port)

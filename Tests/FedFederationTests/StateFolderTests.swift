@@ -53,4 +53,19 @@ import Testing
         try (clean.joined(separator: "\n") + "\n").write(to: state.roundsURL, atomically: true, encoding: .utf8)
         try state.checkHistory()
     }
+
+    @Test func aCoordinatorOnAFinishedFolderStopsAtOnceAndRemakesAMissingFinalModel() async throws {
+        let (folder, configuration, sites) = try FederationTests.prepare(sites: ["site-a", "site-b"])
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let first = try Coordinator(configuration: configuration, logger: FederationTests.quiet)
+        _ = try await FederationTests.federate(first, sites: sites.map(FederationTests.honest))
+        let state = StateFolder(configuration.state)
+        #expect(FileManager.default.fileExists(atPath: state.finalModelURL.appendingPathComponent("model.json").path))
+        try FileManager.default.removeItem(at: state.finalModelURL)
+
+        let again = try Coordinator(configuration: configuration, logger: FederationTests.quiet)
+        #expect(try await again.run() == 3)
+        #expect(FileManager.default.fileExists(atPath: state.finalModelURL.appendingPathComponent("model.json").path))
+        #expect(try state.records().map(\.round) == [1, 2, 3], "nothing is run or recorded again")
+    }
 }
