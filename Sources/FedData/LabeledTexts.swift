@@ -67,35 +67,19 @@ package struct LabeledTexts: Sendable {
     ) throws
         -> [(line: Int, text: String, label: String, extra: [String: String])]
     {
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw DataError.unreadable(path: url.path, reason: "no such file")
-        }
         var rows: [(line: Int, text: String, label: String, extra: [String: String])] = []
-        for (offset, line) in String(decoding: data, as: UTF8.self).split(
-            separator: "\n",
-            omittingEmptySubsequences: false
-        ).enumerated() {
-            guard !line.trimmingCharacters(in: .whitespaces).isEmpty else { continue }
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
-                throw DataError.unreadable(path: url.path, reason: "line \(offset + 1) is not a JSON object")
-            }
-            guard let text = object[textColumn] as? String else {
-                throw DataError.missingColumn(
-                    path: "\(url.path):\(offset + 1)",
-                    column: textColumn,
-                    available: object.keys.sorted()
-                )
-            }
+        for (line, object) in try JSONLines.objects(url) {
+            let text = try JSONLines.text(object, key: textColumn, line: line, path: url.path)
             guard let label = object[labelColumn].map({ "\($0)" }) else {
                 throw DataError.missingColumn(
-                    path: "\(url.path):\(offset + 1)",
+                    path: "\(url.path):\(line)",
                     column: labelColumn,
                     available: object.keys.sorted()
                 )
             }
             var extra: [String: String] = [:]
             for (key, value) in object where key != textColumn && key != labelColumn { extra[key] = "\(value)" }
-            rows.append((offset + 1, text, label.trimmingCharacters(in: .whitespaces), extra))
+            rows.append((line, text, label.trimmingCharacters(in: .whitespaces), extra))
         }
         return rows
     }

@@ -10,27 +10,9 @@ package enum UnlabeledRows {
             let index = try table.column(named: column)
             return table.records.map { $0.fields[index] }
         }
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw DataError.unreadable(path: url.path, reason: "no such file")
+        return try JSONLines.objects(url).map {
+            try JSONLines.text($0.object, key: column, line: $0.line, path: url.path)
         }
-        var texts: [String] = []
-        for (offset, line) in String(decoding: data, as: UTF8.self).split(
-            separator: "\n",
-            omittingEmptySubsequences: false
-        ).enumerated() where !line.trimmingCharacters(in: .whitespaces).isEmpty {
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
-                throw DataError.unreadable(path: url.path, reason: "line \(offset + 1) is not a JSON object")
-            }
-            guard let text = object[column] as? String else {
-                throw DataError.missingColumn(
-                    path: "\(url.path):\(offset + 1)",
-                    column: column,
-                    available: object.keys.sorted()
-                )
-            }
-            texts.append(text)
-        }
-        return texts
     }
 
     /// The named numeric columns of a CSV file as a [rows, columns] tensor, in `columns`' order.

@@ -65,12 +65,6 @@ package enum PeerIdentity {
 
     /// The site name of the peer on `channel`, from any task (for connections handled through `NIOAsyncChannel`).
     package static func siteName(of channel: any Channel) async throws -> String {
-        let certificate: NIOSSLCertificate?
-        do {
-            certificate = try await channel.nioSSL_peerCertificate().get()
-        } catch {
-            throw PKIError.noPeerCertificate
-        }
-        return try Self.siteName(of: certificate)
+        try Self.siteName(of: try await Self.certificate(of: channel))
     }
 }

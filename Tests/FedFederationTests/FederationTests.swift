@@ -89,6 +89,18 @@ struct FederationTests {
         }
     }
 
+    /// Starts `coordinator` listening on an ephemeral port; its run, and the port.
+    static func start(_ coordinator: Coordinator) async throws -> (running: Task<Int, any Error>, port: Int) {
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let running = Task { try await coordinator.run { continuation.yield($0) } }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else {
+            _ = try await running.value
+            throw CancellationError()
+        }
+        return (running, port)
+    }
+
     static func honest(_ configuration: SiteConfiguration) -> @Sendable (Int) async throws -> Int {
         { port in
             var configuration = configuration

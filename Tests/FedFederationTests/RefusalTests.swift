@@ -241,10 +241,7 @@ struct SiteStopTests {
         #expect("\(hostError.map { "\($0)" } ?? "")".contains("it does not name 'fed.example.org'"))
         // A port another coordinator already holds.
         let first = try Coordinator(configuration: configuration, logger: FederationTests.quiet)
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let running = Task { try await first.run { continuation.yield($0) } }
-        var iterator = ports.makeAsyncIterator()
-        let port = try #require(await iterator.next())
+        let (running, port) = try await FederationTests.start(first)
         var second = configuration
         second.port = port
         second.state = folder.appendingPathComponent("state-2")
@@ -290,10 +287,7 @@ extension SiteStopTests {
         var settings = configuration
         settings.allowList = ["site-a"]
         let coordinator = try Coordinator(configuration: settings, logger: FederationTests.quiet)
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let running = Task { try await coordinator.run { continuation.yield($0) } }
-        var iterator = ports.makeAsyncIterator()
-        let port = try #require(await iterator.next())
+        let (running, port) = try await FederationTests.start(coordinator)
         let (status, stderr) = try await Self.client([
             "--coordinator", "127.0.0.1:\(port)", "--identity", sites[1].identity.path,
             "--data", sites[1].data.path, "--label", "label", "--cache", folder.appendingPathComponent("cache").path,

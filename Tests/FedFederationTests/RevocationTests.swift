@@ -60,10 +60,7 @@ struct RevocationTests {
             configuration: try Self.configuration(in: folder),
             logger: FederationTests.quiet
         )
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let running = Task { try await coordinator.run { continuation.yield($0) } }
-        var iterator = ports.makeAsyncIterator()
-        let port = try #require(await iterator.next())
+        let (running, port) = try await FederationTests.start(coordinator)
         var site = sites[2]
         site.coordinatorPort = port
         let error = await #expect(throws: SiteError.self) {
@@ -89,10 +86,7 @@ struct RevocationTests {
             configuration: try Self.configuration(in: folder),
             logger: FederationTests.quiet
         )
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let running = Task { try await coordinator.run { continuation.yield($0) } }
-        var iterator = ports.makeAsyncIterator()
-        let port = try #require(await iterator.next())
+        let (running, port) = try await FederationTests.start(coordinator)
         // Two sites wait for a third (min_sites 3), so no round starts.
         let a = Task { try await ScriptedSite(identity: sites[0].identity, port: port, steps: []).run() }
         let b = Task { try await ScriptedSite(identity: sites[1].identity, port: port, steps: []).run() }

@@ -41,16 +41,7 @@ struct RogueSite {
 
     /// Takes part until the coordinator says the run is finished; returns the rounds.
     func run() async throws -> Int {
-        let context = try Identity(directory: self.identity).makeClientContext()
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .connect(host: "127.0.0.1", port: self.port) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(
-                        Identity.makeClientHandler(context: context, coordinatorHost: "127.0.0.1")
-                    )
-                    return try FrameCodec.wrap(channel, limits: WireLimits())
-                }
-            }
+        let channel = try await TestConnection.open(identity: self.identity, port: self.port)
         return try await channel.executeThenClose { inbound, outbound in
             var reader = MessageReader(inbound)
             let sender = MessageSender(outbound)
