@@ -127,6 +127,8 @@ extension Coordinator {
 
     /// Sites of the open round that have not reported yet.
     package var awaiting: [String] { self.core.awaiting }
+    /// Sites asked to score the global model that have not replied yet.
+    package var awaitingEvaluation: [String] { self.core.awaitingEvaluation }
 
     /// Reads a site's messages until it hangs up (nil) or says why it stops (its reason).
     private nonisolated func read(_ reader: inout MessageReader, from site: String) async throws -> String? {

@@ -13,6 +13,9 @@ struct EvaluationTally: Sendable {
 
     var isComplete: Bool { self.asked.allSatisfy { self.replies[$0] != nil } }
 
+    /// Sites asked that have not replied yet.
+    var pending: Set<String> { self.asked.filter { self.replies[$0] == nil } }
+
     /// Counts a site's reply; a reply with no examples (a site without held-out data) or an
     /// absurd count completes the site's part without weighing in.
     mutating func add(site: String, examples: Int, metrics: [String: Double]) {

@@ -126,6 +126,8 @@ package struct FederationCore: Sendable {
     package var phase: RoundStateMachine.Phase { self.machine.phase }
     /// Sites of the open round still to report (none while a checkpoint is written).
     package var awaiting: [String] { self.writing == nil ? self.machine.awaiting.sorted() : [] }
+    /// Sites asked to score the global model that have not replied yet.
+    package var awaitingEvaluation: [String] { self.evaluation?.pending.sorted() ?? [] }
     /// Bytes of tensor data the running sum holds.
     package var bytesHeld: Int { self.accumulator.bytesHeld }
 
