@@ -12,11 +12,16 @@ extension ModelExport {
     /// (`weight` [classes, hidden], `bias`), which classifies the mean-pooled embedding.
     /// `target_modules` is a regular expression naming exactly the adapted modules, because
     /// PEFT matches a list entry like `output.dense` against every module ending so.
-    package static func exportPEFT(folder: URL, to output: URL, baseName: String? = nil) throws {
+    package static func exportPEFT(
+        folder: URL,
+        to output: URL,
+        baseName: String? = nil,
+        bases: BaseModelLocator = .standard
+    ) throws {
         guard !FileManager.default.fileExists(atPath: output.path) else {
             throw Refusal.outputExists(path: output.path)
         }
-        guard case .text(let model) = try AnyClassifier.load(folder) else {
+        guard case .text(let model) = try AnyClassifier.load(folder, bases: bases) else {
             throw Refusal.tabularModel(path: folder.path)
         }
         let fineTuning = model.architecture.fineTuning

@@ -34,11 +34,11 @@ package enum ModelExport {
     }
 
     /// Exports the model folder at `folder`, refusing a tabular model and an existing output.
-    package static func export(folder: URL, to output: URL) throws {
+    package static func export(folder: URL, to output: URL, bases: BaseModelLocator = .standard) throws {
         guard !FileManager.default.fileExists(atPath: output.path) else {
             throw Refusal.outputExists(path: output.path)
         }
-        guard case .text(let model) = try AnyClassifier.load(folder) else {
+        guard case .text(let model) = try AnyClassifier.load(folder, bases: bases) else {
             throw Refusal.tabularModel(path: folder.path)
         }
         try self.export(model, to: output)

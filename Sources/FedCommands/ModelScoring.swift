@@ -12,9 +12,10 @@ package enum ModelScoring {
         model folder: URL,
         data: URL,
         labelColumn: String,
-        textColumn: String = "text"
+        textColumn: String = "text",
+        bases: BaseModelLocator = .standard
     ) throws -> ClassificationMetrics {
-        switch try AnyClassifier.load(folder) {
+        switch try AnyClassifier.load(folder, bases: bases) {
         case .tabular(let model):
             var dataset = try Dataset.readCSV(
                 data,
@@ -47,13 +48,14 @@ package enum ModelScoring {
     package static func predict(
         model folder: URL,
         data: URL,
-        textColumn: String = "text"
+        textColumn: String = "text",
+        bases: BaseModelLocator = .standard
     ) throws -> (
         classNames: [String], predictions: [Prediction]
     ) {
         let logits: Tensor
         let classNames: [String]
-        switch try AnyClassifier.load(folder) {
+        switch try AnyClassifier.load(folder, bases: bases) {
         case .tabular(let model):
             let architecture = model.architecture
             var features = try UnlabeledRows.features(data, columns: architecture.featureNames)

@@ -16,6 +16,8 @@ package struct TextTraining {
         package var base: URL?
         /// A text model folder written by fedtune to go on training (its classes are kept).
         package var model: URL?
+        /// Where a saved model that stores only what it trains finds its base.
+        package var bases = BaseModelLocator.standard
         package var fineTuning = FineTuning()
         package var headDropout: Float = 0.1
         package var validationFraction: Double = 0.1
@@ -44,7 +46,7 @@ package struct TextTraining {
         let model: TextClassifier
         let texts: LabeledTexts
         if let folder = request.model {
-            model = try TextModelFolder.load(folder)
+            model = try TextModelFolder.load(folder, bases: request.bases)
             texts = try LabeledTexts.read(
                 request.data,
                 textColumn: request.textColumn,

@@ -100,7 +100,8 @@ extension Coordinator {
         self.sites[site]?.outbox.yield(Outgoing(message: message, blob: blob))
     }
 
-    /// Saves a round: the whole global model, then its record; nothing already saved is
+    /// Saves a round: the global model (of a text model on a named base, only the trained
+    /// tensors), then its record; nothing already saved is
     /// overwritten if writing fails (the run stops instead).
     private func writeCheckpoint(
         _ round: Int,
@@ -111,7 +112,10 @@ extension Coordinator {
     {
         for (name, tensor) in tensors { self.global[name] = tensor }
         do {
-            let blob = ModelPackage.encode(metadata: self.packageMetadata, tensors: self.global)
+            let blob = ModelPackage.encode(
+                metadata: self.checkpointMetadata,
+                tensors: self.global.filter { self.checkpointNames.contains($0.key) }
+            )
             var record = record
             record.digest = sha256Hex(blob)
             try self.state.save(round: round, modelBlob: blob, record: record)

@@ -21,8 +21,11 @@ package actor Coordinator {
     package let configuration: CoordinatorConfiguration
     let logger: Logger
     var core: FederationCore
-    /// Describes the model in every checkpoint blob (architecture, and a text model's vocabulary).
-    let packageMetadata: [String: String]
+    /// Describes the model in every checkpoint blob (the architecture; a text model's
+    /// vocabulary unless its base holds it).
+    let checkpointMetadata: [String: String]
+    /// The tensors a checkpoint keeps: all, or only the trained ones of a text model on a named base.
+    let checkpointNames: Set<String>
     /// Every tensor of the global model; the core holds the trainable ones.
     var global: OrderedDictionary<String, Tensor>
     let baseBlob: ByteBuffer
@@ -71,8 +74,9 @@ package actor Coordinator {
         self.logger = logger
         self.clock = ShellClock(clock)
         let model = try AnyClassifier.load(configuration.model)
-        self.packageMetadata = try model.packageMetadata()
-        let base = ModelPackage.encode(metadata: self.packageMetadata, tensors: model.parameters.values())
+        self.checkpointMetadata = try model.checkpointMetadata()
+        self.checkpointNames = Set(model.stored(model.parameters.values()).keys)
+        let base = ModelPackage.encode(metadata: try model.packageMetadata(), tensors: model.parameters.values())
         self.baseBlob = ByteBuffer(bytes: base)
         self.baseDigest = sha256Hex(base)
         self.state = StateFolder(configuration.state, keepCheckpoints: configuration.keepCheckpoints)
@@ -83,16 +87,16 @@ package actor Coordinator {
         var completed = 0
         if let (round, blob) = try self.state.latest() {
             let source = self.state.checkpointURL(round: round).path
-            let resumed = try ModelPackage.decodeAny(blob, source: source)
-            guard
-                resumed.parameters.entries.map({ [$0.name: $0.value.shape] })
-                    == model.parameters.entries.map({ [$0.name: $0.value.shape] })
+            let resumed = try Safetensors.decode(blob, path: source).tensors
+            // Every tensor a checkpoint keeps (a whole model's, as older ones did, also fits).
+            guard self.checkpointNames.isSubset(of: resumed.keys),
+                resumed.allSatisfy({ global[$0.key]?.shape == $0.value.shape })
             else {
                 throw CoordinatorError.invalidConfiguration(
                     "\(source) holds another model than \(configuration.model.path) ---> HINT: use a fresh state folder for a new model"
                 )
             }
-            global = resumed.parameters.values()
+            for (name, tensor) in resumed { global[name] = tensor }
             completed = round
             logger.info("resuming after the last finished round", metadata: ["round.number": "\(round)"])
         }

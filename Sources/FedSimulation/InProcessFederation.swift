@@ -57,6 +57,7 @@ package struct InProcessFederation<Model: SimulatedModel> {
         let model = self.setup.model
         try self.setup.reset()
         let metadata = try model.anyClassifier.packageMetadata()
+        let checkpointMetadata = try model.anyClassifier.checkpointMetadata()
         var settings = Self.settings(self.scenario, sites: self.setup.sites.count, training: self.training)
         // Sizes of what the wire would carry: the base model once per site, then trainable tensors.
         settings.baseModelBytes = ModelPackage.encode(metadata: metadata, tensors: model.parameters.values()).count
@@ -108,7 +109,10 @@ package struct InProcessFederation<Model: SimulatedModel> {
             case .writeCheckpoint(let round, let tensors, var record):
                 try model.load(tensors, requireAll: false, source: "global")
                 if let state = self.state {
-                    let blob = ModelPackage.encode(metadata: metadata, tensors: model.parameters.values())
+                    let blob = ModelPackage.encode(
+                        metadata: checkpointMetadata,
+                        tensors: model.anyClassifier.stored(model.parameters.values())
+                    )
                     record.digest = sha256Hex(blob)
                     try state.save(round: round, modelBlob: blob, record: record)
                 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FedFetch
+import FedLearning
 import Foundation
 
 /// `--cache`, shared by every command that fetches models or datasets.
@@ -9,6 +10,9 @@ struct CacheOptions: ParsableArguments {
 
     /// The cache folder this option names.
     var root: URL { ArtifactCache.root(option: self.cache) }
+
+    /// Where a text model that stores only what it trains finds its base: this cache.
+    var bases: BaseModelLocator { BaseModelLocator(cache: self.root) }
 
     /// The cache at that folder, with the standard catalogs.
     var artifactCache: ArtifactCache { ArtifactCache(root: self.root) }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FedCoordinator
+import FedLearning
 import Foundation
 
 struct CheckpointCommand: ParsableCommand {
@@ -18,11 +19,12 @@ struct CheckpointCommand: ParsableCommand {
         var state: String
         @Option(help: "The round to export (default: the newest finished round).") var round: Int?
         @Option(help: "Model folder to write; it must not exist.") var out: String
+        @OptionGroup var cacheOptions: CacheOptions
 
         func run() throws {
             let round = try runReportingErrors {
                 try StateFolder(URL(fileURLWithPath: self.state))
-                    .exportModel(round: self.round, to: URL(fileURLWithPath: self.out))
+                    .exportModel(round: self.round, to: URL(fileURLWithPath: self.out), bases: self.cacheOptions.bases)
             }
             print("wrote \(self.out): the global model after round \(round)")
         }

@@ -16,6 +16,7 @@ struct EvaluateCommand: ParsableCommand {
     @Option(name: .customLong("text-column"), help: "Column (CSV) or key (JSON Lines) holding the text.")
     var textColumn = "text"
     @Flag(help: "Print JSON for scripts instead of a table.") var json = false
+    @OptionGroup var cacheOptions: CacheOptions
 
     func run() throws {
         let metrics = try runReportingErrors {
@@ -23,7 +24,8 @@ struct EvaluateCommand: ParsableCommand {
                 model: URL(fileURLWithPath: self.model),
                 data: URL(fileURLWithPath: self.data),
                 labelColumn: self.label,
-                textColumn: self.textColumn
+                textColumn: self.textColumn,
+                bases: self.cacheOptions.bases
             )
         }
         if self.json {

@@ -16,13 +16,13 @@ struct ExportCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "A text model folder written by fedtune (model.json, model.safetensors, vocab.txt).") var model:
-        String
+    @Option(help: "A text model folder written by fedtune (model.json, model.safetensors).") var model: String
     @Option(help: "Folder to write.") var out: String
     @Flag(help: "Write a PEFT LoRA adapter folder (adapter_config.json, adapter_model.safetensors) for the base model.")
     var peft = false
     @Option(help: "With --peft: the base model's Hugging Face name, recorded as base_model_name_or_path.")
     var baseName: String?
+    @OptionGroup var cacheOptions: CacheOptions
 
     func run() throws {
         try runReportingErrors {
@@ -30,10 +30,15 @@ struct ExportCommand: ParsableCommand {
                 try ModelExport.exportPEFT(
                     folder: URL(fileURLWithPath: self.model),
                     to: URL(fileURLWithPath: self.out),
-                    baseName: self.baseName
+                    baseName: self.baseName,
+                    bases: self.cacheOptions.bases
                 )
             } else {
-                try ModelExport.export(folder: URL(fileURLWithPath: self.model), to: URL(fileURLWithPath: self.out))
+                try ModelExport.export(
+                    folder: URL(fileURLWithPath: self.model),
+                    to: URL(fileURLWithPath: self.out),
+                    bases: self.cacheOptions.bases
+                )
             }
         }
         if self.peft {

@@ -15,13 +15,15 @@ struct PredictCommand: ParsableCommand {
     @Option(name: .customLong("text-column"), help: "Column (CSV) or key (JSON Lines) holding the text.")
     var textColumn = "text"
     @Flag(help: "Print one JSON object per input (JSON Lines) instead of a table.") var json = false
+    @OptionGroup var cacheOptions: CacheOptions
 
     func run() throws {
         let (classNames, predictions) = try runReportingErrors {
             try ModelScoring.predict(
                 model: URL(fileURLWithPath: self.model),
                 data: URL(fileURLWithPath: self.data),
-                textColumn: self.textColumn
+                textColumn: self.textColumn,
+                bases: self.cacheOptions.bases
             )
         }
         if self.json {

@@ -144,6 +144,7 @@ struct TrainCommand: ParsableCommand {
             output: URL(fileURLWithPath: self.out)
         )
         request.model = self.model.map { URL(fileURLWithPath: $0) }
+        request.bases = self.cacheOptions.bases
         if let base = self.base {
             request.base =
                 FileManager.default.fileExists(atPath: base)

@@ -1,6 +1,7 @@
 import FedFetch
 import FedLearning
 import FedReport
+import FedSupport
 import FedTensor
 import Foundation
 import OrderedCollections
@@ -139,6 +140,41 @@ struct TextScenarioTests {
         #expect(check.status == 0, "\(check.stderr)")
         // Two layers, query and value adapted: four modules, rank 4 as the scenario asks.
         #expect(check.stdout.contains(#""modules": 4, "r": 4"#), "\(check.stdout)")
+
+        // Checkpoints and the exported folder keep only adapters and head; the frozen encoder
+        // is read from the base, named by its SHA-256. Without the base, the operator is told
+        // which one and how to fetch it, and nothing is scored.
+        let checkpoint = out.appendingPathComponent("federation/state/global-00002.safetensors")
+        for file in [checkpoint, URL(fileURLWithPath: exported).appendingPathComponent("model.safetensors")] {
+            let names = try Safetensors.read(contentsOf: file).tensors.keys
+            #expect(!names.isEmpty && names.allSatisfy { $0.contains(".lora_") || $0.hasPrefix("classifier.") }, "\(file.path)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: exported + "/vocab.txt"))
+        let bert = folder.appendingPathComponent("tiny-bert")
+        let digest = try sha256Hex(contentsOf: bert.appendingPathComponent("model.safetensors"))
+        let moved = folder.appendingPathComponent("elsewhere")
+        try FileManager.default.moveItem(at: bert, to: moved)
+        let emptyCache = folder.appendingPathComponent("empty-cache").path
+        let orphan = try Self.fedtune(
+            binary,
+            ["evaluate", "--model", exported, "--data", texts, "--label", "label", "--cache", emptyCache]
+        )
+        #expect(orphan.status == 1)
+        #expect(orphan.stderr.contains(digest) && orphan.stderr.contains("fedtune models fetch tiny-bert"), "\(orphan.stderr)")
+        // Fetched (here: copied) into the cache, the base is found there by its digest.
+        try FileManager.default.createDirectory(
+            at: URL(fileURLWithPath: emptyCache).appendingPathComponent("models"),
+            withIntermediateDirectories: true
+        )
+        try FileManager.default.copyItem(
+            at: moved,
+            to: URL(fileURLWithPath: emptyCache).appendingPathComponent("models/tiny-bert")
+        )
+        let found = try Self.fedtune(
+            binary,
+            ["evaluate", "--model", exported, "--data", texts, "--label", "label", "--cache", emptyCache, "--json"]
+        )
+        #expect(found.status == 0 && found.stdout == evaluation.stdout, "\(found.stderr)")
     }
 
     /// Runs the fedtune binary to the end; its status and output.

@@ -17,6 +17,17 @@ package struct PretrainedBert: Sendable {
     package var lowercase: Bool
     /// The encoder's tensors by BertModel name, in checkpoint order.
     package var tensors: OrderedDictionary<String, Tensor>
+    /// SHA-256 of model.safetensors: names this base in the models built on it.
+    package var sha256: String
+
+    /// How a classifier built on this encoder names it.
+    package var reference: BaseModelReference {
+        BaseModelReference(
+            name: self.folder.standardizedFileURL.lastPathComponent,
+            sha256: self.sha256,
+            path: self.folder.standardizedFileURL.path
+        )
+    }
 
     package static let configFile = "config.json"
     package static let vocabularyFile = "vocab.txt"
@@ -26,8 +37,9 @@ package struct PretrainedBert: Sendable {
         BertTokenizer(vocabulary: self.vocabulary, maxLength: self.maxLength, lowercase: self.lowercase)
     }
 
-    /// Reads the folder; every problem names the file and, where there is one, the field or tensor.
-    package static func load(_ folder: URL) throws -> PretrainedBert {
+    /// Reads the folder; every problem names the file and, where there is one, the field or
+    /// tensor. `sha256`, when the caller has just hashed model.safetensors, saves hashing it again.
+    package static func load(_ folder: URL, sha256 known: String? = nil) throws -> PretrainedBert {
         let configURL = folder.appendingPathComponent(self.configFile)
         let configuration = try BertConfiguration.read(configURL)
         let vocabularyURL = folder.appendingPathComponent(self.vocabularyFile)
@@ -56,6 +68,7 @@ package struct PretrainedBert: Sendable {
             contentsOf: weightsURL,
             skipping: ["embeddings.position_ids", "bert.embeddings.position_ids"]
         )
+        let sha256 = try known ?? BaseModelLocator.sha256(ofFile: weightsURL)
         var tensors: OrderedDictionary<String, Tensor> = [:]
         var mismatch = TensorMismatch(source: "\(weightsURL.path) (checked against \(self.configFile))")
         let expected = Dictionary(uniqueKeysWithValues: configuration.tensorShapes.map { ($0.name, $0.shape) })
@@ -82,7 +95,8 @@ package struct PretrainedBert: Sendable {
             vocabulary: vocabulary,
             maxLength: try self.maxLength(folder, configuration),
             lowercase: try self.lowercase(folder),
-            tensors: ordered
+            tensors: ordered,
+            sha256: sha256
         )
     }
 

@@ -39,6 +39,23 @@ package enum AnyClassifier {
         }
     }
 
+    /// What describes this model in a checkpoint (a text model on a named base leaves the
+    /// vocabulary to the base).
+    package func checkpointMetadata() throws -> [String: String] {
+        switch self {
+        case .tabular(let model): try ModelPackage.metadata(architecture: model.architecture)
+        case .text(let model): try ModelPackage.checkpointMetadata(text: model)
+        }
+    }
+
+    /// The tensors a checkpoint or model folder keeps of `tensors` (all of this model's).
+    package func stored(_ tensors: OrderedDictionary<String, Tensor>) -> OrderedDictionary<String, Tensor> {
+        switch self {
+        case .tabular: tensors
+        case .text(let model): model.stored(tensors)
+        }
+    }
+
     /// Writes a model folder of the matching kind.
     package func save(to folder: URL) throws {
         switch self {
@@ -50,14 +67,15 @@ package enum AnyClassifier {
         }
     }
 
-    /// Reads a model folder of either kind, told apart by `model.json`'s format.
-    package static func load(_ folder: URL) throws -> AnyClassifier {
+    /// Reads a model folder of either kind, told apart by `model.json`'s format; `bases`
+    /// finds the base of a text model that stores only what it trains.
+    package static func load(_ folder: URL, bases: BaseModelLocator = .standard) throws -> AnyClassifier {
         let url = folder.appendingPathComponent(ModelFolder.architectureFile)
         if let data = FileManager.default.contents(atPath: url.path),
             let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
             object["format"] as? String == TextClassifierArchitecture.formatName
         {
-            return .text(try TextModelFolder.load(folder))
+            return .text(try TextModelFolder.load(folder, bases: bases))
         }
         return .tabular(try ModelFolder.load(folder))
     }

@@ -31,6 +31,8 @@ package enum ModelError: Error, Equatable, CustomStringConvertible {
     case missingFile(path: String, hint: String)
     case invalidArchitecture(path: String, detail: String)
     case featuresDisagree(path: String, missing: [String])
+    /// A model stored without its frozen tensors, whose base is not where it was looked for.
+    case baseModelMissing(source: String, name: String, sha256: String, cache: String, madeFrom: String?)
 
     package var description: String {
         switch self {
@@ -42,6 +44,10 @@ package enum ModelError: Error, Equatable, CustomStringConvertible {
             return "\(path): invalid architecture: \(detail)"
         case .featuresDisagree(let path, let missing):
             return "\(path): the model needs feature columns that the data lacks: \(missing.joined(separator: ", "))"
+        case .baseModelMissing(let source, let name, let sha256, let cache, let madeFrom):
+            let elsewhere = madeFrom.map { " nor at \($0), where it was read when the model was made" } ?? ""
+            return
+                "\(source) stores only the tensors it trains, and its base model \(name) (SHA-256 \(sha256)) is not in the cache at \(cache)\(elsewhere) ---> HINT: run `fedtune models fetch \(name)`, or give --cache the cache that holds it"
         }
     }
 }

@@ -43,8 +43,21 @@ package enum ModelPackage {
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 
-    /// A model of either kind rebuilt from a blob made by `encode`, checked like a model folder.
-    package static func decodeAny(_ data: Data, source: String) throws -> AnyClassifier {
+    /// What describes a text classifier in a checkpoint: as `metadata(text:)`, without the
+    /// vocabulary when the model stores only what it trains (its base holds the vocabulary).
+    package static func checkpointMetadata(text model: TextClassifier) throws -> [String: String] {
+        var metadata = try self.metadata(text: model)
+        if model.architecture.storesTrainedOnly { metadata[self.vocabularyKey] = nil }
+        return metadata
+    }
+
+    /// A model of either kind rebuilt from a blob made by `encode`, checked like a model
+    /// folder; `bases` finds the base of a checkpoint that stores only what it trains.
+    package static func decodeAny(
+        _ data: Data,
+        source: String,
+        bases: BaseModelLocator = .standard
+    ) throws -> AnyClassifier {
         let file = try Safetensors.decode(data, path: source)
         guard let json = file.metadata[self.architectureKey] else {
             throw ModelError.invalidArchitecture(path: source, detail: "no '\(self.architectureKey)' in the metadata")
@@ -53,13 +66,20 @@ package enum ModelPackage {
             return .tabular(try self.decodeTabular(file, json: json, source: source))
         }
         let architecture = try TextClassifierArchitecture.decode(Data(json.utf8), source: source)
-        guard let tokens = file.metadata[self.vocabularyKey] else {
+        let tokens = file.metadata[self.vocabularyKey]
+        guard tokens != nil || architecture.base != nil else {
             throw ModelError.invalidArchitecture(path: source, detail: "no '\(self.vocabularyKey)' in the metadata")
         }
-        let vocabulary = try WordPieceVocabulary(tokens: tokens.components(separatedBy: "\n"))
-        let model = TextClassifier(architecture: architecture, vocabulary: vocabulary, seed: 0)
-        try model.load(file.tensors, requireAll: true, source: source)
-        return .text(model)
+        let vocabulary = try tokens.map { try WordPieceVocabulary(tokens: $0.components(separatedBy: "\n")) }
+        return .text(
+            try TextClassifier.rebuild(
+                architecture: architecture,
+                vocabulary: vocabulary,
+                tensors: file.tensors,
+                source: source,
+                bases: bases
+            )
+        )
     }
 
     /// A tabular classifier rebuilt from a blob made by `encode`, checked like a model folder.

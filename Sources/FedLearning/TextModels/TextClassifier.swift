@@ -73,7 +73,8 @@ package final class TextClassifier {
             lowercase: pretrained.lowercase,
             classNames: classNames,
             dropout: dropout,
-            fineTuning: fineTuning
+            fineTuning: fineTuning,
+            base: pretrained.reference
         )
         let problems = architecture.problems
         guard problems.isEmpty else {

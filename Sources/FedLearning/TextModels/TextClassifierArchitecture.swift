@@ -16,6 +16,9 @@ package struct TextClassifierArchitecture: Sendable, Codable, Equatable {
     /// Dropout on the pooled embedding before the head, while training.
     package var dropout: Float
     package var fineTuning: FineTuning
+    /// The pretrained encoder it was built on; absent in a model that stores every tensor
+    /// and names no base (e.g. one made before bases were named).
+    package var base: BaseModelReference?
 
     package static let formatName = "fedtune.text-classifier"
 
@@ -25,7 +28,8 @@ package struct TextClassifierArchitecture: Sendable, Codable, Equatable {
         lowercase: Bool,
         classNames: [String],
         dropout: Float = 0.1,
-        fineTuning: FineTuning
+        fineTuning: FineTuning,
+        base: BaseModelReference? = nil
     ) {
         self.encoder = encoder
         self.maxLength = maxLength
@@ -33,9 +37,14 @@ package struct TextClassifierArchitecture: Sendable, Codable, Equatable {
         self.classNames = classNames
         self.dropout = dropout
         self.fineTuning = fineTuning
+        self.base = base
     }
 
     package var classes: Int { self.classNames.count }
+
+    /// Whether folders and checkpoints keep only the trained tensors, the frozen rest being
+    /// the named base's (every mode but `full`, which changes every tensor).
+    package var storesTrainedOnly: Bool { self.base != nil && self.fineTuning.mode != .full }
 
     /// Problems with the description, each naming the field.
     package var problems: [String] {
@@ -50,6 +59,9 @@ package struct TextClassifierArchitecture: Sendable, Codable, Equatable {
         }
         if !(0..<1).contains(self.dropout) { problems.append("dropout must be in [0, 1)") }
         problems += self.fineTuning.problems(layerCount: self.encoder.layerCount)
+        if let base = self.base, base.sha256.count != 64 || !base.sha256.allSatisfy(\.isHexDigit) {
+            problems.append("base.sha256 must be 64 hex digits, found '\(base.sha256)'")
+        }
         return problems
     }
 

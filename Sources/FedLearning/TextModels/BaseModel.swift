@@ -1,0 +1,62 @@
+import FedSupport
+import Foundation
+
+/// The pretrained encoder a text classifier was built on, named by the SHA-256 of its
+/// model.safetensors. A model folder or checkpoint in head, last-n or LoRA mode stores
+/// only the tensors it trains; the frozen rest is read from this base.
+package struct BaseModelReference: Sendable, Codable, Equatable {
+    /// The cache's name for it (`all-MiniLM-L6-v2`), which `fedtune models fetch` takes.
+    package var name: String
+    package var sha256: String
+    /// Where the base was read when the classifier was made; looked at after the cache.
+    package var path: String?
+
+    package init(name: String, sha256: String, path: String? = nil) {
+        self.name = name
+        self.sha256 = sha256
+        self.path = path
+    }
+}
+
+/// Finds a base model by digest: first `<cache>/models/<name>/`, then the folder it was
+/// read from when the classifier was made, then every other model in the cache. A folder
+/// counts only when its model.safetensors has the digest asked for.
+package struct BaseModelLocator: Sendable {
+    package var cache: URL
+
+    package init(cache: URL) { self.cache = cache }
+
+    /// The cache `$FEDTUNE_CACHE` or `~/.cache/fedtune` names.
+    package static var standard: BaseModelLocator { BaseModelLocator(cache: CacheRoot.default()) }
+
+    /// The base `reference` names, loaded; `source` is the file that needs it, for the message.
+    package func pretrained(_ reference: BaseModelReference, for source: String) throws -> PretrainedBert {
+        let models = CacheRoot.models(in: self.cache)
+        var candidates = [models.appendingPathComponent(reference.name, isDirectory: true)]
+        if let path = reference.path { candidates.append(URL(fileURLWithPath: path, isDirectory: true)) }
+        let others = (try? FileManager.default.contentsOfDirectory(at: models, includingPropertiesForKeys: nil)) ?? []
+        candidates += others.sorted { $0.path < $1.path }
+        var seen: Set<String> = []
+        for folder in candidates where seen.insert(folder.standardizedFileURL.path).inserted {
+            let weights = folder.appendingPathComponent(PretrainedBert.weightsFile)
+            guard let digest = try? Self.sha256(ofFile: weights), digest == reference.sha256 else { continue }
+            return try PretrainedBert.load(folder, sha256: digest)
+        }
+        throw ModelError.baseModelMissing(
+            source: source,
+            name: reference.name,
+            sha256: reference.sha256,
+            cache: self.cache.path,
+            madeFrom: reference.path
+        )
+    }
+
+    /// SHA-256 of a file, told as a model error naming it when it cannot be read.
+    static func sha256(ofFile url: URL) throws -> String {
+        do {
+            return try sha256Hex(contentsOf: url)
+        } catch {
+            throw ModelError.missingFile(path: url.path, hint: "could not read it to check its SHA-256")
+        }
+    }
+}
