@@ -11,7 +11,7 @@ import OrderedCollections
 package struct StateFolder: Sendable {
     package let url: URL
     /// How many of the newest checkpoints to keep; nil keeps every round's. Resuming needs
-    /// only the newest, and a pretrained encoder's checkpoint is large (90 MB for MiniLM).
+    /// only the newest, and a fully fine-tuned encoder's checkpoint is large (90 MB for MiniLM).
     package var keepCheckpoints: Int?
 
     package init(_ url: URL, keepCheckpoints: Int? = nil) {

@@ -89,8 +89,8 @@ package struct RunFolder: Sendable {
         try AtomicFile.write(Data(ReportRenderer.html(for: summary).utf8), to: self.reportURL)
     }
 
-    /// Removes what only a running federation needs, which for a text model is 90 MB a
-    /// file: every checkpoint but the last round's (the folder still resumes from it, as a
+    /// Removes what only a running federation needs, which for a text model can be 90 MB a
+    /// file (a full fine-tune's checkpoints, each site's copy of the base): every checkpoint but the last round's (the folder still resumes from it, as a
     /// coordinator's does), the copies of the base model each site process kept, and the
     /// coordinator's final model folder (the run's `model/` is the same model).
     func pruneCheckpoints() throws {
