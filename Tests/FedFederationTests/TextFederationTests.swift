@@ -90,7 +90,9 @@ struct TextFederationTests {
         let after = tuned.metrics(tuned.examples(texts: test.texts, labels: test.labels)).accuracy
         // Checkpoints and the final model folder keep adapters and head, not the 90 MB encoder.
         let finalWeights = state.finalModelURL.appendingPathComponent("model.safetensors")
-        let finalBytes = try #require(try FileManager.default.attributesOfItem(atPath: finalWeights.path)[.size] as? Int)
+        let finalBytes = try #require(
+            try FileManager.default.attributesOfItem(atPath: finalWeights.path)[.size] as? Int
+        )
         #expect(blob.count < 1_000_000 && finalBytes < 1_000_000)
         print(
             "LoRA federation: accuracy \(before) → \(after); base model \(first.baseModel / 3) bytes, per round per site \(trainableBytes) bytes each way; checkpoint \(blob.count) bytes, final model.safetensors \(finalBytes) bytes"

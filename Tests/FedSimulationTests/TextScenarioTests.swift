@@ -147,7 +147,10 @@ struct TextScenarioTests {
         let checkpoint = out.appendingPathComponent("federation/state/global-00002.safetensors")
         for file in [checkpoint, URL(fileURLWithPath: exported).appendingPathComponent("model.safetensors")] {
             let names = try Safetensors.read(contentsOf: file).tensors.keys
-            #expect(!names.isEmpty && names.allSatisfy { $0.contains(".lora_") || $0.hasPrefix("classifier.") }, "\(file.path)")
+            #expect(
+                !names.isEmpty && names.allSatisfy { $0.contains(".lora_") || $0.hasPrefix("classifier.") },
+                "\(file.path)"
+            )
         }
         #expect(!FileManager.default.fileExists(atPath: exported + "/vocab.txt"))
         let bert = folder.appendingPathComponent("tiny-bert")
@@ -160,7 +163,10 @@ struct TextScenarioTests {
             ["evaluate", "--model", exported, "--data", texts, "--label", "label", "--cache", emptyCache]
         )
         #expect(orphan.status == 1)
-        #expect(orphan.stderr.contains(digest) && orphan.stderr.contains("fedtune models fetch tiny-bert"), "\(orphan.stderr)")
+        #expect(
+            orphan.stderr.contains(digest) && orphan.stderr.contains("fedtune models fetch tiny-bert"),
+            "\(orphan.stderr)"
+        )
         // Fetched (here: copied) into the cache, the base is found there by its digest.
         try FileManager.default.createDirectory(
             at: URL(fileURLWithPath: emptyCache).appendingPathComponent("models"),

@@ -33,7 +33,10 @@ extension TextClassifier {
             }
         }
         guard let vocabulary else {
-            throw ModelError.invalidArchitecture(path: source, detail: "no vocabulary, and no base model to take it from")
+            throw ModelError.invalidArchitecture(
+                path: source,
+                detail: "no vocabulary, and no base model to take it from"
+            )
         }
         let model = TextClassifier(architecture: architecture, vocabulary: vocabulary, seed: 0)
         try model.load(all, requireAll: true, source: source)

@@ -10,7 +10,8 @@ import Foundation
 /// its vocabulary in `vocab.txt`.
 package enum TextModelFolder {
     package static let vocabularyFile = "vocab.txt"
-    private static let layout = "a text model folder holds model.json and model.safetensors (and vocab.txt when it names no base)"
+    private static let layout =
+        "a text model folder holds model.json and model.safetensors (and vocab.txt when it names no base)"
 
     /// Writes the model; weights first, the description last, each file atomically.
     package static func save(_ model: TextClassifier, to folder: URL) throws {

@@ -44,11 +44,15 @@ struct SmallTextModelTests {
         #expect(Array(stored.keys) == trained)
         #expect(trained.count < model.parameters.count)
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("vocab.txt").path))
-        let json = try JSONSerialization.jsonObject(
-            with: Data(contentsOf: folder.appendingPathComponent("model.json"))
-        ) as? [String: Any]
+        let json =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: folder.appendingPathComponent("model.json"))
+            ) as? [String: Any]
         let reference = json?["base"] as? [String: Any]
-        #expect(reference?["sha256"] as? String == (try sha256Hex(contentsOf: base.appendingPathComponent("model.safetensors"))))
+        #expect(
+            reference?["sha256"] as? String
+                == (try sha256Hex(contentsOf: base.appendingPathComponent("model.safetensors")))
+        )
 
         // Not in the (empty) cache: found where it was read when the model was made.
         let loaded = try TextModelFolder.load(folder, bases: BaseModelLocator(cache: emptyCache))
@@ -88,9 +92,13 @@ struct SmallTextModelTests {
         var tensors = try Safetensors.read(contentsOf: cached.appendingPathComponent("model.safetensors")).tensors
         tensors["embeddings.word_embeddings.weight"]!.scalars[0] += 1
         try Safetensors(tensors: tensors).write(to: cached.appendingPathComponent("model.safetensors"))
-        let message = PretrainedBertTests.message { _ = try TextModelFolder.load(folder, bases: BaseModelLocator(cache: cache)) }
+        let message = PretrainedBertTests.message {
+            _ = try TextModelFolder.load(folder, bases: BaseModelLocator(cache: cache))
+        }
         #expect(message.contains(digest) && message.contains("fedtune models fetch \(name)"), "\(message)")
-        #expect(message.contains(cache.path) && message.contains(folder.appendingPathComponent("model.safetensors").path))
+        #expect(
+            message.contains(cache.path) && message.contains(folder.appendingPathComponent("model.safetensors").path)
+        )
         #expect(!message.contains("HINT: HINT"))
     }
 
