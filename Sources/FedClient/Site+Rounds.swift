@@ -41,7 +41,7 @@ extension Site {
     }
 
     private func base(_ digest: String, trainer: SiteTrainer) throws -> AnyClassifier {
-        let url = self.cacheURL(digest)
+        let url = try self.heldURL(digest)
         guard let blob = FileManager.default.contents(atPath: url.path) else {
             throw SiteError.unknownBaseModel(digest: digest)
         }
@@ -52,17 +52,61 @@ extension Site {
         self.configuration.cache.appendingPathComponent("\(digest).safetensors")
     }
 
+    /// Where a base model the coordinator names is kept; a name that is not a SHA-256 in
+    /// lowercase hex (a path, say) is a protocol violation, never a file name.
+    func heldURL(_ digest: String) throws -> URL {
+        guard digest.count == 64, digest.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else {
+            throw SiteError.protocolViolation(detail: "the base model's digest '\(digest.prefix(80))' is not a SHA-256")
+        }
+        return self.cacheURL(digest)
+    }
+
+    /// The size of a held base model: the most a round's tensors, a part of it, may take.
+    func heldBytes(_ digest: String) throws -> Int {
+        let url = try self.heldURL(digest)
+        guard let size = try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int else {
+            throw SiteError.unknownBaseModel(digest: digest)
+        }
+        return size
+    }
+
+    /// Receives a blob of at most `limit` bytes; a larger announcement or a broken blob is
+    /// the coordinator breaking the protocol, which ends the site (it is not retried).
+    func receiveBlob(
+        _ reader: inout MessageReader,
+        _ header: Message.BlobHeader,
+        limit: Int,
+        what: String
+    ) async throws -> ByteBuffer {
+        do {
+            return try await reader.receiveBlob(header, limit: limit)
+        } catch WireError.blobTooLarge(let bytes, let limit) {
+            throw SiteError.protocolViolation(
+                detail:
+                    "\(what) was announced as \(bytes) bytes, more than the \(limit) this site accepts"
+                    + (what == "the base model" ? " ---> HINT: --max-model-bytes raises the limit" : "")
+            )
+        } catch let error as WireError {
+            throw SiteError.protocolViolation(detail: "\(what): \(error)")
+        }
+    }
+
     func cachedDigests() -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: self.configuration.cache.path)) ?? []
         return names.filter { $0.hasSuffix(".safetensors") }.map { String($0.dropLast(12)) }.sorted()
     }
 
-    /// Keeps a base model by its digest, after checking that the bytes have that digest.
-    func store(_ blob: ByteBuffer, digest: String) throws {
+    /// Refuses a base model whose bytes do not have the digest announced (or one that is not a SHA-256).
+    func checkDigest(_ blob: ByteBuffer, digest: String) throws {
+        _ = try self.heldURL(digest)
         let found = sha256Hex(blob.readableBytesView)
         guard found == digest else {
             throw SiteError.protocolViolation(detail: "base model digest is \(found), announced \(digest)")
         }
-        try AtomicFile.write(Data(blob.readableBytesView), to: self.cacheURL(digest))
+    }
+
+    /// Keeps a base model by its digest (checked by `checkDigest`).
+    func store(_ blob: ByteBuffer, digest: String) throws {
+        try AtomicFile.write(Data(blob.readableBytesView), to: try self.heldURL(digest))
     }
 }

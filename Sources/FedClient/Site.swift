@@ -47,15 +47,17 @@ package struct Site: Sendable {
         }
         var backoff = configuration.initialBackoff
         var lastError = "none"
-        // Failed attempts since the last connection that was welcomed, so a long run
+        // Failed attempts since the last connection on which this site did work (sent an
+        // update or an evaluation), so a long run survives any number of coordinator restarts
+        // while a coordinator that welcomes and then fails cannot keep the site looping.
         // survives any number of coordinator restarts.
         var attempt = 0
         let clock = ContinuousClock()
         var since = clock.now
         while true {
-            var welcomed = false
+            var progressed = false
             do {
-                if let rounds = try await self.session(context: context, trainer: trainer, welcomed: &welcomed) {
+                if let rounds = try await self.session(context: context, trainer: trainer, progressed: &progressed) {
                     return rounds
                 }
                 lastError = "the coordinator closed the connection"
@@ -73,7 +75,7 @@ package struct Site: Sendable {
                 lastError = failure.sentence
                 self.logger.warning("connection lost", metadata: ["reason": "\(failure.sentence)"])
             }
-            if welcomed {
+            if progressed {
                 attempt = 0
                 backoff = configuration.initialBackoff
                 since = clock.now
@@ -95,7 +97,7 @@ package struct Site: Sendable {
 
     /// One connection; nil when it ended before the run finished (reconnect). A `SiteError`
     /// is told to the coordinator as a `failure` before the connection closes.
-    private func session(context: NIOSSLContext, trainer: SiteTrainer, welcomed: inout Bool) async throws -> Int? {
+    private func session(context: NIOSSLContext, trainer: SiteTrainer, progressed: inout Bool) async throws -> Int? {
         let configuration = self.configuration
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(.seconds(5))
@@ -113,7 +115,7 @@ package struct Site: Sendable {
             let sender = MessageSender(outbound, limits: configuration.limits)
             try await sender.send(.hello(.init(modelDigests: self.cachedDigests())))
             do {
-                return try await self.converse(&reader, sender, trainer: trainer, welcomed: &welcomed)
+                return try await self.converse(&reader, sender, trainer: trainer, progressed: &progressed)
             } catch let error as SiteError {
                 if case .refused = error {
                 } else {
@@ -129,8 +131,9 @@ package struct Site: Sendable {
         _ reader: inout MessageReader,
         _ sender: MessageSender,
         trainer: SiteTrainer,
-        welcomed: inout Bool
+        progressed: inout Bool
     ) async throws -> Int? {
+        var modelReceived = false
         while let message = try await reader.receive() {
             switch message {
             case .welcome(let welcome):
@@ -139,26 +142,45 @@ package struct Site: Sendable {
                 } catch {
                     throw SiteError.connection(sentence: "\(error)")
                 }
-                welcomed = true
                 self.logger.info(
                     "joined the federation",
                     metadata: ["client.id": "\(welcome.site)", "round.completed": "\(welcome.completedRounds)"]
                 )
             case .model(let model):
-                let blob = try await reader.receiveBlob(model.blob, limit: .max)
-                try self.store(blob, digest: model.digest)
-                try self.dataCheck {
-                    try trainer.check(
-                        try trainer.baseModel(
-                            digest: model.digest,
-                            blob: Data(blob.readableBytesView),
-                            source: self.cacheURL(model.digest).path
-                        )
-                    )
+                // One base model per connection, no bigger than --max-model-bytes: a coordinator
+                // cannot make a site allocate without bound, or receive forever.
+                guard !modelReceived else {
+                    throw SiteError.protocolViolation(detail: "a second base model was sent on one connection")
                 }
+                modelReceived = true
+                let blob = try await self.receiveBlob(
+                    &reader,
+                    model.blob,
+                    limit: configuration.maximumModelBytes,
+                    what: "the base model"
+                )
+                try self.checkDigest(blob, digest: model.digest)
+                let received: AnyClassifier
+                do {
+                    received = try trainer.baseModel(
+                        digest: model.digest,
+                        blob: Data(blob.readableBytesView),
+                        source: "the base model \(model.digest)"
+                    )
+                } catch {
+                    throw SiteError.protocolViolation(detail: "\(error)")
+                }
+                // Kept only once it is known to be a model.
+                try self.store(blob, digest: model.digest)
+                try self.dataCheck { try trainer.check(received) }
                 self.logger.info("base model received; the data fits it", metadata: ["model.digest": "\(model.digest)"])
             case .train(let train):
-                let blob = try await reader.receiveBlob(train.blob, limit: .max)
+                let blob = try await self.receiveBlob(
+                    &reader,
+                    train.blob,
+                    limit: try self.heldBytes(train.baseDigest),
+                    what: "round \(train.round)'s tensors"
+                )
                 let result = try self.dataCheck(round: train.round) {
                     try self.train(train, blob: blob, trainer: trainer)
                 }
@@ -174,6 +196,7 @@ package struct Site: Sendable {
                     ),
                     blob: delta
                 )
+                progressed = true
                 self.logger.info(
                     "update sent",
                     metadata: [
@@ -182,7 +205,12 @@ package struct Site: Sendable {
                     ]
                 )
             case .evaluate(let evaluate):
-                let blob = try await reader.receiveBlob(evaluate.blob, limit: .max)
+                let blob = try await self.receiveBlob(
+                    &reader,
+                    evaluate.blob,
+                    limit: try self.heldBytes(evaluate.baseDigest),
+                    what: "round \(evaluate.round)'s tensors to evaluate"
+                )
                 // A failed evaluation is reported as one without examples; it must not end the site.
                 let result =
                     (try? self.evaluate(evaluate, blob: blob, trainer: trainer))
@@ -196,6 +224,7 @@ package struct Site: Sendable {
                         )
                     )
                 )
+                progressed = true
             case .finished(let finished):
                 self.logger.info("federation finished", metadata: ["round.count": "\(finished.rounds)"])
                 return finished.rounds

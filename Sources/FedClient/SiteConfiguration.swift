@@ -20,12 +20,16 @@ package struct SiteConfiguration: Sendable {
     package var seed: UInt64 = 0
     /// Reconnection attempts in a row after the network failed, with exponential backoff
     /// (a refusal is never retried).
-    package var maximumReconnects = 20
-    /// Longest time to keep trying without a connection, in seconds.
-    package var maximumWait: Double = 120
+    package var maximumReconnects = 120
+    /// Longest time to keep trying without a connection, in seconds: long enough for a
+    /// coordinator restart or a host reboot of a few minutes.
+    package var maximumWait: Double = 600
     package var initialBackoff: Duration = .milliseconds(100)
     package var maximumBackoff: Duration = .seconds(5)
     package var limits = WireLimits()
+    /// The largest base model this site accepts, in bytes (MiniLM's is 91 MB); a round's
+    /// tensors may be at most as large as the base model they belong to.
+    package var maximumModelBytes = 1 << 30
 
     package init(
         coordinatorHost: String,

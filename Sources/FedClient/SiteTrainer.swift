@@ -32,7 +32,7 @@ final class SiteTrainer {
     /// head-mode model's cached embeddings valid from round to round).
     func baseModel(digest: String, blob: Data, source: String) throws -> AnyClassifier {
         if let base = self.base, base.digest == digest { return base.model }
-        let model = try ModelPackage.decodeAny(blob, source: source)
+        let model = try ModelPackage.decodeAny(blob, source: source, bases: .nowhere)
         self.base = (digest, model)
         return model
     }

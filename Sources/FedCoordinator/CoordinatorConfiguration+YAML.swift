@@ -58,8 +58,14 @@ extension CoordinatorConfiguration {
             value.hasPrefix("/") ? URL(fileURLWithPath: value) : folder.appendingPathComponent(value)
         }
         func invalid(_ detail: String) -> CoordinatorError { .invalidConfiguration("\(path): \(detail)") }
-        guard file.rounds >= 1 else { throw invalid("rounds must be at least 1") }
-        guard file.minSites >= 1 else { throw invalid("min_sites must be at least 1") }
+        guard (1...1_000_000).contains(file.rounds) else { throw invalid("rounds must be in 1...1000000") }
+        guard (1...100_000).contains(file.minSites) else { throw invalid("min_sites must be in 1...100000") }
+        if let deadline = file.deadlineSeconds, !(deadline.isFinite && deadline > 0 && deadline <= 604_800) {
+            throw invalid("deadline_seconds must be a number of seconds in (0, 604800] (a week), not \(deadline)")
+        }
+        if let retries = file.maxRetries, !(0...1_000).contains(retries) {
+            throw invalid("max_retries must be in 0...1000, not \(retries)")
+        }
         var policy = RoundPolicy(
             rounds: file.rounds,
             minSites: file.minSites,
@@ -103,10 +109,15 @@ extension CoordinatorConfiguration {
             self.port = port
         }
         if let clip = file.strategy?.clipNorm {
-            guard clip > 0 else { throw invalid("strategy.clip_norm must be positive") }
+            guard clip.isFinite, clip > 0 else {
+                throw invalid("strategy.clip_norm must be a positive number, not \(clip)")
+            }
             self.clipNorm = clip
         }
         self.serverLearningRate = file.strategy?.serverLearningRate ?? 1
+        guard self.serverLearningRate.isFinite, self.serverLearningRate > 0, self.serverLearningRate <= 100 else {
+            throw invalid("strategy.server_learning_rate must be a number in (0, 100], not \(self.serverLearningRate)")
+        }
         self.training = file.training ?? TrainingConfiguration()
         self.allowList = file.allow.map(Set.init)
         self.revocationList = file.crl.map(resolve)

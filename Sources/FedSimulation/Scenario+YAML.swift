@@ -70,6 +70,13 @@ extension Scenario {
         }
         self.clipNorm = file.strategy?.clipNorm
         self.serverLearningRate = file.strategy?.serverLearningRate ?? 1
+        if let clip = self.clipNorm, !(clip.isFinite && clip > 0) {
+            throw invalid("strategy.clip_norm must be a positive number, not \(clip)")
+        }
+        guard self.serverLearningRate.isFinite, self.serverLearningRate > 0, self.serverLearningRate <= 100 else {
+            throw invalid("strategy.server_learning_rate must be a number in (0, 100], not \(self.serverLearningRate)")
+        }
+        guard file.rounds <= 1_000_000 else { throw invalid("rounds must be in 1...1000000") }
         self.local = file.local ?? self.local
         // A simulation knows every site's data, so balanced weights come from the pooled
         // class counts and are the same at every site.
@@ -109,7 +116,7 @@ extension Scenario {
             guard self.sites >= 0 else { throw invalid("sites must be at least 1") }
         } else {
             guard let sites = file.sites else { throw invalid("missing field 'sites'") }
-            guard sites >= 1 else { throw invalid("sites must be at least 1") }
+            guard (1...100_000).contains(sites) else { throw invalid("sites must be in 1...100000") }
         }
     }
 

@@ -13,6 +13,7 @@ package struct YAMLDocument {
     package init(text: String, path: String) throws(YAMLProblem) {
         self.path = path
         self.text = text
+        if let problem = YAMLLimits.problem(in: text) { throw YAMLProblem(path: path, message: problem) }
         do {
             self.root = try Yams.compose(yaml: text)
         } catch let error as YamlError {

@@ -21,8 +21,10 @@ struct ClientCommand: AsyncParsableCommand {
     @OptionGroup var cache: CacheOptions
     @Option(help: "Share of the data held out for evaluation.") var evaluation: Double = 0.2
     @Option(help: "Seed of the local split.") var seed: UInt64 = 0
-    @Option(help: "Connection attempts in a row before giving up when the network fails.") var retries = 20
-    @Option(help: "Longest time, in seconds, to keep trying to reach the coordinator.") var wait: Double = 120
+    @Option(help: "Connection attempts in a row before giving up when the network fails.") var retries = 120
+    @Option(help: "Longest time, in seconds, to keep trying to reach the coordinator.") var wait: Double = 600
+    @Option(help: "Largest base model this site accepts from the coordinator, in bytes.")
+    var maxModelBytes = 1 << 30
 
     func validate() throws {
         let parts = self.coordinator.split(separator: ":")
@@ -30,6 +32,7 @@ struct ClientCommand: AsyncParsableCommand {
         guard self.evaluation >= 0, self.evaluation < 1 else { throw ValidationError("--evaluation must be in [0, 1)") }
         guard self.retries >= 0 else { throw ValidationError("--retries must be 0 or more") }
         guard self.wait >= 0 else { throw ValidationError("--wait must be 0 or more seconds") }
+        guard self.maxModelBytes > 0 else { throw ValidationError("--max-model-bytes must be positive") }
     }
 
     func run() async throws {
@@ -45,6 +48,7 @@ struct ClientCommand: AsyncParsableCommand {
         )
         configuration.maximumReconnects = self.retries
         configuration.maximumWait = self.wait
+        configuration.maximumModelBytes = self.maxModelBytes
         configuration.textColumn = self.textColumn
         configuration.evaluationFraction = self.evaluation
         configuration.seed = self.seed

@@ -81,7 +81,43 @@ struct CoordinatorConfigurationTests {
         ("identity: c\nmodel: m\nstate: s\nrounds: 2\nmin_sites: 1\nlisten: nowhere\n", "listen must be HOST:PORT"),
         (
             "identity: c\nmodel: m\nstate: s\nrounds: 2\nmin_sites: 1\nstrategy: {clip_norm: -1}\n",
-            "clip_norm must be positive"
+            "clip_norm must be a positive number"
+        ),
+        // Values a sweep found accepted: each would have written NaN checkpoints or never closed a round.
+        (
+            "identity: c\nmodel: m\nstate: s\nrounds: 2\nmin_sites: 1\nstrategy: {server_learning_rate: .nan}\n",
+            "strategy.server_learning_rate must be a number in (0, 100], not nan"
+        ),
+        (
+            "identity: c\nmodel: m\nstate: s\nrounds: 2\nmin_sites: 1\ndeadline_seconds: -5\n",
+            "deadline_seconds must be"
+        ),
+        (
+            "identity: c\nmodel: m\nstate: s\nrounds: 2\nmin_sites: 1\ndeadline_seconds: .nan\n",
+            "deadline_seconds must be"
+        ),
+        (
+            "identity: c\nmodel: m\nstate: s\nrounds: 2\nmin_sites: 1\ntraining: {epochs: 1000000000}\n",
+            "epochs must be in 1...10000, found 1000000000"
+        ),
+        (
+            "identity: c\nmodel: m\nstate: s\nrounds: 2\nmin_sites: 1\ntraining: {warmup_fraction: 1e308}\n",
+            "warmup_fraction must be in 0...1"
+        ),
+        (
+            "identity: c\nmodel: m\nstate: s\nrounds: 2\nmin_sites: 1\ntraining: {learning_rate: .nan}\n",
+            "learning_rate must be a number in (0, 10]"
+        ),
+        // A file nested 5,000 deep overflowed the parser's stack; aliases expand exponentially.
+        ("identity: " + String(repeating: "[", count: 5_000) + "\n", "line 1: nested more than 64 levels deep"),
+        (
+            "identity: c\nmodel: m\nstate: s\nrounds: 2\nmin_sites: 1\nx: &a [1, 1]\ntraining: {seed: *a}\n",
+            "line 7: YAML aliases (*name) are not accepted"
+        ),
+        (
+            "identity: c\n" + String(repeating: "  ", count: 0)
+                + (1...70).map { String(repeating: "  ", count: $0) + "k\($0):" }.joined(separator: "\n"),
+            "nested more than 64 levels deep"
         ),
     ]
 

@@ -105,7 +105,26 @@ package struct BertConfiguration: Sendable, Codable, Equatable {
             )
         }
         if !(self.layerNormEpsilon > 0) { problems.append("field 'layer_norm_eps' must be positive") }
+        if let problem = self.budget.problem("this encoder") { problems.append(problem) }
         return problems
+    }
+
+    /// The encoder's weights counted from the sizes alone (no shapes listed), overflow-checked.
+    package var budget: TensorBudget {
+        let (h, i) = (self.hiddenSize, self.intermediateSize)
+        var budget = TensorBudget()
+        budget.add(self.vocabularySize, h)
+        budget.add(self.maxPositions, h)
+        budget.add(self.typeVocabularySize, h)
+        budget.add(h, count: 2)
+        // Per layer: four h×h projections with biases, two LayerNorms, the feed-forward pair.
+        var layer = TensorBudget()
+        layer.add(h, h, count: 4)
+        layer.add(h, count: 4 + 4)
+        layer.add(i, h, count: 2)
+        layer.add(i)
+        budget.add(layer.scalars ?? -1, count: self.layerCount)
+        return budget
     }
 
     /// Reads and checks `config.json`; errors name the file and the field.

@@ -65,6 +65,17 @@ package struct ModelArchitecture: Sendable, Codable, Equatable {
         return shapes
     }
 
+    /// The model's weights counted from the widths alone, overflow-checked.
+    package var budget: TensorBudget {
+        var budget = TensorBudget()
+        let widths = self.widths
+        for index in 0..<(widths.count - 1) {
+            budget.add(widths[index], widths[index + 1])
+            budget.add(widths[index + 1])
+        }
+        return budget
+    }
+
     /// Problems with the description itself, each as a sentence naming the field.
     package func problems(checkPreprocessing: Bool = true) -> [String] {
         var problems: [String] = []
@@ -75,6 +86,10 @@ package struct ModelArchitecture: Sendable, Codable, Equatable {
         if self.inputs < 1 { problems.append("inputs must be at least 1") }
         if self.classes < 2 { problems.append("classes must be at least 2") }
         if self.hidden.contains(where: { $0 < 1 }) { problems.append("hidden widths must be at least 1") }
+        if let problem = self.budget.problem("this model") {
+            // The tensors cannot even be listed; nothing else is worth checking.
+            return problems + [problem]
+        }
         if !(0..<1).contains(self.dropout) { problems.append("dropout must be in [0, 1)") }
         if checkPreprocessing { problems += self.preprocessingProblems() }
         let names = Set(self.tensorShapes.map(\.name))

@@ -1,6 +1,7 @@
 import FedSupport
 import FedTensor
 import Foundation
+import OrderedCollections
 
 /// A classifier on disk: a folder with `model.json` (architecture and preprocessing)
 /// and `model.safetensors` (the tensors, names as in `ParameterStore`).
@@ -36,6 +37,7 @@ package enum ModelFolder {
             )
         }
         let weights = try Safetensors.read(contentsOf: weightsURL)
+        try TensorBudget.check(architecture.budget, against: weights.tensors.values, source: weightsURL.path)
         let model = Classifier(architecture: architecture, seed: 0)
         try model.parameters.load(weights.tensors, requireAll: true, source: weightsURL.path)
         return model

@@ -102,6 +102,7 @@ package enum ModelPackage {
         guard problems.isEmpty else {
             throw ModelError.invalidArchitecture(path: source, detail: problems.joined(separator: "; "))
         }
+        try TensorBudget.check(architecture.budget, against: file.tensors.values, source: source)
         let model = Classifier(architecture: architecture, seed: 0)
         try model.parameters.load(file.tensors, requireAll: true, source: source)
         return model

@@ -22,16 +22,28 @@ package struct BaseModelReference: Sendable, Codable, Equatable {
 /// read from when the classifier was made, then every other model in the cache. A folder
 /// counts only when its model.safetensors has the digest asked for.
 package struct BaseModelLocator: Sendable {
-    package var cache: URL
+    /// The cache to look in; nil looks nowhere (a site takes its model whole from the wire,
+    /// and never reads a folder a coordinator's metadata names).
+    package var cache: URL?
 
-    package init(cache: URL) { self.cache = cache }
+    package init(cache: URL?) { self.cache = cache }
+
+    /// Finds no base: for models that must arrive whole.
+    package static let nowhere = BaseModelLocator(cache: nil)
 
     /// The cache `$FEDTUNE_CACHE` or `~/.cache/fedtune` names.
     package static var standard: BaseModelLocator { BaseModelLocator(cache: CacheRoot.default()) }
 
     /// The base `reference` names, loaded; `source` is the file that needs it, for the message.
     package func pretrained(_ reference: BaseModelReference, for source: String) throws -> PretrainedBert {
-        let models = CacheRoot.models(in: self.cache)
+        guard let cache = self.cache else {
+            throw ModelError.invalidArchitecture(
+                path: source,
+                detail:
+                    "it holds only the trained tensors of a model on base \(reference.name); a whole model was expected"
+            )
+        }
+        let models = CacheRoot.models(in: cache)
         var candidates = [models.appendingPathComponent(reference.name, isDirectory: true)]
         if let path = reference.path { candidates.append(URL(fileURLWithPath: path, isDirectory: true)) }
         let others = (try? FileManager.default.contentsOfDirectory(at: models, includingPropertiesForKeys: nil)) ?? []
@@ -46,7 +58,7 @@ package struct BaseModelLocator: Sendable {
             source: source,
             name: reference.name,
             sha256: reference.sha256,
-            cache: self.cache.path,
+            cache: cache.path,
             madeFrom: reference.path
         )
     }

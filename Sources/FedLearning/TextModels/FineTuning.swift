@@ -34,7 +34,7 @@ package struct FineTuning: Sendable, Codable, Equatable {
     /// Problems with the settings for an encoder of `layerCount` blocks, each naming the field.
     package func problems(layerCount: Int) -> [String] {
         switch self.mode {
-        case .lastLayers where !(1...layerCount).contains(self.layers):
+        case .lastLayers where self.layers < 1 || self.layers > layerCount:
             return [
                 "fine_tuning.layers must be in 1...\(layerCount) (the encoder has \(layerCount) layers), found \(self.layers)"
             ]

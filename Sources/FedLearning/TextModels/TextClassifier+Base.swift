@@ -38,6 +38,11 @@ extension TextClassifier {
                 detail: "no vocabulary, and no base model to take it from"
             )
         }
+        // The tensors at hand must hold at least the encoder and head the description asks
+        // for, before a model of that size is allocated.
+        var needed = architecture.encoder.budget
+        needed.add(architecture.encoder.hiddenSize, architecture.classes)
+        try TensorBudget.check(needed, against: all.values, source: source)
         let model = TextClassifier(architecture: architecture, vocabulary: vocabulary, seed: 0)
         try model.load(all, requireAll: true, source: source)
         return model

@@ -54,11 +54,30 @@ package struct TextClassifierArchitecture: Sendable, Codable, Equatable {
         }
         if self.version != 1 { problems.append("version \(self.version) is not supported (this fedtune reads 1)") }
         if self.classNames.count < 2 { problems.append("classNames must name at least 2 classes") }
-        if !(2...self.encoder.maxPositions).contains(self.maxLength) {
+        if self.maxLength < 2 || self.maxLength > self.encoder.maxPositions {
             problems.append("maxLength must be in 2...\(self.encoder.maxPositions)")
         }
         if !(0..<1).contains(self.dropout) { problems.append("dropout must be in [0, 1)") }
         problems += self.fineTuning.problems(layerCount: self.encoder.layerCount)
+        if self.fineTuning.mode == .lora, self.fineTuning.lora.rank > self.encoder.hiddenSize {
+            problems.append(
+                "fineTuning.lora.rank must be at most the hidden size \(self.encoder.hiddenSize), found \(self.fineTuning.lora.rank)"
+            )
+        }
+        if self.classNames.count > 100_000 { problems.append("classNames names more than 100000 classes") }
+        // Only once the encoder's own sizes are sane (then h and the feed-forward width are small).
+        if self.encoder.problems.isEmpty {
+            var budget = self.encoder.budget
+            budget.add(self.encoder.hiddenSize, self.classNames.count)
+            budget.add(self.classNames.count)
+            if self.fineTuning.mode == .lora {
+                // At most rank × (in + out) per adapted projection; in and out are h or the feed-forward width.
+                let projection = self.encoder.hiddenSize + self.encoder.intermediateSize
+                let lora = self.fineTuning.lora
+                budget.add(lora.rank, projection, self.encoder.layerCount, count: lora.targets.count)
+            }
+            if let problem = budget.problem("this classifier") { problems.append(problem) }
+        }
         if let base = self.base, base.sha256.count != 64 || !base.sha256.allSatisfy(\.isHexDigit) {
             problems.append("base.sha256 must be 64 hex digits, found '\(base.sha256)'")
         }

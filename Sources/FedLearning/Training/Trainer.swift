@@ -27,8 +27,9 @@ package struct Trainer {
     ) throws -> TrainingHistory {
         let config = self.configuration
         guard train.count > 0 else { throw TrainingError.emptyData(detail: "the training split has no examples") }
-        guard config.epochs >= 1, config.batchSize >= 1, config.learningRate > 0 else {
-            throw TrainingError.invalidConfiguration(detail: "epochs, batch size and learning rate must be positive")
+        let problems = config.problems
+        guard problems.isEmpty else {
+            throw TrainingError.invalidConfiguration(detail: problems.joined(separator: "; "))
         }
         let classes = model.classCount
         if let weights = config.classWeights, weights.count != classes {

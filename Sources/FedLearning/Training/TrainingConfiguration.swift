@@ -101,6 +101,12 @@ extension TrainingConfiguration {
         }
         self.labelSmoothing = try c.decodeIfPresent(Float.self, forKey: .labelSmoothing) ?? self.labelSmoothing
         self.seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? self.seed
+        let problems = self.problems
+        guard problems.isEmpty else {
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: problems.joined(separator: "; "))
+            )
+        }
     }
 
     package func encode(to encoder: any Encoder) throws {
