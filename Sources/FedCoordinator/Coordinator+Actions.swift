@@ -82,13 +82,15 @@ extension Coordinator {
                         self.deliver(.deadlineReached)
                     }
                 )
+            case .finished(let rounds, let sites) where self.lingering:
+                // A finished run answering a site that came back: tell it, and listen on.
+                for site in sites { self.enqueue(.finished(.init(rounds: rounds)), to: site) }
             case .finished(let rounds, let sites):
                 self.writeFinalModel(round: rounds)
                 for site in sites { self.enqueue(.finished(.init(rounds: rounds)), to: site) }
                 self.end(.success(rounds), drain: true)
             case .stop(let reason):
-                self.logger.error("federation stopped", metadata: ["reason": "\(reason)"])
-                self.end(.failure(.stopped(reason: reason)), drain: false)
+                self.stop(reason)
             case .shutDown(let rounds):
                 self.logger.notice("shutting down", metadata: ["round.completed": "\(rounds)"])
                 self.end(.success(rounds), drain: false)
@@ -130,10 +132,6 @@ extension Coordinator {
             )
             return .checkpointWritten(round: round)
         } catch {
-            self.logger.critical(
-                "could not write the checkpoint",
-                metadata: ["round.number": "\(round)", "error": "\(error)"]
-            )
             return .checkpointFailed(round: round, reason: "\(error)")
         }
     }
@@ -167,16 +165,25 @@ extension Coordinator {
                 ]
             )
         } catch {
-            self.logger.error(
-                "could not write the evaluation",
-                metadata: ["round.number": "\(record.round)", "error": "\(error)"]
-            )
+            // A disk that cannot take a line cannot take the next checkpoint either.
+            self.stop("the evaluation of round \(record.round) could not be written: \(error)")
         }
+    }
+
+    /// Ends a run that cannot go on: every connected site is told why (a `failure`), then
+    /// the connections close; the state folder keeps every round finished so far.
+    func stop(_ reason: String) {
+        guard self.outcome == nil else { return }
+        self.logger.critical("federation stopped", metadata: ["reason": "\(reason)"])
+        for site in self.sites.keys {
+            self.enqueue(.failure(.init(message: "the coordinator stopped: \(reason)")), to: site)
+        }
+        self.end(.failure(.stopped(reason: reason)), drain: true)
     }
 
     /// Ends the run: with `drain`, each site's queue (ending in `finished`) is sent before its
     /// connection closes; otherwise every connection closes at once.
-    private func end(_ result: Result<Int, CoordinatorError>, drain: Bool) {
+    func end(_ result: Result<Int, CoordinatorError>, drain: Bool) {
         guard self.outcome == nil else { return }
         self.outcome = result
         for wake in self.wakes { wake.cancel() }

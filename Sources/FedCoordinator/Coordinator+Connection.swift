@@ -180,11 +180,12 @@ extension Coordinator {
                     )
                 )
             case .failure(let failure):
+                let reason = UntrustedText.clean(failure.message)
                 self.logger.warning(
                     "site reported a failure",
-                    metadata: ["client.id": "\(site)", "error": "\(failure.message)"]
+                    metadata: ["client.id": "\(site)", "error": "\(reason)"]
                 )
-                return failure.message
+                return reason
             default:
                 throw CoordinatorError.protocolViolation(site: site, detail: "unexpected '\(message.type)' message")
             }

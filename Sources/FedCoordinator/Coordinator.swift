@@ -49,6 +49,8 @@ package actor Coordinator {
     var admission: Admission
     /// Sleeps until the core's `wake` instants; cancelled when the run ends.
     var wakes: [Task<Void, Never>] = []
+    /// Started on a finished state folder: it only tells sites that come back so.
+    var lingering = false
 
     /// One authenticated site: its queue of messages to send, and the models it holds.
     struct SiteLink {
@@ -82,6 +84,9 @@ package actor Coordinator {
         self.state = StateFolder(configuration.state, keepCheckpoints: configuration.keepCheckpoints)
         self.admission = try Admission(configuration)
         self.stateLock = try self.state.lock()
+        for note in try self.state.prepare() {
+            logger.notice("state folder cleaned up", metadata: ["detail": "\(note)"])
+        }
         try self.state.checkHistory()
         var global = model.parameters.values()
         var completed = 0
@@ -94,6 +99,13 @@ package actor Coordinator {
             else {
                 throw CoordinatorError.invalidConfiguration(
                     "\(source) holds another model than \(configuration.model.path) ---> HINT: use a fresh state folder for a new model"
+                )
+            }
+            if let name = resumed.first(where: { !$0.value.scalars.allSatisfy(\.isFinite) })?.key {
+                throw CoordinatorError.corruptCheckpoint(
+                    path: source,
+                    round: round,
+                    detail: "tensor '\(name)' holds a NaN or an infinite value"
                 )
             }
             for (name, tensor) in resumed { global[name] = tensor }
@@ -111,7 +123,10 @@ package actor Coordinator {
         settings.baseModelBytes = base.count
         let start = global.filter { trainable.contains($0.key) }
         settings.trainableBytes = ModelPackage.encodeTrainable(start).count
-        self.core = FederationCore(settings: settings, global: start, completedRounds: completed)
+        // A crash between a round's checkpoint and its evaluation: that round is scored again.
+        let evaluations = try self.state.evaluations()
+        let evaluated = completed == 0 || evaluations.contains { $0.round == completed }
+        self.core = FederationCore(settings: settings, global: start, completedRounds: completed, evaluated: evaluated)
         // A ByteBuffer holds at most UInt32.max bytes; larger models need more than one blob.
         self.maximumUpdateBytes = Swift.min(2 * self.core.spec.scalarCount * 4 + 1 << 20, Int(UInt32.max))
     }
@@ -122,16 +137,31 @@ package actor Coordinator {
         defer { self.stateLock.release() }
         let identity = try Identity(directory: self.configuration.identity)
         try identity.check(role: .coordinator(hosts: self.configuration.hosts), folder: self.configuration.identity)
-        if self.core.completedRounds >= self.configuration.policy.rounds {
-            // Nothing left to run; the final model folder is made if a crash left it out.
+        if self.core.isOver {
+            // Nothing left to run; the final model folder is made if a crash left it out, and
+            // sites that reconnect (a crash may have kept `finished` from them) are told so
+            // for one deadline's time.
             if !FileManager.default.fileExists(atPath: self.state.finalModelURL.path) {
                 self.writeFinalModel(round: self.core.completedRounds)
             }
+            self.lingering = true
             self.logger.notice(
-                "every round is already done; raise `rounds` to go on",
-                metadata: ["round.completed": "\(self.core.completedRounds)"]
+                "every round is already done; telling sites that reconnect, then stopping (raise `rounds` to go on)",
+                metadata: [
+                    "round.completed": "\(self.core.completedRounds)",
+                    "linger.seconds": "\(self.configuration.policy.deadlineSeconds)",
+                ]
             )
-            return self.core.completedRounds
+            let rounds = self.core.completedRounds
+            self.wakes.append(
+                Task {
+                    guard
+                        (try? await self.clock.sleep(self.clock.seconds() + self.configuration.policy.deadlineSeconds))
+                            != nil
+                    else { return }
+                    self.end(.success(rounds), drain: true)
+                }
+            )
         }
         let context = try identity.makeServerContext()
         let limits = self.configuration.limits

@@ -14,6 +14,10 @@ package enum CoordinatorError: Error, Equatable, CustomStringConvertible {
     case stateFolderInUse(path: String, holder: Int32?)
     /// rounds.jsonl is not a clean history (gaps, duplicates, unreadable lines).
     case corruptState(path: String, line: Int, detail: String)
+    /// The newest checkpoint is not what its record says (a flipped bit, non-finite values).
+    case corruptCheckpoint(path: String, round: Int, detail: String)
+    /// The state folder cannot be written (read-only, full, or not ours).
+    case stateNotWritable(path: String, reason: String)
 
     package var description: String {
         switch self {
@@ -31,6 +35,12 @@ package enum CoordinatorError: Error, Equatable, CustomStringConvertible {
             "\(path), line \(line): \(detail); the history must list rounds 1, 2, 3, … once each "
                 + "---> HINT: this folder was written by two coordinators at once or edited by hand; "
                 + "start a fresh state folder, or cut the file back to its last good line"
+        case .corruptCheckpoint(let path, let round, let detail):
+            "\(path), the checkpoint of round \(round), is damaged: \(detail) ---> HINT: restore it from a backup, "
+                + "or remove it and its line in rounds.jsonl to resume from the round before"
+        case .stateNotWritable(let path, let reason):
+            "the state folder \(path) cannot be written (\(reason)) ---> HINT: free space, or make it writable "
+                + "by the user the coordinator runs as"
         }
     }
 }

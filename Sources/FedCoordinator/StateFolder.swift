@@ -35,9 +35,37 @@ package struct StateFolder: Sendable {
             return try FileLock.acquire(self.lockURL)
         } catch FileLock.Failure.held(_, let holder) {
             throw CoordinatorError.stateFolderInUse(path: self.url.path, holder: holder)
-        } catch let failure as FileLock.Failure {
-            throw CoordinatorError.invalidConfiguration("\(failure) ---> HINT: check that the state folder is writable")
+        } catch FileLock.Failure.unavailable(_, let reason) {
+            throw CoordinatorError.stateNotWritable(path: self.url.path, reason: reason)
         }
+    }
+
+    /// Files the coordinator writes are for its operator only: the model and what sites did.
+    package static let permissions: mode_t = 0o600
+
+    /// Readies the folder for a coordinator: creates it, checks that it can be written
+    /// (before any site is let in), deletes temporary files an interrupted write left, and
+    /// cuts a line torn by a crash mid-append off the end of rounds.jsonl and
+    /// evaluations.jsonl (that round is then redone). Returns what was cleaned up, for the log.
+    package func prepare() throws -> [String] {
+        do {
+            try AtomicFile.createFolder(self.url)
+            let probe = self.url.appendingPathComponent(".write-check")
+            try AtomicFile.write(Data("fedtune\n".utf8), to: probe, permissions: Self.permissions)
+            try FileManager.default.removeItem(at: probe)
+        } catch {
+            throw CoordinatorError.stateNotWritable(path: self.url.path, reason: "\(error)")
+        }
+        var notes: [String] = []
+        let stale = AtomicFile.removeStale(in: self.url)
+        if stale > 0 { notes.append("removed \(stale) temporary file(s) an interrupted write left") }
+        for url in [self.roundsURL, self.evaluationsURL] {
+            guard let data = try? Data(contentsOf: url), let last = data.last, last != 0x0A else { continue }
+            let keep = data.lastIndex(of: 0x0A).map { $0 + 1 } ?? data.startIndex
+            try AtomicFile.write(data[..<keep], to: url, permissions: Self.permissions)
+            notes.append("cut a torn last line off \(url.lastPathComponent) (\(data.count - keep) bytes)")
+        }
+        return notes
     }
 
     /// Refuses a history that is not rounds 1, 2, 3, … each written once (two coordinators
@@ -71,21 +99,34 @@ package struct StateFolder: Sendable {
     /// The last finished round and its model, or nil for a fresh folder. A round counts as
     /// finished when both its checkpoint and its record are on disk: a crash between the
     /// two writes leaves a checkpoint that is redone, never a round missing from the record.
+    /// The checkpoint must have the SHA-256 its record names (a flipped bit is refused).
     package func latest() throws -> (round: Int, blob: Data)? {
         let names = Set((try? FileManager.default.contentsOfDirectory(atPath: self.url.path)) ?? [])
-        let recorded = try self.records().map(\.round)
-        guard let round = recorded.filter({ names.contains(self.checkpointURL(round: $0).lastPathComponent) }).max()
+        let records = try self.records()
+        guard
+            let record = records.filter({ names.contains(self.checkpointURL(round: $0.round).lastPathComponent) })
+                .max(by: { $0.round < $1.round })
         else {
             return nil
         }
-        return (round, try Data(contentsOf: self.checkpointURL(round: round)))
+        let url = self.checkpointURL(round: record.round)
+        let blob = try Data(contentsOf: url)
+        let digest = record.digest
+        if !digest.isEmpty, sha256Hex(blob) != digest {
+            throw CoordinatorError.corruptCheckpoint(
+                path: url.path,
+                round: record.round,
+                detail: "its SHA-256 is \(sha256Hex(blob)), rounds.jsonl recorded \(digest)"
+            )
+        }
+        return (record.round, blob)
     }
 
     /// Saves a finished round: the model first, then its line in rounds.jsonl, so a
     /// record never names a checkpoint that is not on disk.
     /// Older checkpoints beyond `keepCheckpoints` are removed only after both are written.
     package func save(round: Int, modelBlob: Data, record: RoundRecord) throws {
-        try AtomicFile.write(modelBlob, to: self.checkpointURL(round: round))
+        try AtomicFile.write(modelBlob, to: self.checkpointURL(round: round), permissions: Self.permissions)
         try self.appendLine(record, to: self.roundsURL)
         if let keep = self.keepCheckpoints, round > keep {
             for old in 1...(round - keep)
@@ -107,14 +148,14 @@ package struct StateFolder: Sendable {
         try self.lines(of: self.evaluationsURL)
     }
 
+    /// Appends one line (O_APPEND, synced); a crash mid-append leaves a torn last line
+    /// without its newline, which `prepare` cuts off at the next start.
     private func appendLine(_ value: some Encodable, to url: URL) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        var lines = (try? Data(contentsOf: url)) ?? Data()
-        lines.append(try encoder.encode(value))
-        lines.append(0x0A)
-        // Rewriting the (small) log atomically keeps earlier lines safe from a torn append.
-        try AtomicFile.write(lines, to: url)
+        var line = try encoder.encode(value)
+        line.append(0x0A)
+        try AtomicFile.append(line, to: url, permissions: Self.permissions)
     }
 
     private func lines<T: Decodable>(of url: URL) throws -> [T] {

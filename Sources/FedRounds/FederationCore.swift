@@ -1,3 +1,4 @@
+import FedSupport
 import FedTensor
 import OrderedCollections
 
@@ -110,16 +111,27 @@ package struct FederationCore: Sendable {
     /// Set once the last round is saved: the run ends when its evaluation is in.
     private var finishing: (rounds: Int, deadline: Double)?
     package private(set) var isOver = false
+    /// A resumed round whose evaluation was lost with the crash that stopped the last run:
+    /// asked again of the sites before the next round trains (or, when every round is done,
+    /// once `minSites` are back), then the run goes on.
+    private var unevaluated: Int?
 
-    /// A core that resumes after `completedRounds` rounds whose result is `global`.
-    package init(settings: Settings, global: OrderedDictionary<String, Tensor>, completedRounds: Int = 0) {
+    /// A core that resumes after `completedRounds` rounds whose result is `global`;
+    /// `evaluated` is false when the last of them has no evaluation on record.
+    package init(
+        settings: Settings,
+        global: OrderedDictionary<String, Tensor>,
+        completedRounds: Int = 0,
+        evaluated: Bool = true
+    ) {
         self.settings = settings
         self.global = global
         self.spec = TensorSpec(of: global)
         self.machine = RoundStateMachine(policy: settings.policy, completedRounds: completedRounds)
         self.accumulator = FedAvgAccumulator(spec: self.spec, clipNorm: settings.clipNorm)
-        // Every round already done: a site that joins is only told so.
-        self.isOver = completedRounds >= settings.policy.rounds
+        self.unevaluated = completedRounds > 0 && !evaluated ? completedRounds : nil
+        // Every round already done and evaluated: a site that joins is only told so.
+        self.isOver = completedRounds >= settings.policy.rounds && self.unevaluated == nil
     }
 
     package var completedRounds: Int { self.machine.completedRounds }
@@ -157,15 +169,24 @@ package struct FederationCore: Sendable {
                 actions.append(.sendBaseModel(site: site))
                 self.countBaseModelSent()
             }
-            return actions + self.carryOut(self.machine.handle(.siteConnected(site), now: now), now: now)
+            actions += self.carryOut(self.machine.handle(.siteConnected(site), now: now), now: now)
+            if case .finished = self.machine.phase, self.unevaluated != nil,
+                self.machine.connected.count >= self.settings.policy.minSites
+            {
+                // Every round was done, but the last one's evaluation was lost: ask again.
+                actions += self.reevaluate() + self.startEvaluation(self.machine.completedRounds, now: now)
+            }
+            return actions
         case .siteLeft(let site):
             return self.leave(site, reason: "disconnected", now: now)
-        case .siteFailed(let site, let reason):
+        case .siteFailed(let site, let told):
+            let reason = UntrustedText.clean(told)
             self.pendingStopped[site] = reason
             return self.leave(site, reason: "the site stopped: \(reason)", now: now)
         case .updateReceived(let site, let round, let update):
             return self.receive(update, from: site, round: round, now: now)
-        case .updateUnreadable(let site, let round, let reason):
+        case .updateUnreadable(let site, let round, let told):
+            let reason = UntrustedText.clean(told)
             if self.writing != nil || self.machine.refusal(site: site, round: round) != nil {
                 return self.refuse(site: site, round: round, reason: reason)
             }
@@ -176,7 +197,7 @@ package struct FederationCore: Sendable {
                 )
         case .evaluationReceived(let site, let round, let examples, let metrics):
             guard self.evaluation?.round == round else { return [] }
-            self.evaluation?.add(site: site, examples: examples, metrics: metrics)
+            self.evaluation?.add(site: site, examples: examples, metrics: SiteMetrics.kept(metrics))
             guard self.evaluation?.isComplete == true else { return [] }
             return self.recordEvaluation() + self.finishIfEvaluated(now: now)
         case .deadlineReached:
@@ -231,12 +252,18 @@ package struct FederationCore: Sendable {
         if let refusal = self.machine.refusal(site: site, round: round) {
             return self.refuse(site: site, round: round, reason: "\(refusal)")
         }
+        if let problem = SiteMetrics.problem(update.metrics) {
+            return self.handle(.updateUnreadable(site: site, round: round, reason: problem), now: now)
+        }
         do {
             // The update is validated (names, shapes, finite values) as it is folded, once.
             let folded = try self.accumulator.add(update.tensors, examples: update.examples)
             self.tally.add(site: site, update: update, scale: folded.scale)
         } catch {
-            return self.handle(.updateUnreadable(site: site, round: round, reason: "\(error)"), now: now)
+            return self.handle(
+                .updateUnreadable(site: site, round: round, reason: UntrustedText.clean("\(error)")),
+                now: now
+            )
         }
         return self.carryOut(self.machine.handle(.updateArrived(site: site, round: round), now: now), now: now)
     }
@@ -280,11 +307,13 @@ package struct FederationCore: Sendable {
         self.tally.bytes.baseModel = self.pendingBaseBytes
         self.pendingBaseBytes = 0
         var actions: [Action] = []
+        for site in sites where self.holdsBase.insert(site).inserted {
+            actions.append(.sendBaseModel(site: site))
+            self.tally.bytes.baseModel += self.settings.baseModelBytes
+        }
+        // The round a crash left unevaluated is scored before this one trains.
+        actions += self.reevaluate()
         for site in sites {
-            if self.holdsBase.insert(site).inserted {
-                actions.append(.sendBaseModel(site: site))
-                self.tally.bytes.baseModel += self.settings.baseModelBytes
-            }
             let seed = Self.trainingSeed(self.settings.trainingSeed, round: round, site: site)
             actions.append(.train(round: round, site: site, seed: seed, tensors: self.global))
             self.tally.bytes.trainable += self.settings.trainableBytes
@@ -309,6 +338,17 @@ package struct FederationCore: Sendable {
         self.pendingRefusals = []
         self.pendingStopped = [:]
         return .writeCheckpoint(round: round, tensors: self.global, record: record)
+    }
+
+    /// Asks the connected sites to score the global model of the round left unevaluated.
+    private mutating func reevaluate() -> [Action] {
+        guard let round = self.unevaluated else { return [] }
+        self.unevaluated = nil
+        if case .finished = self.machine.phase { return [] }  // startEvaluation asks, and then finishes
+        let asked = self.machine.connected.filter { self.holdsBase.contains($0) }.sorted()
+        guard !asked.isEmpty else { return [] }
+        self.evaluation = EvaluationTally(round: round, asked: Set(asked))
+        return [.evaluate(round: round, sites: asked, tensors: self.global)]
     }
 
     private mutating func startEvaluation(_ round: Int, now: Double) -> [Action] {

@@ -42,12 +42,9 @@ package final class FileLock: @unchecked Sendable {
     package static func acquire(_ url: URL, wait: Bool = false, onWait: () -> Void = {}) throws -> FileLock {
         let path = url.path
         do {
-            try FileManager.default.createDirectory(
-                at: url.deletingLastPathComponent(),
-                withIntermediateDirectories: true
-            )
-        } catch {
-            throw Failure.unavailable(path: path, reason: "cannot create its folder: \(error.localizedDescription)")
+            try AtomicFile.createFolder(url.deletingLastPathComponent())
+        } catch let failure as FileWriteFailure {
+            throw Failure.unavailable(path: path, reason: "cannot create its folder: \(failure)")
         }
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {

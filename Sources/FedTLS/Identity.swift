@@ -33,6 +33,12 @@ package struct Identity: Sendable {
         let missing = { (path: String) in PKIError.missingIdentityFile(path: path) }
 
         let certificate = try Self.loadCertificate(certificateURL, missing: missing)
+        // Like ssh with its keys: a key others can read is refused, not used with a warning.
+        if let mode = (try? FileManager.default.attributesOfItem(atPath: privateKeyURL.path))?[.posixPermissions]
+            as? Int, mode & 0o077 != 0
+        {
+            throw PKIError.keyTooOpen(path: privateKeyURL.path, mode: mode)
+        }
         let privateKey = try Self.loadPrivateKey(privateKeyURL, missing: missing)
         let trustRoot = try Self.loadCertificate(trustRootURL, missing: missing)
 

@@ -15,6 +15,8 @@ package enum PKIError: Error, Equatable, CustomStringConvertible {
     case missingIdentityFile(path: String)
     /// A file exists but could not be read.
     case unreadableFile(path: String, reason: String)
+    /// A private key that its group or others may read.
+    case keyTooOpen(path: String, mode: Int)
     /// A file was read but does not hold the expected PEM certificate or key.
     case unparsableFile(path: String, expected: String, reason: String)
     /// A private key does not belong to the certificate beside it.
@@ -67,6 +69,9 @@ package enum PKIError: Error, Equatable, CustomStringConvertible {
         case .notInitialised(let missing, let directory):
             return "\(missing) is missing, so \(directory) holds no federation CA. "
                 + "---> HINT: run `fedtune certs init --dir \(directory)` first."
+        case .keyTooOpen(let path, let mode):
+            return "\(path) may be read by others (mode \(String(mode, radix: 8))), so the key cannot be trusted to be "
+                + "this identity's alone. ---> HINT: run `chmod 600 \(path)` (fedtune writes keys that way)."
         case .missingIdentityFile(let path):
             return "\(path) is missing. ---> HINT: an identity folder holds cert.pem, key.pem and ca.pem, "
                 + "as written by `fedtune certs issue SITE` (sites) or `fedtune certs init` (coordinator/)."

@@ -9,6 +9,39 @@ import Testing
 struct FederationCoreRefusalTests {
     typealias Tests = FederationCoreTests
 
+    /// What a site chooses (its reason, metric names) reaches records and logs escaped and
+    /// bounded: a newline cannot forge a line, a megabyte cannot swell rounds.jsonl.
+    @Test func siteChosenTextIsEscapedAndBoundedAndTooManyMetricsAreRefused() {
+        var shell = Tests.Shell(
+            core: FederationCore(settings: Tests.settings(rounds: 1, minSites: 4, quorum: 1), global: Tests.start),
+            answering: []
+        )
+        shell.join(["s0", "s1", "s2", "s3"])
+        shell.send(.siteFailed("s2", reason: "bad\nINFO forged line " + String(repeating: "x", count: 100_000)))
+        var metrics: [String: Double] = [:]
+        for index in 0..<200 { metrics["m\(index)"] = 1 }
+        shell.send(.updateReceived(site: "s1", round: 1, Tests.update("s1", round: 1, metrics: metrics)))
+        shell.send(
+            .updateReceived(site: "s3", round: 1, Tests.update("s3", round: 1, metrics: ["loss": 1, "bad\nname": 2]))
+        )
+        shell.send(.updateReceived(site: "s0", round: 1, Tests.update("s0", round: 1)))
+        shell.now = 600
+        shell.send(.deadlineReached)
+
+        let record = shell.records.first
+        let stopped = record?.stopped?["s2"] ?? ""
+        #expect(stopped.hasPrefix("bad\\nINFO forged line xxx") && !stopped.contains("\n"), "\(stopped)")
+        #expect(stopped.utf8.count < 600 && stopped.contains("cut at 512 of 100021 bytes"))
+        #expect(
+            record?.failures["s1"]?.contains("200 metrics sent; at most 32 are recorded") == true,
+            "\(record?.failures ?? [:])"
+        )
+        #expect(
+            record?.failures["s3"]?.contains(#"metric name 'bad\nname' is not"#) == true,
+            "\(record?.failures ?? [:])"
+        )
+    }
+
     @Test func aMetricOneSiteOmitsIsAveragedOverTheSitesThatSentIt() {
         var core = FederationCore(settings: Tests.settings(rounds: 1), global: Tests.start)
         _ = core.handle(.siteJoined("s0", holdsBase: true), now: 0)

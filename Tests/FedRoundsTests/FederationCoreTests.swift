@@ -112,6 +112,35 @@ struct FederationCoreTests {
         #expect(shell.core.isOver)
     }
 
+    /// A restart after a crash that lost round 1's evaluation: the sites score round 1's
+    /// model before they train round 2, and the run goes on as before.
+    @Test func aResumedRoundWithoutItsEvaluationIsScoredBeforeTheNextRoundTrains() {
+        var shell = Shell(
+            core: FederationCore(settings: Self.settings(), global: Self.start, completedRounds: 1, evaluated: false),
+            answering: ["s0", "s1"]
+        )
+        shell.join(["s0", "s1"])
+        #expect(shell.evaluations.map(\.round) == [1, 2, 3])
+        #expect(shell.records.map(\.round) == [2, 3])
+        #expect(shell.finished?.rounds == 3)
+    }
+
+    /// Every round done but the last one's evaluation lost: once `minSites` are back they
+    /// score it, it is recorded, and the run finishes; nothing is trained.
+    @Test func aFinishedRunWithoutItsLastEvaluationAsksForItThenFinishes() {
+        var shell = Shell(
+            core: FederationCore(settings: Self.settings(), global: Self.start, completedRounds: 3, evaluated: false),
+            answering: ["s0", "s1"]
+        )
+        #expect(!shell.core.isOver)
+        shell.join(["s0"])
+        #expect(shell.evaluations.isEmpty && shell.finished == nil, "it waits for min_sites")
+        shell.join(["s1"])
+        #expect(shell.evaluations.map(\.round) == [3] && shell.evaluations.first?.sites == ["s0", "s1"])
+        #expect(shell.finished?.rounds == 3 && shell.finished?.sites == ["s0", "s1"])
+        #expect(shell.trained.isEmpty && shell.records.isEmpty)
+    }
+
     @Test func eachSiteAndRoundGetsItsOwnSeedTheSameInEveryRun() {
         var first = Shell(core: FederationCore(settings: Self.settings(), global: Self.start), answering: ["s0", "s1"])
         var second = first

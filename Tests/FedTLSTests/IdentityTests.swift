@@ -16,6 +16,21 @@ struct IdentityTests {
         }
     }
 
+    /// A key its group or others may read is refused with the chmod that fixes it.
+    @Test(arguments: [0o644, 0o640, 0o604])
+    func aKeyOthersCanReadIsRefusedWithTheChmodToRun(mode: Int) async throws {
+        try await TestPKI.with(sites: ["site-a"]) { pki in
+            let key = pki.folder.siteDirectory("site-a").appendingPathComponent("key.pem")
+            try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: key.path)
+            let error = #expect(throws: PKIError.keyTooOpen(path: key.path, mode: mode)) {
+                try Identity(directory: pki.folder.siteDirectory("site-a"))
+            }
+            #expect("\(error!)".contains("chmod 600 \(key.path)"))
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: key.path)
+            _ = try Identity(directory: pki.folder.siteDirectory("site-a"))
+        }
+    }
+
     @Test(arguments: ["cert.pem", "key.pem", "ca.pem"])
     func namesMissingFile(_ file: String) async throws {
         try await TestPKI.with { pki in
@@ -36,6 +51,7 @@ struct IdentityTests {
             let broken = pki.folder.siteDirectory("site-a").appendingPathComponent(file)
             try FileManager.default.removeItem(at: broken)
             try Data("-----BEGIN CERTIFICATE-----\nnot base64\n".utf8).write(to: broken)
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: broken.path)
 
             let error = #expect(throws: PKIError.self) {
                 try Identity(directory: pki.folder.siteDirectory("site-a"))
