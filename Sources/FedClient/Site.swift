@@ -40,8 +40,9 @@ package struct Site: Sendable {
             evaluationFraction: configuration.evaluationFraction,
             seed: configuration.seed
         )
+        let examples: Int
         do {
-            try trainer.precheck()
+            examples = try trainer.precheck()
         } catch let error as DataError {
             throw SiteError.dataMismatch(detail: "\(error)")
         }
@@ -57,7 +58,12 @@ package struct Site: Sendable {
         while true {
             var progressed = false
             do {
-                if let rounds = try await self.session(context: context, trainer: trainer, progressed: &progressed) {
+                if let rounds = try await self.session(
+                    context: context,
+                    trainer: trainer,
+                    examples: examples,
+                    progressed: &progressed
+                ) {
                     return rounds
                 }
                 lastError = "the coordinator closed the connection"
@@ -97,7 +103,12 @@ package struct Site: Sendable {
 
     /// One connection; nil when it ended before the run finished (reconnect). A `SiteError`
     /// is told to the coordinator as a `failure` before the connection closes.
-    private func session(context: NIOSSLContext, trainer: SiteTrainer, progressed: inout Bool) async throws -> Int? {
+    private func session(
+        context: NIOSSLContext,
+        trainer: SiteTrainer,
+        examples: Int,
+        progressed: inout Bool
+    ) async throws -> Int? {
         let configuration = self.configuration
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(.seconds(5))
@@ -113,7 +124,7 @@ package struct Site: Sendable {
         return try await channel.executeThenClose { inbound, outbound in
             var reader = MessageReader(inbound)
             let sender = MessageSender(outbound, limits: configuration.limits)
-            try await sender.send(.hello(.init(modelDigests: self.cachedDigests())))
+            try await sender.send(.hello(.init(modelDigests: self.cachedDigests(), examples: examples)))
             do {
                 return try await self.converse(&reader, sender, trainer: trainer, progressed: &progressed)
             } catch let error as SiteError {

@@ -39,15 +39,18 @@ final class SiteTrainer {
 
     /// Before joining: the data file is there and holds the label column (and, for JSON
     /// Lines, the text key), so a typo stops the site before it talks to anyone.
-    func precheck() throws {
+    /// Returns the number of labelled rows, which the site announces when it joins (the
+    /// most its updates may weigh).
+    func precheck() throws -> Int {
         guard FileManager.default.isReadableFile(atPath: self.data.path) else {
             throw DataError.unreadable(path: self.data.path, reason: "no such file, or it is not readable")
         }
         if self.data.pathExtension.lowercased() == "jsonl" {
-            _ = try LabeledTexts.read(self.data, textColumn: self.textColumn, labelColumn: self.labelColumn)
-        } else {
-            _ = try CSVTable.read(contentsOf: self.data).column(named: self.labelColumn)
+            return try LabeledTexts.read(self.data, textColumn: self.textColumn, labelColumn: self.labelColumn).count
         }
+        let table = try CSVTable.read(contentsOf: self.data)
+        _ = try table.column(named: self.labelColumn)
+        return table.records.count
     }
 
     /// Reads and splits the data for `model` now (it is kept for the rounds): a missing

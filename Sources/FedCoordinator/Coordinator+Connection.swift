@@ -85,7 +85,8 @@ extension Coordinator {
                 await self.join(
                     name,
                     link: SiteLink(outbox: continuation, channel: channel, certificate: peer),
-                    holdsBase: hello.modelDigests.contains(self.baseDigest)
+                    holdsBase: hello.modelDigests.contains(self.baseDigest),
+                    examples: hello.examples
                 )
                 do {
                     if let reason = try await self.read(&reader, from: name) {
@@ -196,7 +197,7 @@ extension Coordinator {
     /// A second connection with the same certificate replaces the first: the newest wins
     /// (the old one is usually a connection whose loss the site noticed first). The old one
     /// is told why and closed; its part in the open round counts as lost.
-    private func join(_ site: String, link: SiteLink, holdsBase: Bool) {
+    private func join(_ site: String, link: SiteLink, holdsBase: Bool, examples: Int?) {
         if let old = self.sites.removeValue(forKey: site) {
             old.outbox.yield(
                 Outgoing(
@@ -222,7 +223,7 @@ extension Coordinator {
             "site joined",
             metadata: ["client.id": "\(site)", "sites.connected": "\(self.sites.keys.sorted().joined(separator: ","))"]
         )
-        self.deliver(.siteJoined(site, holdsBase: holdsBase))
+        self.deliver(.siteJoined(site, holdsBase: holdsBase, examples: examples))
     }
 
     /// A site's connection ended; `reason` is what it said when it stopped, if anything.

@@ -120,6 +120,7 @@ package actor Coordinator {
             serverLearningRate: configuration.serverLearningRate
         )
         settings.trainingSeed = configuration.training.seed
+        settings.maxExamplesPerSite = configuration.maxExamplesPerSite
         settings.baseModelBytes = base.count
         let start = global.filter { trainable.contains($0.key) }
         settings.trainableBytes = ModelPackage.encodeTrainable(start).count

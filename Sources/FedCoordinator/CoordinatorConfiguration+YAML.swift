@@ -26,6 +26,7 @@ extension CoordinatorConfiguration {
         var hosts: [String]?
         var crl: String?
         var keepCheckpoints: Int?
+        var maxExamplesPerSite: Int?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case listen, identity, model, state, rounds, sample, quorum, seed, strategy, training, allow, hosts, crl
@@ -33,6 +34,7 @@ extension CoordinatorConfiguration {
             case deadlineSeconds = "deadline_seconds"
             case maxRetries = "max_retries"
             case keepCheckpoints = "keep_checkpoints"
+            case maxExamplesPerSite = "max_examples_per_site"
         }
     }
 
@@ -99,6 +101,10 @@ extension CoordinatorConfiguration {
                 throw invalid("keep_checkpoints must be at least 1 (the newest is needed to resume)")
             }
             self.keepCheckpoints = keep
+        }
+        if let bound = file.maxExamplesPerSite {
+            guard bound >= 1 else { throw invalid("max_examples_per_site must be at least 1, not \(bound)") }
+            self.maxExamplesPerSite = bound
         }
         if let listen = file.listen {
             let parts = listen.split(separator: ":", omittingEmptySubsequences: false)

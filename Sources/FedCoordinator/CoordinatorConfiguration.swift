@@ -22,6 +22,9 @@ package struct CoordinatorConfiguration: Sendable {
     /// L2 bound on each site's update; nil leaves updates unclipped.
     package var clipNorm: Float?
     package var serverLearningRate: Float = 1
+    /// The most examples one site's update or evaluation may weigh; nil bounds each site
+    /// only by the count it announced when it joined.
+    package var maxExamplesPerSite: Int?
     /// The local training settings sent to sites with each round (each site gets its own seed).
     package var training = TrainingConfiguration()
     /// Site names allowed to join; nil admits every site with a valid certificate.

@@ -24,6 +24,9 @@ package struct FederationCore: Sendable {
         /// Bytes of the base-model blob and of a trainable-tensors blob, for the records.
         package var baseModelBytes = 0
         package var trainableBytes = 0
+        /// The most examples one site's update or evaluation may weigh (coordinator.yaml's
+        /// `max_examples_per_site`); nil bounds a site only by what it announced at join.
+        package var maxExamplesPerSite: Int?
 
         package init(policy: RoundPolicy, clipNorm: Float? = nil, serverLearningRate: Float = 1) {
             self.policy = policy
@@ -50,7 +53,10 @@ package struct FederationCore: Sendable {
 
     package enum Event: Sendable {
         /// A site authenticated; `holdsBase` says whether it already has the base model.
-        case siteJoined(String, holdsBase: Bool)
+        /// `examples`: the size of its data the site announced in `hello`, which bounds the
+        /// weight of its updates and evaluations for the rest of the run (the smallest
+        /// announcement counts).
+        case siteJoined(String, holdsBase: Bool, examples: Int? = nil)
         case siteLeft(String)
         /// A site said why it stops (a `failure` message) and left.
         case siteFailed(String, reason: String)
@@ -115,6 +121,8 @@ package struct FederationCore: Sendable {
     /// asked again of the sites before the next round trains (or, when every round is done,
     /// once `minSites` are back), then the run goes on.
     private var unevaluated: Int?
+    /// The example count each site announced when it joined (the smallest, over reconnects).
+    private var announced: [String: Int] = [:]
 
     /// A core that resumes after `completedRounds` rounds whose result is `global`;
     /// `evaluated` is false when the last of them has no evaluation on record.
@@ -155,13 +163,14 @@ package struct FederationCore: Sendable {
 
     package mutating func handle(_ event: Event, now: Double) -> [Action] {
         guard !self.isOver else {
-            if case .siteJoined(let site, _) = event, case .finished = self.machine.phase {
+            if case .siteJoined(let site, _, _) = event, case .finished = self.machine.phase {
                 return [.finished(rounds: self.machine.completedRounds, sites: [site])]
             }
             return []
         }
         switch event {
-        case .siteJoined(let site, let holdsBase):
+        case .siteJoined(let site, let holdsBase, let examples):
+            if let examples, examples >= 0 { self.announced[site] = Swift.min(examples, self.announced[site] ?? .max) }
             // A site gets the base model as it joins, so it can check its data against the
             // model before any round, and evaluate even when it is not sampled.
             var actions: [Action] = []
@@ -197,7 +206,8 @@ package struct FederationCore: Sendable {
                 )
         case .evaluationReceived(let site, let round, let examples, let metrics):
             guard self.evaluation?.round == round else { return [] }
-            self.evaluation?.add(site: site, examples: examples, metrics: SiteMetrics.kept(metrics))
+            let bound = self.exampleBound(site)
+            self.evaluation?.add(site: site, examples: Swift.min(examples, bound), metrics: SiteMetrics.kept(metrics))
             guard self.evaluation?.isComplete == true else { return [] }
             return self.recordEvaluation() + self.finishIfEvaluated(now: now)
         case .deadlineReached:
@@ -254,6 +264,13 @@ package struct FederationCore: Sendable {
         }
         if let problem = SiteMetrics.problem(update.metrics) {
             return self.handle(.updateUnreadable(site: site, round: round, reason: problem), now: now)
+        }
+        // One site cannot take the average over by claiming more examples than it may.
+        var update = update
+        let bound = self.exampleBound(site)
+        if update.examples > bound {
+            self.tally.capped[site] = update.examples
+            update.examples = bound
         }
         do {
             // The update is validated (names, shapes, finite values) as it is folded, once.
@@ -338,6 +355,11 @@ package struct FederationCore: Sendable {
         self.pendingRefusals = []
         self.pendingStopped = [:]
         return .writeCheckpoint(round: round, tensors: self.global, record: record)
+    }
+
+    /// The most examples `site`'s reports may weigh.
+    private func exampleBound(_ site: String) -> Int {
+        Swift.min(self.settings.maxExamplesPerSite ?? .max, self.announced[site] ?? .max)
     }
 
     /// Asks the connected sites to score the global model of the round left unevaluated.

@@ -22,6 +22,9 @@ package struct RoundRecord: Sendable, Codable, Equatable {
     /// Site → the reason it gave (a `failure` message) when it stopped since the last
     /// round closed, selected or not; a site that fails fast on its data is named here.
     package var stopped: [String: String]?
+    /// Site → the example count it claimed, for sites whose count was cut to the bound
+    /// (`max_examples_per_site`, or what it announced when it joined); absent when none was.
+    package var capped: [String: Int]?
 
     /// An update turned away, and why.
     package struct Refusal: Sendable, Codable, Equatable {
@@ -47,8 +50,10 @@ package struct RoundRecord: Sendable, Codable, Equatable {
         seconds: Double,
         bytes: RoundBytes? = nil,
         siteExamples: [String: Int]? = nil,
-        refused: [Refusal]? = nil
+        refused: [Refusal]? = nil,
+        capped: [String: Int]? = nil
     ) {
+        self.capped = capped
         self.bytes = bytes
         self.siteExamples = siteExamples
         self.refused = refused

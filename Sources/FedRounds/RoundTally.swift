@@ -4,6 +4,8 @@
 struct RoundTally: Sendable {
     var started: Double = 0
     var bytes = RoundBytes()
+    /// Site → the example count it claimed, when that was cut to its bound.
+    var capped: [String: Int] = [:]
     private var folded: [String: (examples: Int, metrics: [String: Double], scale: Float)] = [:]
 
     init(started: Double = 0) {
@@ -31,7 +33,8 @@ struct RoundTally: Sendable {
             digest: "",
             seconds: now - self.started,
             bytes: self.bytes,
-            siteExamples: self.folded.mapValues(\.examples)
+            siteExamples: self.folded.mapValues(\.examples),
+            capped: self.capped.isEmpty ? nil : self.capped.filter { self.folded[$0.key] != nil }
         )
     }
 }

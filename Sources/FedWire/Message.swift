@@ -19,9 +19,14 @@ package enum Message: Sendable, Equatable {
         package var protocolVersion: Int
         /// SHA-256 digests (hex) of the safetensors base models the site already holds.
         package var modelDigests: [String]
-        package init(protocolVersion: Int = Message.protocolVersion, modelDigests: [String] = []) {
+        /// How many labelled examples the site holds (optional): the most its updates and
+        /// evaluations may weigh in this run.
+        package var examples: Int?
+        package init(protocolVersion: Int = Message.protocolVersion, modelDigests: [String] = [], examples: Int? = nil)
+        {
             self.protocolVersion = protocolVersion
             self.modelDigests = modelDigests
+            self.examples = examples
         }
     }
 

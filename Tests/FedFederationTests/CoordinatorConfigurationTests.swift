@@ -32,6 +32,7 @@ struct CoordinatorConfigurationTests {
             training: {epochs: 2, learning_rate: 0.01}
             allow: [site-a, site-b]
             keep_checkpoints: 3
+            max_examples_per_site: 5000
             """
         )
 
@@ -44,6 +45,7 @@ struct CoordinatorConfigurationTests {
         #expect(configuration.training.epochs == 2 && configuration.training.learningRate == 0.01)
         #expect(configuration.allowList == ["site-a", "site-b"])
         #expect(configuration.keepCheckpoints == 3)
+        #expect(configuration.maxExamplesPerSite == 5000)
     }
 
     static let bad: [(String, String)] = [

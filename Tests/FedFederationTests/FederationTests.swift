@@ -178,6 +178,40 @@ struct FederationTests {
         )
     }
 
+    /// A site that claims 2^31 examples (a zero update, a perfect evaluation) weighs no more
+    /// than it announced when it joined, or than `max_examples_per_site`; the cut is recorded.
+    @Test(arguments: [(Int?.some(40), Int?.none, 40), (nil, 100, 100), (500, 100, 100)])
+    func aSiteClaimingHugeCountsWeighsNoMoreThanItsBound(announced: Int?, limit: Int?, bound: Int) async throws {
+        let (folder, prepared, sites) = try Self.prepare(sites: ["site-a", "site-b", "greedy"])
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var configuration = prepared
+        configuration.policy.rounds = 1
+        configuration.maxExamplesPerSite = limit
+        let greedy = sites[2].identity
+        let claimed = 1 << 31
+        let results = try await Self.federate(
+            try Coordinator(configuration: configuration, logger: Self.quiet),
+            sites: [
+                Self.honest(sites[0]), Self.honest(sites[1]),
+                { port in
+                    try await RogueSite(
+                        identity: greedy,
+                        port: port,
+                        misbehaviour: .inflated(announced: announced, claimed: claimed)
+                    ).run()
+                },
+            ]
+        )
+        #expect(results.sorted() == [1, 1, 1, 1])
+        let record = try #require(try StateFolder(configuration.state).records().first)
+        #expect(record.capped == ["greedy": claimed])
+        #expect(record.siteExamples?["greedy"] == bound)
+        let evaluation = try #require(try StateFolder(configuration.state).evaluations().first)
+        let honest = evaluation.examples - bound
+        #expect(honest > 0 && honest < 100, "the honest sites' held-out rows, plus the bound: \(evaluation.examples)")
+        #expect((evaluation.metrics["accuracy"] ?? 1) < 0.99, "a perfect score of 2^31 rows would read 0.99999995")
+    }
+
     /// A 600-second deadline on a test clock: the round closes with the two sites that
     /// reported as soon as the clock is moved past it, without waiting 600 real seconds.
     @Test func deadlineOnAnInjectedClockClosesTheRoundWithTheQuorum() async throws {

@@ -19,6 +19,9 @@ struct RogueSite {
         case oversizedFrame(Int)
         /// Takes every message and never answers one.
         case silent
+        /// Announces `announced` examples in hello, then claims `claimed` for each update (a
+        /// zero delta) and each evaluation (accuracy 1): a bid to take the average over.
+        case inflated(announced: Int?, claimed: Int)
     }
 
     var identity: URL
@@ -45,7 +48,11 @@ struct RogueSite {
         return try await channel.executeThenClose { inbound, outbound in
             var reader = MessageReader(inbound)
             let sender = MessageSender(outbound)
-            try await sender.send(.hello(.init()))
+            if case .inflated(let announced, _) = self.misbehaviour {
+                try await sender.send(.hello(.init(examples: announced)))
+            } else {
+                try await sender.send(.hello(.init()))
+            }
             while let message = try await reader.receive() {
                 switch message {
                 case .model(let model):
@@ -73,6 +80,21 @@ struct RogueSite {
                         )
                     case .silent:
                         continue
+                    case .inflated(_, let claimed):
+                        let tensors = try Safetensors.decode(Data(blob.readableBytesView), path: "round").tensors
+                        let zero = tensors.mapValues { Tensor(shape: $0.shape) }
+                        let update = ByteBuffer(bytes: Safetensors(tensors: zero).encoded())
+                        try await sender.send(
+                            .update(
+                                .init(
+                                    round: train.round,
+                                    examples: claimed,
+                                    metrics: ["loss": 0],
+                                    blob: .init(content: .delta, bytes: update.readableBytes)
+                                )
+                            ),
+                            blob: update
+                        )
                     case .oversizedFrame(let bytes):
                         try await sender.send(
                             .update(
@@ -89,9 +111,10 @@ struct RogueSite {
                 case .evaluate(let evaluate):
                     _ = try await reader.receiveBlob(evaluate.blob, limit: .max)
                     if case .silent = self.misbehaviour { continue }
-                    _ = evaluate.baseDigest
+                    var (examples, accuracy) = (1, 0.0)
+                    if case .inflated(_, let claimed) = self.misbehaviour { (examples, accuracy) = (claimed, 1) }
                     try await sender.send(
-                        .evaluation(.init(round: evaluate.round, examples: 1, metrics: ["accuracy": 0]))
+                        .evaluation(.init(round: evaluate.round, examples: examples, metrics: ["accuracy": accuracy]))
                     )
                 case .finished(let finished):
                     return finished.rounds
