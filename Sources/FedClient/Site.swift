@@ -115,18 +115,32 @@ package struct Site: Sendable {
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .connect(host: configuration.coordinatorHost, port: configuration.coordinatorPort) { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    try KeepAlive.apply(to: channel)
                     try channel.pipeline.syncOperations.addHandler(
                         Identity.makeClientHandler(context: context, coordinatorHost: configuration.coordinatorHost)
                     )
                     return try FrameCodec.wrap(channel, limits: configuration.limits)
                 }
             }
+        // A coordinator that never finishes TLS, goes silent after it or drips its welcome is
+        // left after `welcomeSeconds` (and counts as a lost connection, within the retries).
+        let raw = channel.channel
+        let watchdog = raw.eventLoop.scheduleTask(in: .milliseconds(Int64(configuration.welcomeSeconds * 1000))) {
+            raw.close(promise: nil)
+        }
+        defer { watchdog.cancel() }
         return try await channel.executeThenClose { inbound, outbound in
             var reader = MessageReader(inbound)
             let sender = MessageSender(outbound, limits: configuration.limits)
             try await sender.send(.hello(.init(modelDigests: self.cachedDigests(), examples: examples)))
             do {
-                return try await self.converse(&reader, sender, trainer: trainer, progressed: &progressed)
+                return try await self.converse(
+                    &reader,
+                    sender,
+                    trainer: trainer,
+                    progressed: &progressed,
+                    welcomed: { watchdog.cancel() }
+                )
             } catch let error as SiteError {
                 if case .refused = error {
                 } else {
@@ -142,7 +156,8 @@ package struct Site: Sendable {
         _ reader: inout MessageReader,
         _ sender: MessageSender,
         trainer: SiteTrainer,
-        progressed: inout Bool
+        progressed: inout Bool,
+        welcomed: () -> Void
     ) async throws -> Int? {
         var modelReceived = false
         while let message = try await reader.receive() {
@@ -153,6 +168,7 @@ package struct Site: Sendable {
                 } catch {
                     throw SiteError.connection(sentence: "\(error)")
                 }
+                welcomed()
                 self.logger.info(
                     "joined the federation",
                     metadata: ["client.id": "\(welcome.site)", "round.completed": "\(welcome.completedRounds)"]

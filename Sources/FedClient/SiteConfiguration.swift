@@ -30,6 +30,8 @@ package struct SiteConfiguration: Sendable {
     /// The largest base model this site accepts, in bytes (MiniLM's is 91 MB); a round's
     /// tensors may be at most as large as the base model they belong to.
     package var maximumModelBytes = 1 << 30
+    /// Seconds from connecting to the coordinator's `welcome` (TLS handshake included).
+    package var welcomeSeconds: Double = 30
 
     package init(
         coordinatorHost: String,

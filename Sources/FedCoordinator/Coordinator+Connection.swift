@@ -18,18 +18,53 @@ extension Coordinator {
     func converse(_ connection: NIOAsyncChannel<Frame, Frame>) async {
         let id = ObjectIdentifier(connection.channel)
         guard self.outcome == nil else {
-            connection.channel.close(promise: nil)
+            try? await connection.executeThenClose { _, _ in }
+            return
+        }
+        let limits = self.configuration.connections
+        guard self.connections.count < limits.maximum, self.pending < limits.maximumPending else {
+            // Over the cap: closed before the handshake costs anything more.
+            self.logger.warning(
+                "connection refused: too many open",
+                metadata: ["connections": "\(self.connections.count)", "pending": "\(self.pending)"]
+            )
+            try? await connection.executeThenClose { _, _ in }
             return
         }
         self.connections[id] = connection.channel
-        defer { self.connections[id] = nil }
-        if let site = await self.talk(over: connection) { self.leave(site, channel: connection.channel) }
+        self.pending += 1
+        defer {
+            self.connections[id] = nil
+            if self.admittedConnections.remove(id) == nil { self.pending -= 1 }
+        }
+        // From accept to hello in bounded time: no TLS, a stall after it, or a dripped first
+        // frame closes the connection.
+        let channel = connection.channel
+        let watchdog = channel.eventLoop.scheduleTask(in: .milliseconds(Int64(limits.helloSeconds * 1000))) {
+            channel.close(promise: nil)
+        }
+        defer { watchdog.cancel() }
+        let onAdmitted: @Sendable () async -> Void = {
+            watchdog.cancel()
+            await self.markAdmitted(id)
+        }
+        if let site = await self.talk(over: connection, onAdmitted: onAdmitted) {
+            self.leave(site, channel: connection.channel)
+        }
+    }
+
+    /// A connection became a site: it no longer counts as pending.
+    private func markAdmitted(_ id: ObjectIdentifier) {
+        if self.admittedConnections.insert(id).inserted { self.pending -= 1 }
     }
 
     /// One connection from hello to hang-up, outside the actor (messages are decoded in the
     /// connection's own task); returns the site's name if it joined. Whatever is refused is
     /// answered with a `failure` naming the reason before the connection closes.
-    private nonisolated func talk(over connection: NIOAsyncChannel<Frame, Frame>) async -> String? {
+    private nonisolated func talk(
+        over connection: NIOAsyncChannel<Frame, Frame>,
+        onAdmitted: @Sendable () async -> Void
+    ) async -> String? {
         var site = "unauthenticated"
         var joined = false
         do {
@@ -39,20 +74,23 @@ extension Coordinator {
                 let hello: Message.Hello
                 var peer: Certificate?
                 do {
+                    // Admission comes right after the handshake, before a single frame is read:
+                    // the site's name is its verified certificate's, never what it sends.
+                    let signal = try await connection.channel.pipeline.handler(type: HandshakeSignal.self).get()
+                    try await signal.completed.get()
+                    let certificate = try await PeerIdentity.certificate(of: connection.channel)
+                    peer = certificate
+                    site = try await self.admit(certificate)
                     guard case .hello(let first)? = try await reader.receive() else {
                         throw CoordinatorError.protocolViolation(site: site, detail: "the first message must be hello")
                     }
                     hello = first
-                    // The TLS handshake is complete once a frame has arrived; the site's name is
-                    // read from its verified certificate, never from what it sent.
-                    let certificate = try await PeerIdentity.certificate(of: connection.channel)
-                    peer = certificate
-                    site = try await self.admit(certificate)
                     try Message.checkVersion(hello.protocolVersion)
                 } catch {
                     try? await sender.send(.failure(.init(message: "\(error)")))
                     throw error
                 }
+                await onAdmitted()
                 try await sender.send(.welcome(.init(site: site, completedRounds: await self.completedRounds)))
                 let (outbox, continuation) = AsyncStream.makeStream(of: Outgoing.self)
                 let name = site

@@ -39,6 +39,9 @@ package actor Coordinator {
     /// Every accepted connection, authenticated or not, so finishing closes them all and
     /// the accept loop's task group can end.
     var connections: [ObjectIdentifier: any Channel] = [:]
+    /// Connections accepted and not yet admitted as a site.
+    var pending = 0
+    var admittedConnections: Set<ObjectIdentifier> = []
     var outcome: Result<Int, CoordinatorError>?
     /// The trainable tensors of the last round sent, encoded once for every site.
     var roundBlob: (round: Int, blob: ByteBuffer)?
@@ -215,7 +218,9 @@ package actor Coordinator {
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .bind(host: self.configuration.host, port: self.configuration.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    try KeepAlive.apply(to: channel)
                     try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
+                    try channel.pipeline.syncOperations.addHandler(HandshakeSignal(eventLoop: channel.eventLoop))
                     return try FrameCodec.wrap(channel, limits: limits)
                 }
             }

@@ -27,6 +27,9 @@ extension CoordinatorConfiguration {
         var crl: String?
         var keepCheckpoints: Int?
         var maxExamplesPerSite: Int?
+        var helloTimeoutSeconds: Double?
+        var maxConnections: Int?
+        var maxPendingConnections: Int?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case listen, identity, model, state, rounds, sample, quorum, seed, strategy, training, allow, hosts, crl
@@ -35,6 +38,9 @@ extension CoordinatorConfiguration {
             case maxRetries = "max_retries"
             case keepCheckpoints = "keep_checkpoints"
             case maxExamplesPerSite = "max_examples_per_site"
+            case helloTimeoutSeconds = "hello_timeout_seconds"
+            case maxConnections = "max_connections"
+            case maxPendingConnections = "max_pending_connections"
         }
     }
 
@@ -105,6 +111,22 @@ extension CoordinatorConfiguration {
         if let bound = file.maxExamplesPerSite {
             guard bound >= 1 else { throw invalid("max_examples_per_site must be at least 1, not \(bound)") }
             self.maxExamplesPerSite = bound
+        }
+        if let seconds = file.helloTimeoutSeconds {
+            guard seconds.isFinite, seconds > 0, seconds <= 3_600 else {
+                throw invalid("hello_timeout_seconds must be in (0, 3600], not \(seconds)")
+            }
+            self.connections.helloSeconds = seconds
+        }
+        if let maximum = file.maxConnections {
+            guard (1...1_000_000).contains(maximum) else { throw invalid("max_connections must be in 1...1000000") }
+            self.connections.maximum = maximum
+        }
+        if let pending = file.maxPendingConnections {
+            guard (1...100_000).contains(pending) else {
+                throw invalid("max_pending_connections must be in 1...100000")
+            }
+            self.connections.maximumPending = pending
         }
         if let listen = file.listen {
             let parts = listen.split(separator: ":", omittingEmptySubsequences: false)

@@ -37,6 +37,20 @@ package struct CoordinatorConfiguration: Sendable {
     /// The coordinator.yaml this was read from, re-read for the access lists on SIGHUP.
     package var file: URL?
     package var limits = WireLimits()
+    /// How long a new connection has to finish the TLS handshake and send `hello`, and how
+    /// many connections (and how many not yet admitted) may be open at once.
+    package var connections = ConnectionLimits()
+
+    package struct ConnectionLimits: Sendable, Equatable {
+        /// Seconds from accept to `hello`: a peer that never starts TLS, stalls after it, or
+        /// drips its first frame is closed after this.
+        package var helloSeconds: Double = 10
+        package var maximum = 1_000
+        /// Connections accepted but not yet admitted (handshake or `hello` pending).
+        package var maximumPending = 64
+
+        package init() {}
+    }
 
     package init(identity: URL, model: URL, state: URL, policy: RoundPolicy) {
         self.identity = identity

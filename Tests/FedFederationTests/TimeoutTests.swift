@@ -1,0 +1,120 @@
+import FedClient
+import FedCoordinator
+import FedRounds
+import FedTLS
+import FedWire
+import Foundation
+import NIOCore
+import NIOPosix
+import Testing
+
+/// Connections that never get anywhere are closed in bounded time while honest sites go on
+/// at full rate: idle TCP without TLS, TLS then silence, and more pending connections than
+/// the cap; and a site leaves a coordinator that never welcomes it.
+@Suite(.serialized, .timeLimit(.minutes(2)))
+struct TimeoutTests {
+    /// A plain TCP connection to 127.0.0.1:`port` that sends nothing (or `bytes`).
+    static func idle(port: Int, sending bytes: [UInt8] = []) async throws -> any Channel {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connect(host: "127.0.0.1", port: port).get()
+        if !bytes.isEmpty { try await channel.writeAndFlush(ByteBuffer(bytes: bytes)).get() }
+        return channel
+    }
+
+    /// Seconds until `channel` is closed by the other end, at most `limit`.
+    static func secondsUntilClosed(_ channel: any Channel, limit: Double = 20) async -> Double {
+        let start = ContinuousClock.now
+        while channel.isActive, start.duration(to: .now) < .seconds(limit) {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        let elapsed = start.duration(to: .now).components
+        return Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18
+    }
+
+    @Test func stalledConnectionsAreClosedAfterTheHelloTimeoutAndSitesStillJoin() async throws {
+        let (folder, prepared, sites) = try FederationTests.prepare(sites: ["site-a", "site-b"])
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var configuration = prepared
+        configuration.connections.helloSeconds = 1
+        let coordinator = try Coordinator(configuration: configuration, logger: FederationTests.quiet)
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let run = Task { try await coordinator.run { continuation.yield($0) } }
+        var iterator = ports.makeAsyncIterator()
+        let port = try #require(await iterator.next())
+
+        // Idle TCP, a slowloris that sends half a TLS record header, and a certified site
+        // that completes TLS and never says hello.
+        let start = ContinuousClock.now
+        var stalled: [any Channel] = []
+        for _ in 0..<10 { stalled.append(try await Self.idle(port: port)) }
+        stalled.append(try await Self.idle(port: port, sending: [0x16, 0x03]))
+        let silent = try await TestConnection.open(identity: sites[0].identity, port: port)
+        stalled.append(silent.channel)
+
+        // Closed by the coordinator's timer (one second), not at once and not by the run's end.
+        for channel in stalled {
+            let seconds = await Self.secondsUntilClosed(channel)
+            #expect(seconds < 5, "still open after \(seconds) s")
+        }
+        #expect(start.duration(to: .now) >= .milliseconds(900), "the timeout, not an immediate refusal, closed them")
+        let opened = ContinuousClock.now
+        #expect(await coordinator.connectedSites.isEmpty)
+        let results = try await withThrowingTaskGroup(of: Int.self) { group in
+            for site in sites { group.addTask { try await FederationTests.honest(site)(port) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(results == [3, 3], "honest sites finish every round after the stalled ones are gone")
+        #expect(opened.duration(to: .now) < .seconds(30))
+        try? await silent.executeThenClose { _, _ in }
+        _ = try await run.value
+    }
+
+    @Test func connectionsOverThePendingCapAreClosedAtOnce() async throws {
+        let (folder, prepared, sites) = try FederationTests.prepare(sites: ["site-a"])
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var configuration = prepared
+        configuration.connections.helloSeconds = 30
+        configuration.connections.maximumPending = 4
+        configuration.policy.rounds = 1
+        let coordinator = try Coordinator(configuration: configuration, logger: FederationTests.quiet)
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let run = Task { try await coordinator.run { continuation.yield($0) } }
+        var iterator = ports.makeAsyncIterator()
+        let port = try #require(await iterator.next())
+        var held: [any Channel] = []
+        for _ in 0..<4 { held.append(try await Self.idle(port: port)) }
+        try await Task.sleep(for: .milliseconds(300))
+        let extra = try await Self.idle(port: port)
+        #expect(await Self.secondsUntilClosed(extra) < 5, "the fifth pending connection is closed at once")
+        #expect(held.allSatisfy { $0.isActive }, "the four within the cap are still open")
+        for channel in held { try? await channel.close() }
+        // Once they are gone, a site joins as usual.
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(try await FederationTests.honest(sites[0])(port) == 1)
+        _ = try await run.value
+    }
+
+    @Test func aSiteLeavesACoordinatorThatNeverWelcomesIt() async throws {
+        let (folder, coordinator, sites) = try FederationTests.prepare(sites: ["site-a"])
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let hostile = try await HostileCoordinator(identity: coordinator.identity) { reader, _ in
+            try await HostileCoordinator.drain(&reader)
+        }
+        var configuration = sites[0]
+        configuration.coordinatorPort = hostile.port
+        configuration.welcomeSeconds = 0.5
+        configuration.maximumReconnects = 1
+        configuration.initialBackoff = .milliseconds(10)
+        let start = ContinuousClock.now
+        var message = "no error"
+        do {
+            _ = try await Site(configuration: configuration, logger: FederationTests.quiet).run()
+        } catch {
+            message = "\(error)"
+        }
+        #expect(start.duration(to: .now) < .seconds(10))
+        #expect(message.contains("gave up after 2 connection attempts"), "\(message)")
+        #expect(hostile.connections == 2)
+        await hostile.close()
+    }
+}
