@@ -131,8 +131,12 @@ package struct Site: Sendable {
         defer { watchdog.cancel() }
         return try await channel.executeThenClose { inbound, outbound in
             var reader = MessageReader(inbound)
-            let sender = MessageSender(outbound, limits: configuration.limits)
+            let sender = SerialSender(MessageSender(outbound, limits: configuration.limits))
             try await sender.send(.hello(.init(modelDigests: self.cachedDigests(), examples: examples)))
+            // "Still here" while this site trains or waits, so the coordinator's idle timeout
+            // only closes a site that is really gone.
+            let pinging = Task { await sender.keepAlive(every: configuration.limits.pingSeconds) }
+            defer { pinging.cancel() }
             do {
                 return try await self.converse(
                     &reader,
@@ -154,7 +158,7 @@ package struct Site: Sendable {
     /// Answers the coordinator's messages until `finished` (the round count) or hang-up (nil).
     private func converse(
         _ reader: inout MessageReader,
-        _ sender: MessageSender,
+        _ sender: SerialSender,
         trainer: SiteTrainer,
         progressed: inout Bool,
         welcomed: () -> Void
@@ -208,8 +212,8 @@ package struct Site: Sendable {
                     limit: try self.heldBytes(train.baseDigest),
                     what: "round \(train.round)'s tensors"
                 )
-                let result = try self.dataCheck(round: train.round) {
-                    try self.train(train, blob: blob, trainer: trainer)
+                let result = try await Self.offPool {
+                    try self.dataCheck(round: train.round) { try self.train(train, blob: blob, trainer: trainer) }
                 }
                 let delta = ByteBuffer(bytes: ModelPackage.encodeTrainable(result.delta))
                 try await sender.send(
@@ -240,7 +244,7 @@ package struct Site: Sendable {
                 )
                 // A failed evaluation is reported as one without examples; it must not end the site.
                 let result =
-                    (try? self.evaluate(evaluate, blob: blob, trainer: trainer))
+                    (try? await Self.offPool { try self.evaluate(evaluate, blob: blob, trainer: trainer) })
                     ?? SiteTrainer.Evaluation(examples: 0, metrics: [:])
                 try await sender.send(
                     .evaluation(
@@ -255,6 +259,8 @@ package struct Site: Sendable {
             case .finished(let finished):
                 self.logger.info("federation finished", metadata: ["round.count": "\(finished.rounds)"])
                 return finished.rounds
+            case .ping:
+                continue
             case .failure(let failure):
                 guard let round = failure.round else { throw SiteError.refused(message: failure.message) }
                 // About one round's update: the coordinator carries on, and so does the site.
@@ -267,6 +273,16 @@ package struct Site: Sendable {
             }
         }
         return nil
+    }
+
+    /// Runs CPU-bound work (a round's training) on a thread of its own, so the task pool stays
+    /// free to send the keepalive even on a one-core machine.
+    static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread { continuation.resume(with: Result { try work() }) }
+            thread.stackSize = 16 << 20
+            thread.start()
+        }
     }
 
     /// Runs `body`, turning a data error (or, with `round`, any training error) into the

@@ -7,7 +7,10 @@ import OrderedCollections
 /// A site's side of a round: rebuilds the global model from the base model and the
 /// round's trainable tensors, fine-tunes it on the site's training split and returns
 /// delta = local − global for the trainable tensors.
-final class SiteTrainer {
+///
+/// One site's conversation uses it one step at a time (a round's training runs on a thread
+/// of its own while the conversation awaits it), never from two places at once.
+final class SiteTrainer: @unchecked Sendable {
     let data: URL
     let labelColumn: String
     let textColumn: String

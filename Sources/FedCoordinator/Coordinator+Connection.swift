@@ -119,6 +119,14 @@ extension Coordinator {
                     continuation.finish()
                     sending.cancel()
                 }
+                // "Still here" through the same queue, so it never splits a blob being sent.
+                let pingSeconds = self.configuration.limits.pingSeconds
+                let pinging = Task {
+                    while (try? await Task.sleep(for: .milliseconds(Int64(pingSeconds * 1000)))) != nil {
+                        continuation.yield(Outgoing(message: .ping))
+                    }
+                }
+                defer { pinging.cancel() }
                 joined = true
                 await self.join(
                     name,
@@ -218,6 +226,8 @@ extension Coordinator {
                         metrics: evaluation.metrics
                     )
                 )
+            case .ping:
+                continue  // it only shows the site is alive, which the idle timeout watches
             case .failure(let failure):
                 let reason = UntrustedText.clean(failure.message)
                 self.logger.warning(

@@ -3,7 +3,8 @@ import OrderedCollections
 
 /// FedAvg as a running sum: each accepted update is clipped and folded in as it
 /// arrives, weighted by its example count, so the coordinator holds one model-sized
-/// buffer however many sites report.
+/// buffer however many sites report. The sum is exact (`ExactSum`), so the order the
+/// updates arrive in never changes a bit of the result.
 ///
 ///     s += n_k · min(1, C / ‖Δ_k‖) · Δ_k;   average = s / Σ n_k
 ///
@@ -13,7 +14,8 @@ package struct FedAvgAccumulator: Sendable {
     package let spec: TensorSpec
     /// L2 bound on each update over all its tensors; nil leaves updates unclipped.
     package let clipNorm: Float?
-    private var sums: [Tensor]
+    /// One exact, order-independent sum per tensor (see `ExactSum`).
+    private var sums: [ExactSum]
     package private(set) var totalExamples: Int = 0
     package private(set) var contributions: Int = 0
 
@@ -21,7 +23,7 @@ package struct FedAvgAccumulator: Sendable {
         precondition(clipNorm.map { $0 > 0 } ?? true, "clip norm must be positive")
         self.spec = spec
         self.clipNorm = clipNorm
-        self.sums = spec.entries.map { Tensor(shape: $0.shape) }
+        self.sums = spec.entries.map { ExactSum(count: $0.shape.reduce(1, *)) }
     }
 
     /// What happened to one update.
@@ -43,7 +45,7 @@ package struct FedAvgAccumulator: Sendable {
         let scale: Float = self.clipNorm.map { norm > $0 ? $0 / norm : 1 } ?? 1
         let weight = Float(examples) * scale
         for (index, entry) in self.spec.entries.enumerated() {
-            self.sums[index].addScaled(weight, update[entry.name]!)
+            self.sums[index].add(weight, update[entry.name]!.scalars)
         }
         self.totalExamples += examples
         self.contributions += 1
@@ -55,13 +57,13 @@ package struct FedAvgAccumulator: Sendable {
         guard self.totalExamples > 0 else { return nil }
         var out: OrderedDictionary<String, Tensor> = [:]
         for (index, entry) in self.spec.entries.enumerated() {
-            out[entry.name] = self.sums[index].scaled(by: 1 / Float(self.totalExamples))
+            out[entry.name] = Tensor(shape: entry.shape, scalars: self.sums[index].quotient(Double(self.totalExamples)))
         }
         return out
     }
 
-    /// Bytes of tensor data held: the running sum only, one model's trainable size.
-    package var bytesHeld: Int { self.sums.reduce(0) { $0 + $1.count * MemoryLayout<Float>.size } }
+    /// Bytes held: the running sum only, 16 bytes per trainable weight (a double-double).
+    package var bytesHeld: Int { self.sums.reduce(0) { $0 + $1.hi.count * 2 * MemoryLayout<Double>.size } }
 
     /// global += serverLearningRate · average, for every tensor of the average.
     package static func apply(

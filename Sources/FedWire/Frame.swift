@@ -31,6 +31,13 @@ package struct WireLimits: Sendable, Equatable {
     package var maximumFrameBytes: Int = 16 * 1024 * 1024
     /// Payload size the sender cuts blobs into (default 1 MiB).
     package var chunkBytes: Int = 1024 * 1024
+    /// Seconds a frame may take from its first byte to its last (default 60: a 1 MiB chunk
+    /// needs only 17 kB/s); a peer that drips a frame is closed after this.
+    package var frameSeconds: Double = 60
+    /// Seconds without a single byte from the peer before the connection counts as dead
+    /// (default 120; both ends send `ping` every `pingSeconds`, so a live peer is never idle).
+    package var idleSeconds: Double = 120
+    package var pingSeconds: Double = 30
 
     package init(maximumFrameBytes: Int = 16 * 1024 * 1024, chunkBytes: Int = 1024 * 1024) {
         precondition(chunkBytes <= maximumFrameBytes, "chunks must fit in a frame")

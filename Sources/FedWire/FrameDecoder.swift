@@ -1,18 +1,33 @@
 import NIOCore
 
 /// Cuts the byte stream into frames, refusing a frame longer than the limit as soon as
-/// its header arrives (before buffering its payload) and an unknown kind.
+/// its header arrives (before buffering its payload) and an unknown kind. With
+/// `frameSeconds`, a frame whose bytes have not all arrived that long after its first one
+/// closes the connection (a peer dripping a frame holds nothing for long).
 package struct FrameDecoder: ByteToMessageDecoder {
     package typealias InboundOut = Frame
 
     package let maximumFrameBytes: Int
+    package let frameSeconds: Double?
+    private var deadline: Scheduled<Void>?
 
-    package init(maximumFrameBytes: Int = WireLimits().maximumFrameBytes) {
+    package init(maximumFrameBytes: Int = WireLimits().maximumFrameBytes, frameSeconds: Double? = nil) {
         self.maximumFrameBytes = maximumFrameBytes
+        self.frameSeconds = frameSeconds
     }
 
     package mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        guard let frame = try self.nextFrame(&buffer) else { return .needMoreData }
+        guard let frame = try self.nextFrame(&buffer) else {
+            if buffer.readableBytes > 0, self.deadline == nil, let seconds = self.frameSeconds {
+                let channel = context.channel
+                self.deadline = context.eventLoop.scheduleTask(in: .milliseconds(Int64(seconds * 1000))) {
+                    channel.close(promise: nil)
+                }
+            }
+            return .needMoreData
+        }
+        self.deadline?.cancel()
+        self.deadline = nil
         context.fireChannelRead(Self.wrapInboundOut(frame))
         return .continue
     }

@@ -19,6 +19,7 @@ extension Message: Codable {
         case .evaluation: "evaluation"
         case .failure: "failure"
         case .finished: "finished"
+        case .ping: "ping"
         }
     }
 
@@ -35,6 +36,7 @@ extension Message: Codable {
         case "evaluation": self = .evaluation(try container.decode(Evaluation.self, forKey: .body))
         case "failure": self = .failure(try container.decode(Failure.self, forKey: .body))
         case "finished": self = .finished(try container.decode(Finished.self, forKey: .body))
+        case "ping": self = .ping
         default:
             throw DecodingError.dataCorruptedError(
                 forKey: .type,
@@ -57,6 +59,7 @@ extension Message: Codable {
         case .evaluation(let body): try container.encode(body, forKey: .body)
         case .failure(let body): try container.encode(body, forKey: .body)
         case .finished(let body): try container.encode(body, forKey: .body)
+        case .ping: try container.encode([String: Int](), forKey: .body)
         }
     }
 

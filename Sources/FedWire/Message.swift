@@ -10,6 +10,9 @@ package enum Message: Sendable, Equatable {
     case evaluation(Evaluation)
     case failure(Failure)
     case finished(Finished)
+    /// Either way, every `WireLimits.pingSeconds`: "still here" (body `{}`), so the other end's
+    /// idle timeout never closes a live peer that is busy training or waiting for a round.
+    case ping
 
     /// The protocol version this build speaks.
     package static let protocolVersion = 1

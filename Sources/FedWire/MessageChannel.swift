@@ -57,12 +57,34 @@ package enum FrameCodec {
     /// as an async channel of frames. Call on the channel's event loop.
     package static func wrap(_ channel: any Channel, limits: WireLimits) throws -> NIOAsyncChannel<Frame, Frame> {
         try channel.pipeline.syncOperations.addHandlers(
-            ByteToMessageHandler(FrameDecoder(maximumFrameBytes: limits.maximumFrameBytes)),
+            ByteToMessageHandler(
+                FrameDecoder(maximumFrameBytes: limits.maximumFrameBytes, frameSeconds: limits.frameSeconds)
+            ),
+            IdleStateHandler(readTimeout: .milliseconds(Int64(limits.idleSeconds * 1000))),
+            IdleCloser(),
             MessageToByteHandler(FrameEncoder())
         )
         return try NIOAsyncChannel(
             wrappingChannelSynchronously: channel,
             configuration: .init(inboundType: Frame.self, outboundType: Frame.self)
         )
+    }
+}
+
+/// Closes a connection from which nothing at all arrived for the idle time (a peer whose
+/// process hangs, or a network that drops packets silently).
+final class IdleCloser: ChannelInboundHandler, Sendable {
+    typealias InboundIn = Frame
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        context.fireChannelRead(data)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
+            context.close(promise: nil)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
     }
 }

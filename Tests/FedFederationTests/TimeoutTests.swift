@@ -94,6 +94,81 @@ struct TimeoutTests {
         _ = try await run.value
     }
 
+    /// After hello: a site that goes silent (no ping) is closed after the idle time, one that
+    /// drips half a frame after the frame time, while an honest site, pinging, finishes.
+    @Test func silentAndDrippingSitesAreClosedAndAPingingSiteIsNot() async throws {
+        let (folder, prepared, sites) = try FederationTests.prepare(sites: ["site-a", "site-b", "mute", "drip"])
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var configuration = prepared
+        configuration.policy = RoundPolicy(rounds: 1, minSites: 2, deadlineSeconds: 60)
+        configuration.limits.idleSeconds = 1.5
+        configuration.limits.frameSeconds = 1
+        configuration.limits.pingSeconds = 0.3
+        let coordinator = try Coordinator(configuration: configuration, logger: FederationTests.quiet)
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let run = Task { try await coordinator.run { continuation.yield($0) } }
+        var iterator = ports.makeAsyncIterator()
+        let port = try #require(await iterator.next())
+
+        // site-a joins first and waits, longer than the idle time, for site-b: only its
+        // pings keep it connected (it may not reconnect even once).
+        var first = sites[0]
+        first.coordinatorPort = port
+        first.limits.pingSeconds = 0.3
+        first.maximumReconnects = 0
+        let waiting = Task { try await Site(configuration: first, logger: FederationTests.quiet).run() }
+        let mute = try await TestConnection.open(identity: sites[2].identity, port: port)
+        let drip = try await TestConnection.open(identity: sites[3].identity, port: port)
+        for connection in [mute, drip] {
+            try await MessageSender(connection.outbound).send(.hello(.init()))
+        }
+        // Half of a frame: a header announcing 100 bytes, and 10 of them.
+        var half = ByteBuffer()
+        half.writeInteger(UInt32(100), endianness: .big)
+        half.writeInteger(Frame.Kind.control.rawValue)
+        half.writeBytes([UInt8](repeating: 0x20, count: 10))
+        // Written below the frame encoder, straight into TLS.
+        let context = try await drip.channel.pipeline.context(handlerType: ByteToMessageHandler<FrameDecoder>.self)
+            .get()
+        try await drip.channel.eventLoop.submit { context.writeAndFlush(NIOAny(half)) }.get().get()
+        #expect(await Self.secondsUntilClosed(mute.channel) < 5, "the silent site is closed after the idle time")
+        #expect(await Self.secondsUntilClosed(drip.channel) < 5, "the dripping site is closed after the frame time")
+
+        try await Task.sleep(for: .seconds(2))
+        var second = sites[1]
+        second.coordinatorPort = port
+        #expect(try await Site(configuration: second, logger: FederationTests.quiet).run() == 1)
+        #expect(try await waiting.value == 1, "site-a stayed connected for the whole wait")
+        for connection in [mute, drip] { try? await connection.executeThenClose { _, _ in } }
+        _ = try await run.value
+    }
+
+    /// A coordinator that welcomes a site and then sends nothing at all (no ping) is left
+    /// after the idle time, as a lost connection.
+    @Test func aSiteLeavesACoordinatorThatGoesSilentAfterWelcoming() async throws {
+        let (folder, coordinator, sites) = try FederationTests.prepare(sites: ["site-a"])
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let hostile = try await HostileCoordinator(identity: coordinator.identity) { reader, sender in
+            try await HostileCoordinator.welcome(sender, site: "site-a")
+            try await HostileCoordinator.drain(&reader)
+        }
+        var configuration = sites[0]
+        configuration.coordinatorPort = hostile.port
+        configuration.limits.idleSeconds = 1
+        configuration.maximumReconnects = 1
+        configuration.initialBackoff = .milliseconds(10)
+        let start = ContinuousClock.now
+        var message = "no error"
+        do {
+            _ = try await Site(configuration: configuration, logger: FederationTests.quiet).run()
+        } catch {
+            message = "\(error)"
+        }
+        #expect(start.duration(to: .now) < .seconds(15))
+        #expect(message.contains("gave up after 2 connection attempts"), "\(message)")
+        await hostile.close()
+    }
+
     @Test func aSiteLeavesACoordinatorThatNeverWelcomesIt() async throws {
         let (folder, coordinator, sites) = try FederationTests.prepare(sites: ["site-a"])
         defer { try? FileManager.default.removeItem(at: folder) }
