@@ -86,6 +86,9 @@ extension Site {
                     "\(what) was announced as \(bytes) bytes, more than the \(limit) this site accepts"
                     + (what == "the base model" ? " ---> HINT: --max-model-bytes raises the limit" : "")
             )
+        } catch WireError.closedDuringBlob {
+            // A lost connection (a restart, the network), retried like any other.
+            throw ChannelError.eof
         } catch let error as WireError {
             throw SiteError.protocolViolation(detail: "\(what): \(error)")
         }

@@ -262,7 +262,13 @@ package struct Site: Sendable {
             case .ping:
                 continue
             case .failure(let failure):
-                guard let round = failure.round else { throw SiteError.refused(message: failure.message) }
+                guard let round = failure.round else {
+                    // The coordinator ended the run for everyone (its disk, say): told as such.
+                    if failure.message.hasPrefix("the coordinator stopped") {
+                        throw SiteError.connection(sentence: UntrustedText.clean(failure.message))
+                    }
+                    throw SiteError.refused(message: UntrustedText.clean(failure.message))
+                }
                 // About one round's update: the coordinator carries on, and so does the site.
                 self.logger.warning(
                     "the coordinator refused this site's update",

@@ -87,7 +87,7 @@ extension Coordinator {
                     hello = first
                     try Message.checkVersion(hello.protocolVersion)
                 } catch {
-                    try? await sender.send(.failure(.init(message: "\(error)")))
+                    try? await sender.send(.failure(.init(message: UntrustedText.clean("\(error)"))))
                     throw error
                 }
                 await onAdmitted()
@@ -140,7 +140,7 @@ extension Coordinator {
                     }
                 } catch {
                     // Through the queue, so the failure never splits a blob being sent.
-                    continuation.yield(Outgoing(message: .failure(.init(message: "\(error)"))))
+                    continuation.yield(Outgoing(message: .failure(.init(message: UntrustedText.clean("\(error)")))))
                     continuation.finish()
                     await sending.value
                     throw error
@@ -153,7 +153,7 @@ extension Coordinator {
             if joined {
                 self.logger.warning(
                     "site connection ended with an error",
-                    metadata: ["client.id": "\(site)", "error": "\(error)"]
+                    metadata: ["client.id": "\(site)", "error": "\(UntrustedText.clean("\(error)"))"]
                 )
             } else {
                 let peer = connection.channel.remoteAddress.map { "a connection from \($0.ipAddress ?? "?")" }
@@ -162,7 +162,7 @@ extension Coordinator {
                     metadata: [
                         "client.id": "\(site)",
                         "reason":
-                            "\(error is NIOSSLError || error is BoringSSLError ? ConnectionFailure.coordinator(error, peer: peer ?? "a connection") : "\(error)")",
+                            "\(error is NIOSSLError || error is BoringSSLError ? ConnectionFailure.coordinator(error, peer: peer ?? "a connection") : UntrustedText.clean("\(error)"))",
                     ]
                 )
             }

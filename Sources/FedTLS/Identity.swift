@@ -33,12 +33,7 @@ package struct Identity: Sendable {
         let missing = { (path: String) in PKIError.missingIdentityFile(path: path) }
 
         let certificate = try Self.loadCertificate(certificateURL, missing: missing)
-        // Like ssh with its keys: a key others can read is refused, not used with a warning.
-        if let mode = (try? FileManager.default.attributesOfItem(atPath: privateKeyURL.path))?[.posixPermissions]
-            as? Int, mode & 0o077 != 0
-        {
-            throw PKIError.keyTooOpen(path: privateKeyURL.path, mode: mode)
-        }
+        try Self.checkPrivate(privateKeyURL)
         let privateKey = try Self.loadPrivateKey(privateKeyURL, missing: missing)
         let trustRoot = try Self.loadCertificate(trustRootURL, missing: missing)
 
@@ -49,6 +44,16 @@ package struct Identity: Sendable {
             throw PKIError.notSignedByCA(certificate: certificateURL.path, ca: trustRootURL.path)
         }
         self.init(certificate: certificate, privateKey: privateKey, trustRoot: trustRoot)
+    }
+
+    /// Like ssh with its keys: a key its group or others may read is refused, not used with
+    /// a warning (a missing file is left to the loader, which names it).
+    static func checkPrivate(_ url: URL) throws {
+        if let mode = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.posixPermissions] as? Int,
+            mode & 0o077 != 0
+        {
+            throw PKIError.keyTooOpen(path: url.path, mode: mode)
+        }
     }
 
     /// The certificate's subject common name: the site name for a site's identity.

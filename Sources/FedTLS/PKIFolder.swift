@@ -97,6 +97,7 @@ package struct PKIFolder: Sendable {
     package func loadAuthority() throws -> CertificateAuthority {
         let missing = { (path: String) in PKIError.notInitialised(missing: path, directory: self.root.path) }
         let certificate = try Identity.loadCertificate(self.caCertificate, missing: missing)
+        try Identity.checkPrivate(self.caPrivateKey)
         let privateKey = try Identity.loadPrivateKey(self.caPrivateKey, missing: missing)
         guard privateKey.publicKey == certificate.publicKey else {
             throw PKIError.keyDoesNotMatchCertificate(key: self.caPrivateKey.path, certificate: self.caCertificate.path)

@@ -23,7 +23,7 @@ package struct MessageReader {
         while let frame = try await self.inbound.next() {
             if let blob = try receiver.receive(frame) { return blob }
         }
-        throw WireError.blobSizeMismatch(announced: header.bytes, received: -1)
+        throw WireError.closedDuringBlob(announced: header.bytes)
     }
 
 }

@@ -10,6 +10,8 @@ package enum WireError: Error, Equatable, CustomStringConvertible {
     case blobSizeMismatch(announced: Int, received: Int)
     case blobDigestMismatch(expected: String, found: String)
     case blobTooLarge(bytes: Int, limit: Int)
+    /// The connection closed before a blob's last chunk: the network, not the peer's protocol.
+    case closedDuringBlob(announced: Int)
 
     package var description: String {
         switch self {
@@ -30,6 +32,8 @@ package enum WireError: Error, Equatable, CustomStringConvertible {
             return "tensor blob announced as \(announced) bytes ended after \(received)"
         case .blobDigestMismatch(let expected, let found):
             return "tensor blob SHA-256 is \(found), its trailer says \(expected)"
+        case .closedDuringBlob(let announced):
+            return "the connection closed before a blob of \(announced) bytes had arrived"
         case .blobTooLarge(let bytes, let limit):
             return "tensor blob of \(bytes) bytes exceeds the \(limit)-byte limit for this message"
         }

@@ -63,6 +63,20 @@ struct HostileCoordinatorTests {
         #expect(connections == 1, "a broken protocol is not retried")
     }
 
+    /// A connection that closes in the middle of the base model (a coordinator restarted,
+    /// say) is a lost connection: the site reconnects, within its retries.
+    @Test func aConnectionClosedMidBlobIsRetriedNotTakenForAProtocolBreak() async throws {
+        let (error, connections) = try await Self.site { _, sender in
+            try await HostileCoordinator.welcome(sender, site: "site-a")
+            try await sender.send(
+                .model(.init(digest: String(repeating: "a", count: 64), blob: .init(content: .baseModel, bytes: 1000)))
+            )
+            // Then the connection closes, no chunk sent.
+        }
+        #expect(error.contains("gave up after 4 connection attempts"), "\(error)")
+        #expect(connections == 4, "3 reconnections, as the site's --retries allow")
+    }
+
     @Test func aBaseDigestThatIsAPathIsRefusedWithoutReadingIt() async throws {
         let (error, connections) = try await Self.site { reader, sender in
             try await HostileCoordinator.welcome(sender, site: "site-a")
