@@ -198,4 +198,21 @@ struct ProcessFederationTests {
         #expect(clients.allSatisfy { $0.terminationStatus == 0 }, "\(run.read("site-a.log") ?? "")")
         #expect(try run.rounds() == [1, 2, 3, 4, 5, 6])
     }
+
+    /// SIGTERM in the middle of a run: the coordinator stops within a few seconds, exit 0,
+    /// with every finished round on disk (the sites keep trying to reconnect).
+    @Test func sigtermStopsTheCoordinatorWithinSecondsKeepingEveryFinishedRound() throws {
+        let run = try Run()
+        let (coordinator, clients, _) = try run.startFederation(rounds: 50, epochs: 15)
+        #expect(Run.eventually(seconds: 60) { ((try? run.rounds()) ?? []).count >= 1 })
+        let signalled = Date()
+        kill(coordinator.processIdentifier, SIGTERM)
+        try Run.wait(for: coordinator, seconds: 15)
+        #expect(Date().timeIntervalSince(signalled) < 5, "stopped \(Date().timeIntervalSince(signalled)) s after SIGTERM")
+        #expect(coordinator.terminationStatus == 0, "\(run.read("coordinator.log") ?? "")")
+        let rounds = try run.rounds()
+        #expect(!rounds.isEmpty && rounds == Array(1...rounds.count) && rounds.count < 50)
+        for client in clients { client.terminate() }
+        for client in clients { try Run.wait(for: client, seconds: 15) }
+    }
 }
