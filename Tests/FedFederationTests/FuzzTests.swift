@@ -43,6 +43,12 @@ struct FuzzTests {
         }
     }
 
+    /// Lets other tests' tasks run now and then: the loops are long and synchronous, and
+    /// the task pool has as many threads as cores.
+    static func share(_ index: Int) async {
+        if index % 100 == 0 { await Task.yield() }
+    }
+
     /// `bytes` with a few random changes: flipped bits, overwritten bytes with boundary
     /// values, a cut, or a repeated slice.
     static func mutate(_ bytes: [UInt8], _ generator: inout SeededGenerator) -> [UInt8] {
@@ -81,7 +87,7 @@ struct FuzzTests {
         return words.joined(separator: " ")
     }
 
-    @Test func framesAndControlMessages() throws {
+    @Test func framesAndControlMessages() async throws {
         var generator = SeededGenerator(seed: 1)
         var tally = Tally(target: "frames and messages")
         let valid: [Message] = [
@@ -99,6 +105,7 @@ struct FuzzTests {
         }
         let decoder = FrameDecoder(maximumFrameBytes: 1 << 16)
         for index in 0..<Self.iterations {
+            await Self.share(index)
             let bytes = Self.mutate(encoded[index % encoded.count], &generator)
             tally.run {
                 var buffer = ByteBuffer(bytes: bytes)
@@ -111,7 +118,7 @@ struct FuzzTests {
         #expect(tally.tried == Self.iterations && tally.slowest < .seconds(2))
     }
 
-    @Test func safetensorsFilesAndModelBlobs() throws {
+    @Test func safetensorsFilesAndModelBlobs() async throws {
         var generator = SeededGenerator(seed: 2)
         var files = Tally(target: "safetensors")
         var models = Tally(target: "model blobs")
@@ -124,7 +131,8 @@ struct FuzzTests {
         )
         let model = AnyClassifier.tabular(Classifier(architecture: architecture, seed: 1))
         let blob = Array(ModelPackage.encode(metadata: try model.packageMetadata(), tensors: model.parameters.values()))
-        for _ in 0..<Self.iterations {
+        for index in 0..<Self.iterations {
+            await Self.share(index)
             let bytes = Self.mutate(blob, &generator)
             files.run { _ = try Safetensors.decode(Data(bytes), path: "fuzz") }
             models.run { _ = try ModelPackage.decodeAny(Data(bytes), source: "fuzz", bases: .nowhere) }
@@ -133,7 +141,8 @@ struct FuzzTests {
         let json = String(decoding: try JSONEncoder().encode(architecture), as: UTF8.self)
             .replacingOccurrences(of: ",", with: " , ")
         var described = Tally(target: "model descriptions")
-        for _ in 0..<Self.iterations {
+        for index in 0..<Self.iterations {
+            await Self.share(index)
             let text = Self.mutate(text: json, &generator)
             described.run {
                 let metadata = [ModelPackage.architectureKey: text, "format": "pt"]
@@ -163,7 +172,8 @@ struct FuzzTests {
         var textMetadata = try ModelPackage.metadata(text: text)
         let textJSON = (textMetadata[ModelPackage.architectureKey] ?? "").replacingOccurrences(of: ",", with: " , ")
         var texts = Tally(target: "text model descriptions")
-        for _ in 0..<Self.iterations {
+        for index in 0..<Self.iterations {
+            await Self.share(index)
             textMetadata[ModelPackage.architectureKey] = Self.mutate(text: textJSON, &generator)
             texts.run {
                 let data = ModelPackage.encode(metadata: textMetadata, tensors: text.parameters.values())
@@ -176,12 +186,13 @@ struct FuzzTests {
         }
     }
 
-    @Test func trainingSettingsAndYAMLFiles() throws {
+    @Test func trainingSettingsAndYAMLFiles() async throws {
         var generator = SeededGenerator(seed: 3)
         var settings = Tally(target: "training settings")
         let json =
             #"{"epochs": 3 , "batch_size": 8 , "learning_rate": 0.02 , "warmup_fraction": 0.1 , "class_weights": [1 , 2] , "optimizer": {"kind": "sgd" , "momentum": 0.9}}"#
-        for _ in 0..<Self.iterations {
+        for index in 0..<Self.iterations {
+            await Self.share(index)
             let text = Self.mutate(text: json, &generator)
             settings.run {
                 let configuration = try JSONDecoder().decode(TrainingConfiguration.self, from: Data(text.utf8))
@@ -208,7 +219,8 @@ struct FuzzTests {
             """
         var files = Tally(target: "coordinator.yaml")
         let file = folder.appendingPathComponent("coordinator.yaml")
-        for _ in 0..<Self.iterations {
+        for index in 0..<Self.iterations {
+            await Self.share(index)
             try Self.mutate(text: yaml, &generator).write(to: file, atomically: false, encoding: .utf8)
             files.run { _ = try CoordinatorConfiguration.load(file) }
         }

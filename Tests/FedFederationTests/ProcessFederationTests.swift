@@ -208,7 +208,10 @@ struct ProcessFederationTests {
         let signalled = Date()
         kill(coordinator.processIdentifier, SIGTERM)
         try Run.wait(for: coordinator, seconds: 15)
-        #expect(Date().timeIntervalSince(signalled) < 5, "stopped \(Date().timeIntervalSince(signalled)) s after SIGTERM")
+        #expect(
+            Date().timeIntervalSince(signalled) < 5,
+            "stopped \(Date().timeIntervalSince(signalled)) s after SIGTERM"
+        )
         #expect(coordinator.terminationStatus == 0, "\(run.read("coordinator.log") ?? "")")
         let rounds = try run.rounds()
         #expect(!rounds.isEmpty && rounds == Array(1...rounds.count) && rounds.count < 50)
