@@ -35,6 +35,9 @@ extension Coordinator {
     /// The sites connected now, by name.
     package var connectedSites: [String] { self.sites.keys.sorted() }
 
+    /// Connections open now, admitted or not.
+    package var openConnections: Int { self.connections.count }
+
     func admit(_ certificate: Certificate) throws -> String {
         try self.admission.admit(certificate)
     }

@@ -28,6 +28,7 @@ extension CoordinatorConfiguration {
         var keepCheckpoints: Int?
         var maxExamplesPerSite: Int?
         var helloTimeoutSeconds: Double?
+        var idleTimeoutSeconds: Double?
         var maxConnections: Int?
         var maxPendingConnections: Int?
 
@@ -39,6 +40,7 @@ extension CoordinatorConfiguration {
             case keepCheckpoints = "keep_checkpoints"
             case maxExamplesPerSite = "max_examples_per_site"
             case helloTimeoutSeconds = "hello_timeout_seconds"
+            case idleTimeoutSeconds = "idle_timeout_seconds"
             case maxConnections = "max_connections"
             case maxPendingConnections = "max_pending_connections"
         }
@@ -117,6 +119,14 @@ extension CoordinatorConfiguration {
                 throw invalid("hello_timeout_seconds must be in (0, 3600], not \(seconds)")
             }
             self.connections.helloSeconds = seconds
+        }
+        if let seconds = file.idleTimeoutSeconds {
+            guard seconds.isFinite, seconds >= 4, seconds <= 86_400 else {
+                throw invalid("idle_timeout_seconds must be in 4...86400, not \(seconds)")
+            }
+            // The coordinator pings four times per idle time, so a live site never looks idle.
+            self.limits.idleSeconds = seconds
+            self.limits.pingSeconds = Swift.min(30, seconds / 4)
         }
         if let maximum = file.maxConnections {
             guard (1...1_000_000).contains(maximum) else { throw invalid("max_connections must be in 1...1000000") }

@@ -33,6 +33,7 @@ struct CoordinatorConfigurationTests {
             allow: [site-a, site-b]
             keep_checkpoints: 3
             max_examples_per_site: 5000
+            idle_timeout_seconds: 40
             """
         )
 
@@ -46,6 +47,7 @@ struct CoordinatorConfigurationTests {
         #expect(configuration.allowList == ["site-a", "site-b"])
         #expect(configuration.keepCheckpoints == 3)
         #expect(configuration.maxExamplesPerSite == 5000)
+        #expect(configuration.limits.idleSeconds == 40 && configuration.limits.pingSeconds == 10)
     }
 
     static let bad: [(String, String)] = [
