@@ -18,19 +18,23 @@ import Testing
 struct FederationTests {
     static let domain = SyntheticDomain(features: 6, classes: 3, noise: 1.5, worldSeed: 11)
 
+    /// The tests' tabular model: 6 features x0…x5, 3 classes c0…c2, an MLP of `hidden`.
+    static func architecture(hidden: [Int] = [16]) -> ModelArchitecture {
+        ModelArchitecture(
+            inputs: 6,
+            hidden: hidden,
+            classes: 3,
+            featureNames: (0..<6).map { "x\($0)" },
+            classNames: ["c0", "c1", "c2"]
+        )
+    }
+
     /// Makes the PKI, a pretrained model and each site's private CSV in a fresh folder: by
     /// default a small MLP and synthetic tabular data, or what `writeModel` and `writeData` write.
     static func prepare(
         sites: [String],
         writeModel: (URL) throws -> Void = { folder in
-            let architecture = ModelArchitecture(
-                inputs: 6,
-                hidden: [16],
-                classes: 3,
-                featureNames: (0..<6).map { "x\($0)" },
-                classNames: ["c0", "c1", "c2"]
-            )
-            try ModelFolder.save(Classifier(architecture: architecture, seed: 1), to: folder)
+            try ModelFolder.save(Classifier(architecture: FederationTests.architecture(), seed: 1), to: folder)
         },
         writeData: (Int, URL) throws -> Void = { index, csv in
             try FederationTests.domain.sample(count: 120, seed: UInt64(index + 2)).writeCSV(to: csv)

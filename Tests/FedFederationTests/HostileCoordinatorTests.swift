@@ -13,15 +13,19 @@ import Testing
 /// allocating what it was told to and without reading outside its cache.
 @Suite(.serialized, .timeLimit(.minutes(2)))
 struct HostileCoordinatorTests {
-    /// Runs one site against a hostile coordinator running `script`; the site's error and
-    /// the connections it made.
-    static func site(_ script: @escaping HostileCoordinator.Script) async throws -> (error: String, connections: Int) {
+    /// Runs one site (its settings changed by `configure`) against a hostile coordinator
+    /// running `script`; the site's error and the connections it made.
+    static func site(
+        configure: (inout SiteConfiguration) -> Void = { _ in },
+        _ script: @escaping HostileCoordinator.Script
+    ) async throws -> (error: String, connections: Int) {
         let (folder, coordinator, sites) = try FederationTests.prepare(sites: ["site-a"])
         defer { try? FileManager.default.removeItem(at: folder) }
         let hostile = try await HostileCoordinator(identity: coordinator.identity, script: script)
         var configuration = sites[0]
         configuration.coordinatorPort = hostile.port
         configuration.initialBackoff = .milliseconds(10)
+        configure(&configuration)
         var message = "no error"
         do {
             _ = try await Site(configuration: configuration, logger: FederationTests.quiet).run()
@@ -40,6 +44,18 @@ struct HostileCoordinatorTests {
         let model = try AnyClassifier.load(coordinator.model)
         let data = ModelPackage.encode(metadata: try model.packageMetadata(), tensors: model.parameters.values())
         return (ByteBuffer(bytes: data), sha256Hex(data))
+    }
+
+    /// A `train` message for round 1 on `digest`, its blob announced as `bytes`.
+    static func train(digest: String, configuration: JSONValue = .object([:]), bytes: Int) -> Message {
+        .train(
+            .init(
+                round: 1,
+                baseDigest: digest,
+                configuration: configuration,
+                blob: .init(content: .trainable, bytes: bytes)
+            )
+        )
     }
 
     static func sendModel(_ sender: MessageSender, _ blob: ByteBuffer, digest: String) async throws {
@@ -80,16 +96,7 @@ struct HostileCoordinatorTests {
     @Test func aBaseDigestThatIsAPathIsRefusedWithoutReadingIt() async throws {
         let (error, connections) = try await Self.site { reader, sender in
             try await HostileCoordinator.welcome(sender, site: "site-a")
-            try await sender.send(
-                .train(
-                    .init(
-                        round: 1,
-                        baseDigest: "../../outside",
-                        configuration: .object([:]),
-                        blob: .init(content: .trainable, bytes: 8)
-                    )
-                )
-            )
+            try await sender.send(Self.train(digest: "../../outside", bytes: 8))
             try await HostileCoordinator.drain(&reader)
         }
         #expect(error.contains("the base model's digest '../../outside' is not a SHA-256"), "\(error)")
@@ -114,16 +121,7 @@ struct HostileCoordinatorTests {
         let (error, _) = try await Self.site { reader, sender in
             try await HostileCoordinator.welcome(sender, site: "site-a")
             try await Self.sendModel(sender, blob, digest: digest)
-            try await sender.send(
-                .train(
-                    .init(
-                        round: 1,
-                        baseDigest: digest,
-                        configuration: .object([:]),
-                        blob: .init(content: .trainable, bytes: blob.readableBytes + 1)
-                    )
-                )
-            )
+            try await sender.send(Self.train(digest: digest, bytes: blob.readableBytes + 1))
             try await HostileCoordinator.drain(&reader)
         }
         #expect(error.contains("round 1's tensors was announced as \(blob.readableBytes + 1) bytes"), "\(error)")
@@ -133,13 +131,7 @@ struct HostileCoordinatorTests {
     /// arithmetic before a model of that size is built.
     @Test(arguments: [[1 << 62], [100_000, 100_000], [Int.max]])
     func anAbsurdArchitectureIsRefusedBeforeAllocating(hidden: [Int]) async throws {
-        var architecture = ModelArchitecture(
-            inputs: 6,
-            hidden: [4],
-            classes: 3,
-            featureNames: (0..<6).map { "x\($0)" },
-            classNames: ["c0", "c1", "c2"]
-        )
+        var architecture = FederationTests.architecture(hidden: [4])
         let tensors = Classifier(architecture: architecture, seed: 1).parameters.values()
         architecture.hidden = hidden
         let data = ModelPackage.encode(
@@ -179,14 +171,7 @@ struct HostileCoordinatorTests {
             try await HostileCoordinator.welcome(sender, site: "site-a")
             try await Self.sendModel(sender, blob, digest: digest)
             try await sender.send(
-                .train(
-                    .init(
-                        round: 1,
-                        baseDigest: digest,
-                        configuration: .object([key: value]),
-                        blob: .init(content: .trainable, bytes: trainable.readableBytes)
-                    )
-                ),
+                Self.train(digest: digest, configuration: .object([key: value]), bytes: trainable.readableBytes),
                 blob: trainable
             )
             try await HostileCoordinator.drain(&reader)

@@ -159,50 +159,29 @@ struct TimeoutTests {
     /// A coordinator that welcomes a site and then sends nothing at all (no ping) is left
     /// after the idle time, as a lost connection.
     @Test func aSiteLeavesACoordinatorThatGoesSilentAfterWelcoming() async throws {
-        let (folder, coordinator, sites) = try FederationTests.prepare(sites: ["site-a"])
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let hostile = try await HostileCoordinator(identity: coordinator.identity) { reader, sender in
+        let start = ContinuousClock.now
+        let (message, connections) = try await HostileCoordinatorTests.site(configure: {
+            $0.limits.idleSeconds = 1
+            $0.maximumReconnects = 1
+        }) { reader, sender in
             try await HostileCoordinator.welcome(sender, site: "site-a")
             try await HostileCoordinator.drain(&reader)
         }
-        var configuration = sites[0]
-        configuration.coordinatorPort = hostile.port
-        configuration.limits.idleSeconds = 1
-        configuration.maximumReconnects = 1
-        configuration.initialBackoff = .milliseconds(10)
-        let start = ContinuousClock.now
-        var message = "no error"
-        do {
-            _ = try await Site(configuration: configuration, logger: FederationTests.quiet).run()
-        } catch {
-            message = "\(error)"
-        }
         #expect(start.duration(to: .now) < .seconds(15))
         #expect(message.contains("gave up after 2 connection attempts"), "\(message)")
-        await hostile.close()
+        #expect(connections == 2)
     }
 
     @Test func aSiteLeavesACoordinatorThatNeverWelcomesIt() async throws {
-        let (folder, coordinator, sites) = try FederationTests.prepare(sites: ["site-a"])
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let hostile = try await HostileCoordinator(identity: coordinator.identity) { reader, _ in
-            try await HostileCoordinator.drain(&reader)
-        }
-        var configuration = sites[0]
-        configuration.coordinatorPort = hostile.port
-        configuration.welcomeSeconds = 0.5
-        configuration.maximumReconnects = 1
-        configuration.initialBackoff = .milliseconds(10)
         let start = ContinuousClock.now
-        var message = "no error"
-        do {
-            _ = try await Site(configuration: configuration, logger: FederationTests.quiet).run()
-        } catch {
-            message = "\(error)"
+        let (message, connections) = try await HostileCoordinatorTests.site(configure: {
+            $0.welcomeSeconds = 0.5
+            $0.maximumReconnects = 1
+        }) { reader, _ in
+            try await HostileCoordinator.drain(&reader)
         }
         #expect(start.duration(to: .now) < .seconds(10))
         #expect(message.contains("gave up after 2 connection attempts"), "\(message)")
-        #expect(hostile.connections == 2)
-        await hostile.close()
+        #expect(connections == 2)
     }
 }
