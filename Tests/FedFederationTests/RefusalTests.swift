@@ -188,11 +188,12 @@ struct SiteStopTests {
         _ = try other.issueSite("site-a")
         var site = sites[0]
         site.identity = other.siteDirectory("site-a")
-        // One retry would wait a minute first, so an answer well inside that minute
-        // means the refusal was not retried (no tight timing on a shared machine).
-        site.maximumReconnects = 50
-        site.initialBackoff = .seconds(60)
-        site.maximumBackoff = .seconds(60)
+        // A refusal ends the site with the certificate sentence, not with "gave up after N
+        // attempts". Three reconnects are allowed because on a saturated machine the first
+        // attempt has been seen to end as a transient loss before the handshake's verdict
+        // (a finding for the next session). A site that retried the refusal itself would use
+        // them up and end with "gave up", which fails this test.
+        site.maximumReconnects = 3
         let coordinator = try Coordinator(configuration: configuration, logger: FederationTests.quiet)
         _ = try? await FederationTests.federate(
             coordinator,
@@ -200,12 +201,9 @@ struct SiteStopTests {
                 { [site] port in
                     var site = site
                     site.coordinatorPort = port
-                    let started = ContinuousClock.now
                     let error = await #expect(throws: SiteError.self) {
                         _ = try await Site(configuration: site, logger: FederationTests.quiet).run()
                     }
-                    // Refused at once, not after a retry.
-                    #expect(ContinuousClock.now - started < .seconds(45))
                     await coordinator.shutdown()
                     guard case .connection(let sentence)? = error else {
                         Issue.record("expected a connection refusal, got \(String(describing: error))")
