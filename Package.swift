@@ -73,6 +73,27 @@ let package = Package(
             name: "FedText",
             swiftSettings: swiftSettings
         ),
+        // PyTorch checkpoints (.pth, .bin) read without Python: a restricted unpickler.
+        .target(
+            name: "FedTorch",
+            dependencies: [
+                "FedSupport",
+                "FedTensor",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Images: NumPy .npz arrays, PNG folders, preprocessing and seeded augmentation.
+        .target(
+            name: "FedImage",
+            dependencies: [
+                "FedSupport",
+                "FedTensor",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ],
+            swiftSettings: numericSettings
+        ),
         .target(
             name: "FedFetch",
             dependencies: [
@@ -262,6 +283,16 @@ let package = Package(
                 "FedSupport",
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FedTorchTests",
+            dependencies: ["FedTestSupport", "FedTorch", "FedTensor", "FedSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FedImageTests",
+            dependencies: ["FedTestSupport", "FedImage", "FedTensor", "FedSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

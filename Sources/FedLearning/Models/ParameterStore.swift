@@ -9,13 +9,21 @@ package struct Parameter: Sendable, Equatable {
     package var grad: Tensor
     /// Frozen parameters get no gradient and never travel after the first round.
     package var trainable: Bool
+    /// A running statistic (a batch norm's running mean and variance): its layer updates it
+    /// in training, no gradient or optimizer touches it. When also `trainable` it travels
+    /// and is averaged with the trained tensors.
+    package var statistic: Bool
 
-    package init(name: String, value: Tensor, trainable: Bool = true) {
+    package init(name: String, value: Tensor, trainable: Bool = true, statistic: Bool = false) {
         self.name = name
         self.value = value
         self.grad = Tensor(shape: value.shape)
         self.trainable = trainable
+        self.statistic = statistic
     }
+
+    /// Whether gradients and the optimizer change it: trainable, and not a statistic.
+    package var optimized: Bool { self.trainable && !self.statistic }
 }
 
 /// A model's parameters: one ordered map of name → tensor whose names and order match
@@ -30,9 +38,9 @@ package struct ParameterStore: Sendable, Equatable {
 
     /// Adds a parameter and returns its index; names must be unique.
     @discardableResult
-    package mutating func add(_ name: String, _ value: Tensor, trainable: Bool = true) -> Int {
+    package mutating func add(_ name: String, _ value: Tensor, trainable: Bool = true, statistic: Bool = false) -> Int {
         precondition(self.indexByName[name] == nil, "duplicate parameter name \(name)")
-        self.entries.append(Parameter(name: name, value: value, trainable: trainable))
+        self.entries.append(Parameter(name: name, value: value, trainable: trainable, statistic: statistic))
         self.indexByName[name] = self.entries.count - 1
         return self.entries.count - 1
     }
@@ -57,7 +65,7 @@ package struct ParameterStore: Sendable, Equatable {
 
     /// Sets every gradient to zero in place.
     package mutating func zeroGradients() {
-        for i in self.entries.indices where self.entries[i].trainable {
+        for i in self.entries.indices where self.entries[i].optimized {
             self.entries[i].grad.fill(0)
         }
     }
@@ -95,10 +103,10 @@ package struct ParameterStore: Sendable, Equatable {
         }
     }
 
-    /// Global L2 norm of the trainable gradients.
+    /// Global L2 norm of the optimized gradients.
     package func gradientNorm() -> Float {
         var total: Double = 0
-        for entry in self.entries where entry.trainable { total += entry.grad.squaredNorm() }
+        for entry in self.entries where entry.optimized { total += entry.grad.squaredNorm() }
         return Float(total.squareRoot())
     }
 
@@ -111,7 +119,7 @@ package struct ParameterStore: Sendable, Equatable {
         // something that looks finite; the trainer's loss check stops that step.
         if norm > maxNorm {
             let scale = maxNorm / norm
-            for i in self.entries.indices where self.entries[i].trainable {
+            for i in self.entries.indices where self.entries[i].optimized {
                 self.entries[i].grad.scale(by: scale)
             }
         }

@@ -24,7 +24,7 @@ package struct AdamW: Optimizer {
 
     package mutating func step(_ parameters: inout ParameterStore, learningRate: Float) {
         if self.firstMoment.count != parameters.count {
-            self.firstMoment = parameters.entries.map { Tensor(shape: $0.trainable ? $0.value.shape : [0]) }
+            self.firstMoment = parameters.entries.map { Tensor(shape: $0.optimized ? $0.value.shape : [0]) }
             self.secondMoment = self.firstMoment
         }
         self.stepCount += 1
@@ -36,7 +36,7 @@ package struct AdamW: Optimizer {
         let decay = 1 - learningRate * self.weightDecay
         let stepSize = learningRate / correction1
         let inverseCorrection2 = 1 / correction2
-        for index in 0..<parameters.count where parameters[index].trainable {
+        for index in 0..<parameters.count where parameters[index].optimized {
             let grad = parameters[index].grad
             parameters[index].value.scalars.withUnsafeMutableBufferPointer { w in
                 grad.scalars.withUnsafeBufferPointer { g in

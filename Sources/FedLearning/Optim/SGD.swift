@@ -17,11 +17,11 @@ package struct SGD: Optimizer {
     package mutating func step(_ parameters: inout ParameterStore, learningRate: Float) {
         if self.velocity.count != parameters.count {
             self.velocity = parameters.entries.map {
-                Tensor(shape: $0.trainable && self.momentum != 0 ? $0.value.shape : [0])
+                Tensor(shape: $0.optimized && self.momentum != 0 ? $0.value.shape : [0])
             }
         }
         let (mu, decay) = (self.momentum, self.weightDecay)
-        for index in 0..<parameters.count where parameters[index].trainable {
+        for index in 0..<parameters.count where parameters[index].optimized {
             let grad = parameters[index].grad
             parameters[index].value.scalars.withUnsafeMutableBufferPointer { w in
                 grad.scalars.withUnsafeBufferPointer { dw in
