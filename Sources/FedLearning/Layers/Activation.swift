@@ -6,6 +6,8 @@ package enum ActivationKind: String, Sendable, Codable, CaseIterable {
     case relu
     case gelu
     case tanh
+    /// min(max(x, 0), 6), MobileNet's and EfficientNet-Lite's clipped ReLU.
+    case relu6
 }
 
 /// An elementwise activation as a forward/backward pair; forward keeps nothing beyond
@@ -33,6 +35,11 @@ package final class Activation: Layer {
                     FastMath.gelu(x, into: y)
                 case .tanh:
                     for i in 0..<x.count { y[i] = Foundation.tanh(x[i]) }
+                case .relu6:
+                    // Image activations run to tens of millions of values: split them across cores.
+                    Parallel.forEachChunk(x.count, minimum: 1 << 15) { range in
+                        for i in range { y[i] = Swift.min(Swift.max(x[i], 0), 6) }
+                    }
                 }
             }
         }
@@ -64,6 +71,14 @@ package final class Activation: Layer {
                             FastMath.geluBackward(x, dy, into: dx)
                         case .tanh:
                             for i in 0..<x.count { dx[i] = dy[i] * (1 - y[i] * y[i]) }
+                        case .relu6:
+                            // Zero gradient where the output is clipped (x ≤ 0 or x ≥ 6), as PyTorch's hardtanh.
+                            Parallel.forEachChunk(x.count, minimum: 1 << 15) { range in
+                                for i in range {
+                                    let g = dy[i]
+                                    dx[i] = x[i] > 0 && x[i] < 6 ? g : 0
+                                }
+                            }
                         }
                     }
                 }
