@@ -1,9 +1,13 @@
 import FedLearning
 import FedTensor
+import FedTorch
 import Foundation
+import OrderedCollections
 
 /// `fedtune inspect`: lists the tensors of a safetensors file from its header alone,
 /// so even files larger than memory, or with dtypes fedtune does not compute in, list.
+/// A PyTorch checkpoint (`.pth`, `.bin`, recognised by its first bytes) is read whole
+/// and listed the same way, with its stored types in safetensors' names (F32, I64).
 package enum TensorInspection {
     /// One tensor's row in the listing.
     package struct Row: Sendable, Codable, Equatable {
@@ -24,6 +28,9 @@ package enum TensorInspection {
                     "this is a folder; inspect wants a .safetensors file, e.g. \(file.appendingPathComponent("model.safetensors").path)"
             )
         }
+        if TorchCheckpoint.isCheckpoint(file) {
+            return try self.checkpointRows(file)
+        }
         let header = try SafetensorsHeader.read(contentsOf: file)
         let architecture = try? ModelFolder.readArchitecture(file.deletingLastPathComponent())
         let frozen = Set(architecture?.frozen ?? [])
@@ -34,6 +41,21 @@ package enum TensorInspection {
                 shape: entry.shape,
                 bytes: entry.byteCount,
                 trainable: architecture.map { _ in !frozen.contains(entry.name) }
+            )
+        }
+    }
+
+    /// Every entry of a PyTorch state dict, integer tensors included, in the checkpoint's order.
+    private static func checkpointRows(_ file: URL) throws -> [Row] {
+        let stateDict = try TorchCheckpoint.read(contentsOf: file)
+        return stateDict.dtypes.map { name, dtype in
+            let shape = stateDict.shape(of: name) ?? []
+            return Row(
+                name: name,
+                dtype: dtype.safetensorsName,
+                shape: shape,
+                bytes: shape.reduce(1, *) * dtype.byteWidth,
+                trainable: nil
             )
         }
     }

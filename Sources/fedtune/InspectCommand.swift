@@ -7,10 +7,10 @@ import Foundation
 struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
-        abstract: "List the tensors of a safetensors file."
+        abstract: "List the tensors of a safetensors file or a PyTorch checkpoint (.pth, .bin)."
     )
 
-    @Argument(help: "A .safetensors file.") var file: String
+    @Argument(help: "A .safetensors file, or a state dict saved by torch.save (.pth, .pt, .bin).") var file: String
     @Flag(help: "Print JSON for scripts instead of a table.") var json = false
 
     func run() throws {
