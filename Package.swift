@@ -98,6 +98,9 @@ let package = Package(
             name: "FedFetch",
             dependencies: [
                 "FedSupport",
+                "FedImage",
+                "FedTorch",
+                "FedTensor",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "CSV", package: "CSV.swift"),
@@ -113,6 +116,8 @@ let package = Package(
             dependencies: [
                 "FedSupport",
                 "FedTensor",
+                "FedImage",
+                "FedTorch",
                 "FedData",
                 "FedText",
                 "FedRounds",
@@ -123,7 +128,7 @@ let package = Package(
         .target(
             name: "FedCommands",
             dependencies: [
-                "FedLearning", "FedRounds", "FedTensor", "FedData", "FedText", "FedSupport",
+                "FedLearning", "FedRounds", "FedTensor", "FedData", "FedText", "FedSupport", "FedTorch",
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ],
             swiftSettings: swiftSettings
@@ -208,6 +213,7 @@ let package = Package(
                 "FedText",
                 "FedFetch",
                 "FedReport",
+                "FedTorch",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

