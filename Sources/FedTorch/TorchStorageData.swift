@@ -90,24 +90,51 @@ enum StridedView {
             if start == 0 && count == storage.count { return .success(storage) }
             return .success(Array(storage[start..<(start + count)]))
         }
-        // An odometer over the indices, innermost dimension fastest.
-        var out: [Element] = []
-        out.reserveCapacity(count)
-        var index = [Int](repeating: 0, count: tensor.shape.count)
-        var position = start
-        for _ in 0..<count {
-            out.append(storage[position])
-            var dimension = tensor.shape.count - 1
-            while dimension >= 0 {
-                index[dimension] += 1
-                position += tensor.stride[dimension]
-                if index[dimension] < tensor.shape[dimension] { break }
-                position -= tensor.stride[dimension] * tensor.shape[dimension]
-                index[dimension] = 0
-                dimension -= 1
+        return .success(self.gather(storage, from: start, count: count, shape: tensor.shape, stride: tensor.stride))
+    }
+
+    /// Strided elements in row-major order: a tight loop along the innermost dimension and an
+    /// odometer over the outer ones (dimensions of size 1 dropped, so a [320, 1152, 1, 1]
+    /// transpose walks rows of 1152).
+    private static func gather<Element>(
+        _ storage: [Element],
+        from start: Int,
+        count: Int,
+        shape fullShape: [Int],
+        stride fullStride: [Int]
+    ) -> [Element] {
+        let kept = fullShape.indices.filter { fullShape[$0] != 1 }
+        let shape = kept.map { fullShape[$0] }
+        let stride = kept.map { fullStride[$0] }
+        let inner = shape.last ?? 1
+        let innerStride = stride.last ?? 1
+        let outerRank = Swift.max(shape.count - 1, 0)
+        return storage.withUnsafeBufferPointer { source in
+            [Element](unsafeUninitializedCapacity: count) { out, initialized in
+                var index = [Int](repeating: 0, count: outerRank)
+                var rowStart = start
+                var written = 0
+                while written < count {
+                    var position = rowStart
+                    for offset in 0..<inner {
+                        out.initializeElement(at: written + offset, to: source[position])
+                        position += innerStride
+                    }
+                    written += inner
+                    // Advance the outer odometer, innermost outer dimension fastest.
+                    var dimension = outerRank - 1
+                    while dimension >= 0 {
+                        index[dimension] += 1
+                        rowStart += stride[dimension]
+                        if index[dimension] < shape[dimension] { break }
+                        rowStart -= stride[dimension] * shape[dimension]
+                        index[dimension] = 0
+                        dimension -= 1
+                    }
+                }
+                initialized = count
             }
         }
-        return .success(out)
     }
 
     /// Whether row-major order over `shape` walks the storage one element at a time
