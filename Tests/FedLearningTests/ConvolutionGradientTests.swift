@@ -58,6 +58,29 @@ struct ConvolutionGradientTests {
             width: 10,
             path: .depthwise
         ),
+        Case(
+            inChannels: 2,
+            outChannels: 2,
+            kernel: 3,
+            stride: 2,
+            padding: .explicit(top: 0, left: 2, bottom: 1, right: 0),
+            groups: 2,
+            height: 6,
+            width: 7,
+            path: .depthwise
+        ),
+        // No padding, and (stride 2 on 6 rows) a last input row no window reaches.
+        Case(inChannels: 2, outChannels: 2, kernel: 3, padding: .none, groups: 2, bias: true, path: .depthwise),
+        Case(
+            inChannels: 3,
+            outChannels: 3,
+            kernel: 3,
+            stride: 2,
+            padding: .none,
+            groups: 3,
+            height: 6,
+            path: .depthwise
+        ),
     ]
 
     static func make(_ c: Case, parameters: inout ParameterStore, seed: UInt64 = 3) -> Conv2d {

@@ -32,6 +32,8 @@ package final class Conv2d: Layer {
     package internal(set) var inputGradient = Tensor(shape: [0])
     /// im2col's [groups·(in/groups)·kh·kw, outH·outW] matrix for one image, and its gradient.
     var columns = Tensor(shape: [0])
+    /// The depthwise path's per-worker padded planes, [workers, scratch per worker].
+    var scratch = Tensor(shape: [0])
 
     /// Adds `name.weight` [outChannels, inChannels/groups, kernelHeight, kernelWidth] (and
     /// `name.bias` [outChannels] when `bias`), initialised as PyTorch does (uniform ±1/√fan-in).
