@@ -38,7 +38,9 @@ struct ConvolutionGradientTests {
             path: .im2col
         ),
         Case(inChannels: 2, outChannels: 2, kernel: 3, padding: .symmetric(1), height: 4, path: .im2col),
+        // 1×1 on small planes packs the batch into one product; on 10×10 and larger, one per image.
         Case(inChannels: 4, outChannels: 3, kernel: 1, path: .pointwise),
+        Case(inChannels: 3, outChannels: 2, kernel: 1, bias: true, height: 10, width: 11, path: .pointwise),
         Case(inChannels: 4, outChannels: 3, kernel: 1, bias: true, height: 3, path: .pointwise),
         Case(inChannels: 3, outChannels: 2, kernel: 1, stride: 2, path: .im2col),
         Case(inChannels: 4, outChannels: 6, kernel: 3, groups: 2, path: .im2col),

@@ -32,7 +32,8 @@ package final class Conv2d: Layer {
     package internal(set) var inputGradient = Tensor(shape: [0])
     /// im2col's [groups·(in/groups)·kh·kw, outH·outW] matrix for one image, and its gradient.
     var columns = Tensor(shape: [0])
-    /// The depthwise path's per-worker padded planes, [workers, scratch per worker].
+    /// The depthwise path's per-worker padded planes, [workers, scratch per worker]; the packed
+    /// pointwise path's [out, N·H·W] output or output gradient.
     var scratch = Tensor(shape: [0])
 
     /// Adds `name.weight` [outChannels, inChannels/groups, kernelHeight, kernelWidth] (and
@@ -197,72 +198,6 @@ package final class Conv2d: Layer {
                     }
                 }
             }
-        }
-    }
-
-    // MARK: 1×1 stride 1: the image is the matrix.
-
-    private func forwardPointwise(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ g: WindowGeometry) {
-        let (cin, cout, hw) = (self.inChannels, self.outChannels, g.inputPlane)
-        self.output.scalars.withUnsafeMutableBufferPointer { y in
-            for n in 0..<g.batch {
-                // y[n][out, HW] = W[out, in] · x[n][in, HW]
-                BLAS.gemm(
-                    transposeA: false,
-                    transposeB: false,
-                    m: cout,
-                    n: hw,
-                    k: cin,
-                    a: w,
-                    b: x + n * cin * hw,
-                    c: y.baseAddress! + n * cout * hw
-                )
-            }
-        }
-    }
-
-    private func weightGradientPointwise(
-        _ x: UnsafePointer<Float>,
-        _ dy: UnsafePointer<Float>,
-        _ dw: UnsafeMutablePointer<Float>,
-        _ g: WindowGeometry
-    ) {
-        let (cin, cout, hw) = (self.inChannels, self.outChannels, g.inputPlane)
-        for n in 0..<g.batch {
-            // dW[out, in] += dy[n][out, HW] · x[n][in, HW]ᵀ
-            BLAS.gemm(
-                transposeA: false,
-                transposeB: true,
-                m: cout,
-                n: cin,
-                k: hw,
-                a: dy + n * cout * hw,
-                b: x + n * cin * hw,
-                beta: 1,
-                c: dw
-            )
-        }
-    }
-
-    private func inputGradientPointwise(
-        _ dy: UnsafePointer<Float>,
-        _ w: UnsafePointer<Float>,
-        _ dx: UnsafeMutablePointer<Float>,
-        _ g: WindowGeometry
-    ) {
-        let (cin, cout, hw) = (self.inChannels, self.outChannels, g.inputPlane)
-        for n in 0..<g.batch {
-            // dx[n][in, HW] = W[out, in]ᵀ · dy[n][out, HW]
-            BLAS.gemm(
-                transposeA: true,
-                transposeB: false,
-                m: cin,
-                n: hw,
-                k: cout,
-                a: w,
-                b: dy + n * cout * hw,
-                c: dx + n * cin * hw
-            )
         }
     }
 }
