@@ -26,7 +26,9 @@ package enum CheckpointConversion {
                 lines.append("read the state dict under key '\(key)' of the checkpoint")
             }
             if !self.narrowed.isEmpty {
-                lines.append("stored \(self.narrowed.count) float64 tensors as float32: \(self.narrowed.joined(separator: ", "))")
+                lines.append(
+                    "stored \(self.narrowed.count) float64 tensors as float32: \(self.narrowed.joined(separator: ", "))"
+                )
             }
             if !self.leftOut.isEmpty {
                 let counters = self.leftOut.allSatisfy { $0.name.hasSuffix("num_batches_tracked") }

@@ -14,7 +14,10 @@ enum StateDictLayout {
     static func entries(in result: PickleResult, path: String) throws -> Entries {
         guard case .dict(let root)? = result.object(result.root) else {
             let kind = result.object(result.root)?.kindName ?? result.root.kindName
-            throw TorchCheckpointError.notAStateDict(path: path, detail: "the file holds \(kind), not a dict of tensors")
+            throw TorchCheckpointError.notAStateDict(
+                path: path,
+                detail: "the file holds \(kind), not a dict of tensors"
+            )
         }
         if let tensors = self.tensors(of: root, in: result) {
             return Entries(tensors: tensors, nestedKey: nil)
@@ -23,7 +26,9 @@ enum StateDictLayout {
         var others: [String] = []
         for (key, value) in zip(root.keys, root.values) {
             let name = self.keyName(key)
-            if case .dict(let inner)? = result.object(value), inner.count > 0, let tensors = self.tensors(of: inner, in: result) {
+            if case .dict(let inner)? = result.object(value), inner.count > 0,
+                let tensors = self.tensors(of: inner, in: result)
+            {
                 found.append((name, tensors))
             } else {
                 others.append("'\(name)' holds \(result.object(value)?.kindName ?? value.kindName)")
@@ -35,13 +40,16 @@ enum StateDictLayout {
         if found.isEmpty {
             let listed = others.prefix(5).joined(separator: ", ") + (others.count > 5 ? ", …" : "")
             throw TorchCheckpointError.notAStateDict(
-                path: path, detail: "its top-level dict is not a dict of tensors and holds none (\(listed))")
+                path: path,
+                detail: "its top-level dict is not a dict of tensors and holds none (\(listed))"
+            )
         }
         let keys = found.map { "'\($0.key)'" }.joined(separator: ", ")
         throw TorchCheckpointError.notAStateDict(
             path: path,
             detail: "it holds \(found.count) state dicts (\(keys)) and fedtune cannot tell which one to read; "
-                + "save the one you want alone")
+                + "save the one you want alone"
+        )
     }
 
     /// The dict's (name, tensor) pairs when every key is a string and every value a tensor.

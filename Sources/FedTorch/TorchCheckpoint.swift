@@ -28,13 +28,16 @@ package enum TorchCheckpoint {
     package static func isCheckpoint(_ url: URL) -> Bool {
         guard let handle = try? FileHandle(forReadingFrom: url) else { return false }
         defer { try? handle.close() }
-        let head = (try? handle.read(upToCount: 4)) ?? Data()
+        let head = (try? handle.read(upToCount: 9)) ?? Data()
         return self.layout(of: head) != nil
     }
 
     /// The layout the first bytes announce: `PK` for zip, a pickle PROTO opcode for legacy.
+    /// A safetensors file starts with its header's length and then `{` at byte 8; a header of
+    /// 640 bytes would begin `80 02`, like a pickle, so that `{` rules the file out.
     static func layout(of data: Data) -> TorchCheckpointFormat? {
-        let head = [UInt8](data.prefix(4))
+        let head = [UInt8](data.prefix(9))
+        if head.count == 9 && head[8] == UInt8(ascii: "{") { return nil }
         if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) || head.starts(with: [0x50, 0x4B, 0x05, 0x06]) { return .zip }
         if head.count >= 2, head[0] == 0x80, (2...5).contains(head[1]) { return .legacy }
         return nil
@@ -46,7 +49,8 @@ package enum TorchCheckpoint {
             return .unsupportedLayout(
                 path: path,
                 detail: "this is a tar-format checkpoint from PyTorch 0.3 or older, which fedtune does not read "
-                    + "---> HINT: load it with an old torch and save it again with a current one")
+                    + "---> HINT: load it with an old torch and save it again with a current one"
+            )
         }
         let head = data.prefix(8).map { String(format: "%02x", $0) }.joined(separator: " ")
         return .notACheckpoint(path: path, detail: "it starts with bytes \(head), neither a zip archive nor a pickle")

@@ -15,12 +15,14 @@ enum TorchStorageData: Sendable {
                 [Float](unsafeUninitializedCapacity: count) { out, initialized in
                     // Little-endian hosts (x86-64, arm64) hold Float32 exactly as the file does.
                     UnsafeMutableRawBufferPointer(out).copyMemory(
-                        from: UnsafeRawBufferPointer(rebasing: raw[0..<(count * 4)]))
+                        from: UnsafeRawBufferPointer(rebasing: raw[0..<(count * 4)])
+                    )
                     #if _endian(big)
                     for i in 0..<count { out[i] = Float(bitPattern: UInt32(littleEndian: out[i].bitPattern)) }
                     #endif
                     initialized = count
-                })
+                }
+            )
         case .float16:
             return .floats(self.map(raw, count: count, as: UInt16.self) { HalfPrecision.float(fromFloat16: $0) })
         case .bfloat16:
@@ -51,7 +53,9 @@ enum TorchStorageData: Sendable {
         return [Element](unsafeUninitializedCapacity: count) { out, initialized in
             for i in 0..<count {
                 out.initializeElement(
-                    at: i, to: convert(Bits(littleEndian: raw.loadUnaligned(fromByteOffset: i * width, as: Bits.self))))
+                    at: i,
+                    to: convert(Bits(littleEndian: raw.loadUnaligned(fromByteOffset: i * width, as: Bits.self)))
+                )
             }
             initialized = count
         }
@@ -77,7 +81,9 @@ enum StridedView {
             if size == 0 { continue }
             let (reach, reachOverflow) = (size - 1).multipliedReportingOverflow(by: stride)
             let (sum, sumOverflow) = last.addingReportingOverflow(reach)
-            guard !reachOverflow, !sumOverflow else { return .failure(.outOfRange(last: Int.max, available: available)) }
+            guard !reachOverflow, !sumOverflow else {
+                return .failure(.outOfRange(last: Int.max, available: available))
+            }
             last = sum
         }
         if count == 0 { return .success([]) }

@@ -161,7 +161,11 @@ extension Unpickler {
     private mutating func long(byteCount: Int) throws -> PickleValue {
         guard byteCount <= self.limits.longBytes else {
             throw TorchCheckpointError.limitExceeded(
-                path: self.path, offset: self.opcodeStart, what: "bytes in one integer", limit: self.limits.longBytes)
+                path: self.path,
+                offset: self.opcodeStart,
+                what: "bytes in one integer",
+                limit: self.limits.longBytes
+            )
         }
         let raw = Array(try self.take(byteCount))
         if byteCount == 0 { return .int(0) }

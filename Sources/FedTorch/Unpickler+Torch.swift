@@ -85,15 +85,20 @@ extension Unpickler {
             let size = try self.count(view[2], for: "storage '\(key)' view size")
             guard offset <= count, size <= count - offset else {
                 throw TorchCheckpointError.corruptedStorage(
-                    path: self.path, storage: key,
-                    detail: "a view of \(size) elements from element \(offset) lies outside its \(count) elements")
+                    path: self.path,
+                    storage: key,
+                    detail: "a view of \(size) elements from element \(offset) lies outside its \(count) elements"
+                )
             }
             reference.view = (offset, size)
         }
         if let known = self.storages[key], known.dtype != dtype || known.count != count {
             throw TorchCheckpointError.corruptedStorage(
-                path: self.path, storage: key,
-                detail: "it is named as \(known.count) \(known.dtype.rawValue) elements and as \(count) \(dtype.rawValue)")
+                path: self.path,
+                storage: key,
+                detail:
+                    "it is named as \(known.count) \(known.dtype.rawValue) elements and as \(count) \(dtype.rawValue)"
+            )
         }
         self.storages[key] = TorchStorageReference(key: key, dtype: dtype, count: count)
         return try self.make(.storage(reference))

@@ -13,12 +13,15 @@ enum ZipCheckpoint {
 
     static func read(_ url: URL) throws -> TorchStateDict {
         let path = url.path
+        let fileSize = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int).map(UInt64.init) ?? 0
         let archive: Archive
         do {
             archive = try Archive(url: url, accessMode: .read)
         } catch {
             throw TorchCheckpointError.truncated(
-                path: path, detail: "it starts as a zip archive but its central directory cannot be read (\(error))")
+                path: path,
+                detail: "it starts as a zip archive but its central directory cannot be read (\(error))"
+            )
         }
         let pickles = archive.filter { entry in
             entry.type == .file && entry.path.hasSuffix("/data.pkl")
@@ -29,17 +32,29 @@ enum ZipCheckpoint {
                 path: path,
                 detail: pickles.isEmpty
                     ? "it is a zip archive without FOLDER/data.pkl"
-                    : "it is a zip archive with \(pickles.count) FOLDER/data.pkl records")
+                    : "it is a zip archive with \(pickles.count) FOLDER/data.pkl records"
+            )
         }
         let folder = String(pickleEntry.path.dropLast("data.pkl".count))
         if let order = archive[folder + "byteorder"] {
-            let text = String(decoding: try self.contents(of: order, in: archive, path: path, limit: 16), as: UTF8.self)
+            let text = String(
+                decoding: try self.contents(of: order, in: archive, path: path, limit: 16, fileSize: fileSize),
+                as: UTF8.self
+            )
             guard text.trimmingCharacters(in: .whitespacesAndNewlines) == "little" else {
                 throw TorchCheckpointError.unsupportedLayout(
-                    path: path, detail: "the checkpoint's byte order is '\(text)'; fedtune reads little-endian ones")
+                    path: path,
+                    detail: "the checkpoint's byte order is '\(text)'; fedtune reads little-endian ones"
+                )
             }
         }
-        let pickleBytes = try self.contents(of: pickleEntry, in: archive, path: path, limit: self.maximumPickleBytes)
+        let pickleBytes = try self.contents(
+            of: pickleEntry,
+            in: archive,
+            path: path,
+            limit: self.maximumPickleBytes,
+            fileSize: fileSize
+        )
         let pickleName = "\(path) (\(pickleEntry.path))"
         let main = try pickleBytes.withUnsafeBytes { raw in
             try Unpickler.load(raw, path: pickleName, context: pickleEntry.path)
@@ -49,32 +64,56 @@ enum ZipCheckpoint {
             let record = folder + "data/" + storage.key
             guard let entry = archive[record] else {
                 throw TorchCheckpointError.corruptedStorage(
-                    path: path, storage: storage.key,
-                    detail: "tensor '\(tensor)' uses it but the archive has no record \(record)")
+                    path: path,
+                    storage: storage.key,
+                    detail: "tensor '\(tensor)' uses it but the archive has no record \(record)"
+                )
             }
             let (expected, overflow) = storage.count.multipliedReportingOverflow(by: storage.dtype.byteWidth)
             guard !overflow, entry.uncompressedSize == UInt64(expected) else {
                 throw TorchCheckpointError.corruptedStorage(
-                    path: path, storage: storage.key,
+                    path: path,
+                    storage: storage.key,
                     detail: "record \(record) holds \(entry.uncompressedSize) bytes, but tensor '\(tensor)' says it "
                         + "has \(storage.count) \(storage.dtype.rawValue) elements (\(storage.count) × "
-                        + "\(storage.dtype.byteWidth) bytes)")
+                        + "\(storage.dtype.byteWidth) bytes)"
+                )
             }
-            let bytes = try self.contents(of: entry, in: archive, path: path, limit: UInt64(expected))
+            let bytes = try self.contents(
+                of: entry,
+                in: archive,
+                path: path,
+                limit: UInt64(expected),
+                fileSize: fileSize
+            )
             return bytes.withUnsafeBytes { raw in
                 TorchStorageData.decode(raw, dtype: storage.dtype, count: storage.count)
             }
         }
     }
 
-    /// A record's bytes, CRC-checked; a record larger than `limit`, or larger than deflate
-    /// can produce from its compressed size, is refused before anything is allocated.
-    private static func contents(of entry: Entry, in archive: Archive, path: String, limit: UInt64) throws -> [UInt8] {
+    /// A record's bytes, CRC-checked. A record larger than `limit`, or than its stored bytes
+    /// (at most the file) can hold — deflate expands at most 1032-fold — is refused before
+    /// anything is allocated, so a forged directory cannot ask for terabytes.
+    private static func contents(
+        of entry: Entry,
+        in archive: Archive,
+        path: String,
+        limit: UInt64,
+        fileSize: UInt64
+    ) throws -> [UInt8] {
         let size = entry.uncompressedSize
-        guard size <= limit, !entry.isCompressed || size <= entry.compressedSize * self.maximumDeflateRatio else {
+        let stored = entry.compressedSize
+        let capacity =
+            entry.isCompressed
+            ? stored.multipliedReportingOverflow(by: self.maximumDeflateRatio)
+            : (partialValue: stored, overflow: false)
+        guard size <= limit, stored <= fileSize, !capacity.overflow, size <= capacity.partialValue else {
             throw TorchCheckpointError.corruptedStorage(
-                path: path, storage: entry.path,
-                detail: "the record claims \(size) bytes (\(entry.compressedSize) stored), more than it can hold")
+                path: path,
+                storage: entry.path,
+                detail: "the record claims \(size) bytes (\(entry.compressedSize) stored), more than it can hold"
+            )
         }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(Int(size))
@@ -82,7 +121,10 @@ enum ZipCheckpoint {
             _ = try archive.extract(entry, bufferSize: 1 << 20) { chunk in
                 guard UInt64(bytes.count + chunk.count) <= size else {
                     throw TorchCheckpointError.corruptedStorage(
-                        path: path, storage: entry.path, detail: "the record holds more bytes than its header says")
+                        path: path,
+                        storage: entry.path,
+                        detail: "the record holds more bytes than its header says"
+                    )
                 }
                 bytes.append(contentsOf: chunk)
             }
@@ -90,11 +132,16 @@ enum ZipCheckpoint {
             throw error
         } catch {
             throw TorchCheckpointError.corruptedStorage(
-                path: path, storage: entry.path, detail: "the record cannot be read back intact (\(error))")
+                path: path,
+                storage: entry.path,
+                detail: "the record cannot be read back intact (\(error))"
+            )
         }
         guard UInt64(bytes.count) == size else {
             throw TorchCheckpointError.truncated(
-                path: path, detail: "record \(entry.path) holds \(bytes.count) of its \(size) bytes")
+                path: path,
+                detail: "record \(entry.path) holds \(bytes.count) of its \(size) bytes"
+            )
         }
         return bytes
     }

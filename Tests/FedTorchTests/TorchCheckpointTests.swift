@@ -1,4 +1,5 @@
 import FedTensor
+import FedTestSupport
 import FedTorch
 import Foundation
 import Testing
@@ -42,7 +43,10 @@ struct TorchCheckpointTests {
             try TorchCheckpoint.read(contentsOf: TorchFixtures.url("two_state_dicts.pth"))
         }
 
-        guard case .notAStateDict? = error else { Issue.record("\(String(describing: error))"); return }
+        guard case .notAStateDict? = error else {
+            Issue.record("\(String(describing: error))")
+            return
+        }
         let text = "\(error!)"
         #expect(text.contains("'model'") && text.contains("'ema'"), "\(text)")
         #expect(text.contains("two_state_dicts.pth"))
@@ -60,5 +64,27 @@ struct TorchCheckpointTests {
         #expect(TorchCheckpoint.isCheckpoint(TorchFixtures.url("legacy.pth")))
         #expect(TorchCheckpoint.isCheckpoint(TorchFixtures.url("zip.pt")))
         #expect(!TorchCheckpoint.isCheckpoint(URL(fileURLWithPath: #filePath)))
+    }
+
+    /// A safetensors header of 640 bytes starts the file with 80 02, as a pickle does.
+    @Test func aSafetensorsFileWhoseLengthLooksLikeAPickleIsNoCheckpoint() throws {
+        let folder = try TemporaryFolder("fedtorch-sniff")
+        defer { folder.remove() }
+        let file = folder.url.appendingPathComponent("model.safetensors")
+        var bytes: [UInt8] = [0x80, 0x02, 0, 0, 0, 0, 0, 0]
+        bytes += Array("{}".utf8) + [UInt8](repeating: 0x20, count: 638)
+        try Data(bytes).write(to: file)
+
+        #expect(!TorchCheckpoint.isCheckpoint(file))
+    }
+}
+
+/// Pre-0.4 legacy files name views into storages: `(view_key, offset, view_size)`.
+struct LegacyStorageViewTests {
+    @Test func aTensorOnAStorageViewReadsFromTheViewsOffset() throws {
+        let stateDict = try TorchCheckpoint.read(contentsOf: TorchFixtures.url("legacy_views.pth"))
+
+        #expect(stateDict.float("view.a")?.scalars == [3, 4])
+        #expect(stateDict.float("whole")?.scalars == (0..<8).map(Float.init))
     }
 }

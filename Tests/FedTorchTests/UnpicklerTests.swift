@@ -19,7 +19,10 @@ struct UnpicklerTests {
 
         let result = try self.load(bytes)
 
-        guard case .tuple(let items)? = result.object(result.root) else { Issue.record("not a tuple"); return }
+        guard case .tuple(let items)? = result.object(result.root) else {
+            Issue.record("not a tuple")
+            return
+        }
         #expect(items == [.string("a"), .int(-2), .int(1 << 40), .float(1.5), .bool(true), .none])
         #expect(result.end == bytes.count)
     }
@@ -29,7 +32,10 @@ struct UnpicklerTests {
         let result = try self.load([0x80, 0x05, 0x5D, 0x94, 0x4B, 0x01, 0x61, 0x68, 0x00, 0x86, 0x2E])
 
         guard case .tuple(let items)? = result.object(result.root), case .list(let list)? = result.object(items[0])
-        else { Issue.record("not a tuple of lists"); return }
+        else {
+            Issue.record("not a tuple of lists")
+            return
+        }
         #expect(items[0] == items[1])
         #expect(list == [.int(1)])
     }
@@ -41,17 +47,22 @@ struct UnpicklerTests {
         limits.marks = 10
         limits.memo = 5
 
-        #expect(throws: TorchCheckpointError.limitExceeded(path: "test.pkl", offset: 10, what: "nested marks", limit: 10)) {
+        #expect(
+            throws: TorchCheckpointError.limitExceeded(path: "test.pkl", offset: 10, what: "nested marks", limit: 10)
+        ) {
             try self.load(marks, limits: limits)
         }
-        #expect(throws: TorchCheckpointError.limitExceeded(path: "test.pkl", offset: 13, what: "memo entries", limit: 5)) {
+        #expect(
+            throws: TorchCheckpointError.limitExceeded(path: "test.pkl", offset: 13, what: "memo entries", limit: 5)
+        ) {
             try self.load(puts, limits: limits)
         }
     }
 
     @Test func unsupportedOpcodesAreNamed() throws {
         // INST (protocol 0's class instantiation) is never in a torch.save pickle.
-        #expect(throws: TorchCheckpointError.unsupportedOpcode(path: "test.pkl", offset: 2, opcode: 0x69, name: "INST")) {
+        #expect(throws: TorchCheckpointError.unsupportedOpcode(path: "test.pkl", offset: 2, opcode: 0x69, name: "INST"))
+        {
             try self.load([0x80, 0x02, 0x69, 0x2E])
         }
     }
