@@ -34,7 +34,8 @@ package struct DatasetEntry: CatalogEntry {
     }
 
     package static func unknown(name: String, known: [String]) -> FetchError {
-        .unknownDataset(name: name, known: known)
+        // Image datasets are fetched as .npz files outside this catalog; name them too.
+        .unknownDataset(name: name, known: known + [PneumoniaMNISTSource.name])
     }
 }
 

@@ -23,6 +23,21 @@ package enum NumPyArchive {
         } catch {
             throw ImageError.unreadable(path: url.path, reason: "not a NumPy .npz (zip) archive")
         }
+        return try self.arrays(in: archive, only: names, file: url.path)
+    }
+
+    /// Every array of an .npz held in memory; `file` names it in errors.
+    package static func read(_ data: Data, file: String) throws -> [String: NumPyArray] {
+        let archive: Archive
+        do {
+            archive = try Archive(data: data, accessMode: .read)
+        } catch {
+            throw ImageError.unreadable(path: file, reason: "not a NumPy .npz (zip) archive")
+        }
+        return try self.arrays(in: archive, only: nil, file: file)
+    }
+
+    private static func arrays(in archive: Archive, only names: Set<String>?, file: String) throws -> [String: NumPyArray] {
         var arrays: [String: NumPyArray] = [:]
         for entry in archive where entry.type == .file && entry.path.hasSuffix(".npy") {
             let name = String(entry.path.dropLast(4))
@@ -34,19 +49,19 @@ package enum NumPyArchive {
                 crc = try archive.extract(entry, bufferSize: 1 << 20) { data.append($0) }
             } catch {
                 throw ImageError.badArray(
-                    file: url.path,
+                    file: file,
                     array: name,
                     reason: "the member cannot be read from the archive (\(error)); the file is damaged"
                 )
             }
             guard crc == entry.checksum else {
                 throw ImageError.badArray(
-                    file: url.path,
+                    file: file,
                     array: name,
                     reason: "the member's CRC-32 does not match the archive's record; the file is damaged"
                 )
             }
-            arrays[name] = try NumPyArray(npy: data, file: url.path, name: name)
+            arrays[name] = try NumPyArray(npy: data, file: file, name: name)
         }
         return arrays
     }
