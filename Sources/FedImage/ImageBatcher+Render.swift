@@ -23,7 +23,13 @@ extension ImageBatcher {
         if transform.angle == 0 {
             self.renderSeparable(source: source, sampler: sampler, into: output, normalize: !jitter)
         } else {
-            self.renderRotated(source: source, sampler: sampler, angle: transform.angle, into: output, normalize: !jitter)
+            self.renderRotated(
+                source: source,
+                sampler: sampler,
+                angle: transform.angle,
+                into: output,
+                normalize: !jitter
+            )
         }
         if jitter { self.adjustAndNormalize(output, channels: set.channels, transform: transform) }
     }

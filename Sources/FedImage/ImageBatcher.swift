@@ -93,7 +93,12 @@ package struct ImageBatcher: Sendable, Equatable {
                         var transform = ImageTransform.identity(height: set.height, width: set.width)
                         if let seed {
                             var generator = SeededGenerator(seed: seed &+ UInt64(slot) &* 0x9E37_79B9_7F4A_7C15)
-                            transform = .random(self.augmentation, height: set.height, width: set.width, using: &generator)
+                            transform = .random(
+                                self.augmentation,
+                                height: set.height,
+                                width: set.width,
+                                using: &generator
+                            )
                         }
                         self.render(
                             source: pixels.baseAddress! + index * set.imageByteCount,

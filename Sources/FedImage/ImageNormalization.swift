@@ -66,7 +66,8 @@ package struct ImageNormalization: Codable, Sendable, Equatable {
                     .init(
                         codingPath: decoder.codingPath,
                         debugDescription: "unknown normalization '\(name)'; use one of "
-                            + "\(Self.presets.keys.sorted().joined(separator: ", ")) or {mean: [r, g, b], std: [r, g, b]}"
+                            + Self.presets.keys.sorted().joined(separator: ", ")
+                            + " or {mean: [r, g, b], std: [r, g, b]}"
                     )
                 )
             }

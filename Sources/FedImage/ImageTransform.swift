@@ -62,10 +62,14 @@ package struct ImageTransform: Sendable, Equatable {
             transform.angle = Float(degrees * Double.pi / 180)
         }
         if settings.brightness > 0 {
-            transform.brightness = Float(self.uniform(max(0, 1 - settings.brightness)...(1 + settings.brightness), &generator))
+            transform.brightness = Float(
+                self.uniform(max(0, 1 - settings.brightness)...(1 + settings.brightness), &generator)
+            )
         }
         if settings.contrast > 0 {
-            transform.contrast = Float(self.uniform(max(0, 1 - settings.contrast)...(1 + settings.contrast), &generator))
+            transform.contrast = Float(
+                self.uniform(max(0, 1 - settings.contrast)...(1 + settings.contrast), &generator)
+            )
         }
         return transform
     }

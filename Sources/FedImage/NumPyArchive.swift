@@ -37,7 +37,11 @@ package enum NumPyArchive {
         return try self.arrays(in: archive, only: nil, file: file)
     }
 
-    private static func arrays(in archive: Archive, only names: Set<String>?, file: String) throws -> [String: NumPyArray] {
+    private static func arrays(
+        in archive: Archive,
+        only names: Set<String>?,
+        file: String
+    ) throws -> [String: NumPyArray] {
         var arrays: [String: NumPyArray] = [:]
         for entry in archive where entry.type == .file && entry.path.hasSuffix(".npy") {
             let name = String(entry.path.dropLast(4))

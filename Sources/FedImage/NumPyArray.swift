@@ -96,7 +96,8 @@ package struct NumPyArray: Sendable, Equatable {
 
     /// The .npy file (format 1.0) holding this array.
     package var npyData: Data {
-        let shapeText = self.shape.count == 1 ? "(\(self.shape[0]),)" : "(\(self.shape.map(String.init).joined(separator: ", ")))"
+        let shapeText =
+            self.shape.count == 1 ? "(\(self.shape[0]),)" : "(\(self.shape.map(String.init).joined(separator: ", ")))"
         var header = "{'descr': '\(self.dtype.descr)', 'fortran_order': False, 'shape': \(shapeText), }"
         // NumPy pads the header with spaces and a newline so the data starts 64-byte aligned.
         let unpadded = 10 + header.utf8.count + 1

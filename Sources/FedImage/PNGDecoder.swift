@@ -57,7 +57,9 @@ package enum PNGDecoder {
             guard offset + 12 <= bytes.count else { throw corrupt("it ends before its IEND chunk (truncated)") }
             let length = Int(bigEndian: bytes, at: offset)
             let type = String(decoding: bytes[(offset + 4)..<(offset + 8)], as: UTF8.self)
-            guard length <= bytes.count - offset - 12 else { throw corrupt("chunk \(type) runs past the end of the file") }
+            guard length <= bytes.count - offset - 12 else {
+                throw corrupt("chunk \(type) runs past the end of the file")
+            }
             let body = offset + 8..<(offset + 8 + length)
             let stored = UInt32(Int(bigEndian: bytes, at: body.upperBound))
             let crc = Data(bytes[(offset + 4)..<body.upperBound]).crc32(checksum: 0)
@@ -76,7 +78,10 @@ package enum PNGDecoder {
             default:
                 // Bit 5 of the first letter (lower case) marks an ancillary chunk, safe to skip.
                 guard bytes[offset + 4] & 0x20 != 0 else {
-                    throw ImageError.unsupportedPNG(path: path, reason: "it has a critical chunk '\(type)' fedtune does not know")
+                    throw ImageError.unsupportedPNG(
+                        path: path,
+                        reason: "it has a critical chunk '\(type)' fedtune does not know"
+                    )
                 }
             }
             guard header != nil else { throw corrupt("the first chunk is \(type), not IHDR") }
@@ -113,15 +118,21 @@ struct PNGHeader {
         self.height = Int(bigEndian: bytes, at: 4)
         let (depth, colorType, compression, filter, interlace) = (bytes[8], bytes[9], bytes[10], bytes[11], bytes[12])
         func unsupported(_ reason: String) -> ImageError { .unsupportedPNG(path: path, reason: reason) }
-        guard (1...PNGDecoder.maximumSide).contains(self.width), (1...PNGDecoder.maximumSide).contains(self.height) else {
-            throw unsupported("its size \(self.width)×\(self.height) is outside 1...\(PNGDecoder.maximumSide) pixels a side")
+        guard (1...PNGDecoder.maximumSide).contains(self.width), (1...PNGDecoder.maximumSide).contains(self.height)
+        else {
+            throw unsupported(
+                "its size \(self.width)×\(self.height) is outside 1...\(PNGDecoder.maximumSide) pixels a side"
+            )
         }
         guard compression == 0, filter == 0 else {
             throw ImageError.corruptPNG(path: path, reason: "IHDR names an unknown compression or filter method")
         }
         let samplesByType: [UInt8: Int] = [0: 1, 2: 3, 3: 1, 4: 2, 6: 4]
         guard let samples = samplesByType[colorType] else {
-            throw ImageError.corruptPNG(path: path, reason: "IHDR names colour type \(colorType), which PNG does not define")
+            throw ImageError.corruptPNG(
+                path: path,
+                reason: "IHDR names colour type \(colorType), which PNG does not define"
+            )
         }
         guard depth == 8 else {
             throw unsupported("it has \(depth)-bit samples; only 8-bit PNGs are read")

@@ -7,7 +7,10 @@ import ZIPFoundation
 package enum PNGEncoder {
     /// The PNG bytes of `image` (1 or 3 channels).
     package static func encode(_ image: DecodedImage) -> Data {
-        precondition(image.channels == 1 || image.channels == 3, "PNGEncoder writes grey or RGB, not \(image.channels) channels")
+        precondition(
+            image.channels == 1 || image.channels == 3,
+            "PNGEncoder writes grey or RGB, not \(image.channels) channels"
+        )
         let stride = image.width * image.channels
         var raw: [UInt8] = []
         raw.reserveCapacity(image.height * (stride + 1))

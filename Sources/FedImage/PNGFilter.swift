@@ -56,7 +56,12 @@ enum PNGFilter {
 
     /// The filter that the encoder may apply to a row (used by tests and the encoder):
     /// `row` minus its prediction, with `previous` the row above (zeros for the first).
-    static func filter(_ type: UInt8, row: ArraySlice<UInt8>, previous: ArraySlice<UInt8>?, bytesPerPixel bpp: Int)
+    static func filter(
+        _ type: UInt8,
+        row: ArraySlice<UInt8>,
+        previous: ArraySlice<UInt8>?,
+        bytesPerPixel bpp: Int
+    )
         -> [UInt8]
     {
         let row = Array(row)

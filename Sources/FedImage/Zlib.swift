@@ -87,7 +87,9 @@ enum Zlib {
         repeat {
             let length = min(65_535, bytes.count - start)
             let final: UInt8 = start + length == bytes.count ? 1 : 0
-            out += [final, UInt8(length & 0xFF), UInt8(length >> 8), UInt8(~length & 0xFF), UInt8((~length >> 8) & 0xFF)]
+            out += [
+                final, UInt8(length & 0xFF), UInt8(length >> 8), UInt8(~length & 0xFF), UInt8((~length >> 8) & 0xFF),
+            ]
             out += bytes[start..<(start + length)]
             start += length
         } while start < bytes.count

@@ -17,7 +17,12 @@ struct ImageDatasetCommandTests {
         defer { cache.remove() }
 
         let imported = try Command.fedtune(
-            "datasets", "import", "pneumoniamnist", Self.shared.path, "--cache", cache.url.path
+            "datasets",
+            "import",
+            "pneumoniamnist",
+            Self.shared.path,
+            "--cache",
+            cache.url.path
         )
         let fetched = try Command.fedtune("datasets", "fetch", "pneumoniamnist", "--cache", cache.url.path)
         let listed = try Command.fedtune("datasets", "list", "--cache", cache.url.path)

@@ -17,7 +17,8 @@ struct AugmentationSettingsTests {
 
     @Test func readsSnakeCaseKeysAndRoundTrips() throws {
         let settings = try Self.decode(
-            #"{"horizontal_flip": true, "crop_scale": [0.5, 1], "rotation_degrees": 10, "brightness": 0.2, "contrast": 0.1}"#
+            #"{"horizontal_flip": true, "crop_scale": [0.5, 1], "rotation_degrees": 10, "#
+                + #""brightness": 0.2, "contrast": 0.1}"#
         )
 
         #expect(settings.horizontalFlip && settings.cropScale == [0.5, 1] && settings.rotationDegrees == 10)
@@ -56,7 +57,10 @@ struct AugmentationSettingsTests {
         let decoder = JSONDecoder()
 
         let preset = try decoder.decode(ImageNormalization.self, from: Data(#""efficientnet-lite""#.utf8))
-        let values = try decoder.decode(ImageNormalization.self, from: Data(#"{"mean": [0.5, 0.5, 0.5], "std": [1, 1, 1]}"#.utf8))
+        let values = try decoder.decode(
+            ImageNormalization.self,
+            from: Data(#"{"mean": [0.5, 0.5, 0.5], "std": [1, 1, 1]}"#.utf8)
+        )
         let unknown = #expect(throws: DecodingError.self) {
             try decoder.decode(ImageNormalization.self, from: Data(#""imagenette""#.utf8))
         }

@@ -133,9 +133,10 @@ struct ImageBatcherTests {
         let repeats = 20
 
         let plainTime = clock.measure { for _ in 0..<repeats { plain.fill(&batch, from: train, rows: rows) } } / repeats
-        let augmentedTime = clock.measure {
-            for _ in 0..<repeats { augmented.fill(&batch, from: train, rows: rows, generator: &generator) }
-        } / repeats
+        let augmentedTime =
+            clock.measure {
+                for _ in 0..<repeats { augmented.fill(&batch, from: train, rows: rows, generator: &generator) }
+            } / repeats
 
         print("batch of 32 PneumoniaMNIST images to [32, 3, 64, 64]: \(plainTime) plain, \(augmentedTime) augmented")
         #expect(batch.scalars.allSatisfy { $0.isFinite })

@@ -5,7 +5,12 @@ import Testing
 
 struct ImageFolderTests {
     static func grey(_ value: UInt8, width: Int = 3, height: Int = 2) -> DecodedImage {
-        DecodedImage(width: width, height: height, channels: 1, pixels: [UInt8](repeating: value, count: width * height))
+        DecodedImage(
+            width: width,
+            height: height,
+            channels: 1,
+            pixels: [UInt8](repeating: value, count: width * height)
+        )
     }
 
     @Test func readsClassesAndFilesInSortedOrder() throws {
@@ -14,7 +19,10 @@ struct ImageFolderTests {
         let root = folder.url
         for (path, value) in [("zebra/b.png", 4), ("zebra/a.png", 3), ("ant/2.png", 2), ("ant/10.png", 1)] {
             let url = root.appendingPathComponent(path)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(),
+                withIntermediateDirectories: true
+            )
             try PNGEncoder.write(Self.grey(UInt8(value)), to: url)
         }
         try Data("notes".utf8).write(to: root.appendingPathComponent("ant/README.txt"))
@@ -90,7 +98,10 @@ struct ImageFolderTests {
         defer { folder.remove() }
         let root = folder.url
         for name in ["a", "b"] {
-            try FileManager.default.createDirectory(at: root.appendingPathComponent(name), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: root.appendingPathComponent(name),
+                withIntermediateDirectories: true
+            )
         }
         try PNGEncoder.write(Self.grey(1), to: root.appendingPathComponent("a/1.png"))
 
@@ -101,7 +112,9 @@ struct ImageFolderTests {
         try Data("not a png".utf8).write(to: root.appendingPathComponent("b/broken.png"))
         let broken = #expect(throws: ImageError.self) { try ImageSet.load(imageFolder: root) }
 
-        #expect(empty == .badImageFolder(path: root.appendingPathComponent("b").path, reason: "class 'b' has no PNG files"))
+        #expect(
+            empty == .badImageFolder(path: root.appendingPathComponent("b").path, reason: "class 'b' has no PNG files")
+        )
         #expect(jpeg?.description.contains("b/photo.JPG: it is a .jpg file, not a PNG") == true)
         #expect(
             broken

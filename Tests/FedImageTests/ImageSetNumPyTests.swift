@@ -52,7 +52,13 @@ struct ImageSetNumPyTests {
         let labels = NumPyArray(shape: [3], int64: [0, 2, 1])
 
         let error = #expect(throws: ImageError.self) {
-            try ImageSet(arrays: ["x": Self.images, "y": labels], images: "x", labels: "y", classNames: ["a", "b"], file: "f")
+            try ImageSet(
+                arrays: ["x": Self.images, "y": labels],
+                images: "x",
+                labels: "y",
+                classNames: ["a", "b"],
+                file: "f"
+            )
         }
 
         #expect(error == .labelOutOfRange(file: "f", array: "y", index: 1, label: 2, classCount: 2))
@@ -73,7 +79,10 @@ struct ImageSetNumPyTests {
 
         #expect(counts == .countMismatch(file: "f", images: "x", imageCount: 3, labels: "y", labelCount: 2))
         #expect(dtype?.description == "f: array 'x' holds float32, expected uint8")
-        #expect(shape?.description.contains("[1, 2, 2, 4], expected [N, height, width] or [N, height, width, 1 or 3]") == true)
+        #expect(
+            shape?.description.contains("[1, 2, 2, 4], expected [N, height, width] or [N, height, width, 1 or 3]")
+                == true
+        )
     }
 
     @Test func takesRGBImages() throws {

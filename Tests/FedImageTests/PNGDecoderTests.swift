@@ -1,7 +1,8 @@
-@testable import FedImage
 import FedTestSupport
 import Foundation
 import Testing
+
+@testable import FedImage
 
 struct PNGDecoderTests {
     /// Sample c of pixel (x, y) in the Python fixtures (make_png_fixtures.py).

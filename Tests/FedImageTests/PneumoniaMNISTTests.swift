@@ -38,13 +38,18 @@ struct PneumoniaMNISTTests {
         missing["test_images"] = nil
 
         #expect(try PneumoniaMNIST.check(arrays, file: "p.npz") == ["train": 2, "val": 2, "test": 2])
-        #expect(throws: ImageError.labelOutOfRange(file: "p.npz", array: "val_labels", index: 1, label: 2, classCount: 2)) {
+        #expect(
+            throws: ImageError.labelOutOfRange(file: "p.npz", array: "val_labels", index: 1, label: 2, classCount: 2)
+        ) {
             try PneumoniaMNIST.check(labelTwo, file: "p.npz")
         }
         #expect(throws: ImageError.wrongDType(file: "p.npz", array: "test_labels", found: "int64", expected: "uint8")) {
             try PneumoniaMNIST.check(wide, file: "p.npz")
         }
         let error = #expect(throws: ImageError.self) { try PneumoniaMNIST.check(missing, file: "p.npz") }
-        #expect(error?.description.hasPrefix("p.npz: has no array 'test_images'; it holds test_labels, train_images") == true)
+        #expect(
+            error?.description.hasPrefix("p.npz: has no array 'test_images'; it holds test_labels, train_images")
+                == true
+        )
     }
 }
