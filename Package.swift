@@ -128,7 +128,7 @@ let package = Package(
         .target(
             name: "FedCommands",
             dependencies: [
-                "FedLearning", "FedRounds", "FedTensor", "FedData", "FedText", "FedSupport", "FedTorch",
+                "FedLearning", "FedRounds", "FedTensor", "FedData", "FedText", "FedSupport", "FedTorch", "FedImage",
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ],
             swiftSettings: swiftSettings
@@ -179,7 +179,7 @@ let package = Package(
         .target(
             name: "FedClient",
             dependencies: [
-                "FedWire", "FedTLS", "FedLearning", "FedData", "FedTensor", "FedSupport",
+                "FedWire", "FedTLS", "FedLearning", "FedData", "FedImage", "FedTensor", "FedSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -191,7 +191,8 @@ let package = Package(
         .target(
             name: "FedSimulation",
             dependencies: [
-                "FedCoordinator", "FedFetch", "FedReport", "FedText", "FedRounds", "FedWire", "FedTLS", "FedLearning",
+                "FedCoordinator", "FedFetch", "FedReport", "FedText", "FedImage", "FedRounds", "FedWire", "FedTLS",
+                "FedLearning",
                 "FedData", "FedTensor", "FedSupport",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
@@ -294,6 +295,7 @@ let package = Package(
         .testTarget(
             name: "FedTorchTests",
             dependencies: ["FedTestSupport", "FedTorch", "FedTensor", "FedSupport"],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

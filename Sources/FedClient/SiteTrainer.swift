@@ -1,4 +1,5 @@
 import FedData
+import FedImage
 import FedLearning
 import FedTensor
 import Foundation
@@ -20,6 +21,7 @@ final class SiteTrainer: @unchecked Sendable {
     /// file once per connection, not once per round.
     private var tabular: (architecture: ModelArchitecture, train: Dataset, evaluation: Dataset)?
     private var text: (architecture: TextClassifierArchitecture, train: TextExamples, evaluation: TextExamples)?
+    private var image: (architecture: ImageClassifierArchitecture, train: ImageExamples, evaluation: ImageExamples)?
     private var base: (digest: String, model: AnyClassifier)?
 
     init(data: URL, labelColumn: String, textColumn: String, evaluationFraction: Double, seed: UInt64) {
@@ -48,6 +50,11 @@ final class SiteTrainer: @unchecked Sendable {
         guard FileManager.default.isReadableFile(atPath: self.data.path) else {
             throw DataError.unreadable(path: self.data.path, reason: "no such file, or it is not readable")
         }
+        if self.holdsImages {
+            // Class names are the model's, known only once it arrives: count the images now.
+            let images = try LabeledImages.read(self.data, classNames: nil)
+            return images.count
+        }
         if self.data.pathExtension.lowercased() == "jsonl" {
             return try LabeledTexts.read(self.data, textColumn: self.textColumn, labelColumn: self.labelColumn).count
         }
@@ -62,7 +69,15 @@ final class SiteTrainer: @unchecked Sendable {
         switch model {
         case .tabular(let model): _ = try self.splits(for: model)
         case .text(let model): _ = try self.splits(for: model)
+        case .image(let model): _ = try self.splits(for: model)
         }
+    }
+
+    /// Whether the site's data is images: a folder (one subfolder of PNGs per class) or an .npz.
+    var holdsImages: Bool {
+        var isFolder: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: self.data.path, isDirectory: &isFolder)
+        return exists && (isFolder.boolValue || self.data.pathExtension.lowercased() == "npz")
     }
 
     func train(
@@ -87,6 +102,13 @@ final class SiteTrainer: @unchecked Sendable {
                 data: try self.splits(for: model).train,
                 configuration: configuration
             )
+        case .image(let model):
+            return try RoundTraining.train(
+                model,
+                global: trainable,
+                data: try self.splits(for: model).train,
+                configuration: configuration
+            )
         }
     }
 
@@ -102,6 +124,7 @@ final class SiteTrainer: @unchecked Sendable {
         switch base {
         case .tabular(let model): return Self.score(model, try self.splits(for: model).evaluation)
         case .text(let model): return Self.score(model, try self.splits(for: model).evaluation)
+        case .image(let model): return Self.score(model, try self.splits(for: model).evaluation)
         }
     }
 
@@ -145,6 +168,19 @@ final class SiteTrainer: @unchecked Sendable {
         let parts = self.parts(texts.labels)
         let split = (train: examples.subset(parts[0]), evaluation: examples.subset(parts[1]))
         self.text = (model.architecture, split.train, split.evaluation)
+        return split
+    }
+
+    /// The site's images, labelled with the model's classes, split like tabular data.
+    func splits(for model: ImageClassifier) throws -> (train: ImageExamples, evaluation: ImageExamples) {
+        if let prepared = self.image, prepared.architecture == model.architecture {
+            return (prepared.train, prepared.evaluation)
+        }
+        let images = try LabeledImages.read(self.data, classNames: model.architecture.classNames)
+        let examples = model.examples(images)
+        let parts = self.parts(images.labels)
+        let split = (train: examples.subset(parts[0]), evaluation: examples.subset(parts[1]))
+        self.image = (model.architecture, split.train, split.evaluation)
         return split
     }
 

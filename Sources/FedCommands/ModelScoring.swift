@@ -1,4 +1,5 @@
 import FedData
+import FedImage
 import FedLearning
 import FedTensor
 import Foundation
@@ -7,7 +8,7 @@ import Foundation
 /// the model's own feature order, standardisation, classes and tokenizer.
 package enum ModelScoring {
     /// Scores a model folder on labelled data: CSV for a tabular model; CSV or JSON Lines
-    /// (`.jsonl`) with a text column for a text model.
+    /// (`.jsonl`) with a text column for a text model; an image folder or .npz for an image model.
     package static func evaluate(
         model folder: URL,
         data: URL,
@@ -33,6 +34,9 @@ package enum ModelScoring {
                 classNames: model.architecture.classNames
             )
             return model.metrics(model.examples(texts: texts.texts, labels: texts.labels))
+        case .image(let model):
+            let images = try LabeledImages.read(data, classNames: model.architecture.classNames)
+            return model.metrics(model.examples(images))
         }
     }
 
@@ -73,6 +77,11 @@ package enum ModelScoring {
             let texts = try UnlabeledRows.texts(data, column: textColumn)
             let examples = model.examples(texts: texts, labels: Array(repeating: 0, count: texts.count))
             logits = Self.logits(model, examples, count: texts.count)
+            classNames = model.architecture.classNames
+        case .image(let model):
+            // Labels, if the data has them, are not used: only the images are scored.
+            let images = try LabeledImages.read(data, classNames: model.architecture.classNames)
+            logits = Self.logits(model, model.examples(images), count: images.count)
             classNames = model.architecture.classNames
         }
         let classes = classNames.count

@@ -8,4 +8,7 @@ package enum Partition: Sendable, Equatable, Codable {
     case dirichlet(alpha: Double)
     /// Natural sites: one site per distinct value of the named column, ordered by value.
     case byColumn(String)
+    /// Sites of equal size whose share of class `positive` is `shares[site]` (a screening
+    /// population's prevalence at each hospital); as many examples as the scarcer side allows.
+    case prevalence(positive: String, shares: [Double])
 }

@@ -37,7 +37,59 @@ package enum Partitioner {
             return self.dirichlet(data, sites: sites, alpha: alpha, seed: seed, minimum: minimum)
         case .byColumn(let column):
             return try self.byFeatureColumn(data, column: column, sites: sites, minimum: minimum)
+        case .prevalence(let positive, let shares):
+            return try self.prevalence(data, positive: positive, shares: shares, seed: seed, minimum: minimum)
         }
+    }
+
+    /// Equal-sized sites with `shares[site]` of class `positive` each: the largest size n
+    /// with Σ shares·n positives and Σ (1 − shares)·n others available, drawn at random.
+    private static func prevalence(
+        _ data: Dataset,
+        positive: String,
+        shares: [Double],
+        seed: UInt64,
+        minimum: Int
+    ) throws -> [[Int]] {
+        guard let target = data.classNames.firstIndex(of: positive) else {
+            throw DataError.invalidPartition(
+                detail: "prevalence names class '\(positive)', which is not one of \(data.classNames.joined(separator: ", "))"
+            )
+        }
+        guard !shares.isEmpty, shares.allSatisfy({ (0...1).contains($0) }) else {
+            throw DataError.invalidPartition(detail: "prevalence shares must each be in [0, 1], one per site")
+        }
+        var generator = SeededGenerator(seed: seed)
+        var positives = data.labels.indices.filter { data.labels[$0] == target }
+        var others = data.labels.indices.filter { data.labels[$0] != target }
+        generator.shuffle(&positives)
+        generator.shuffle(&others)
+        let positiveShare = shares.reduce(0, +)
+        let otherShare = Double(shares.count) - positiveShare
+        let size = Int(
+            Swift.min(
+                positiveShare > 0 ? Double(positives.count) / positiveShare : .infinity,
+                otherShare > 0 ? Double(others.count) / otherShare : .infinity
+            )
+        )
+        guard size >= minimum else {
+            throw DataError.tooFewExamples(
+                path: "partition",
+                detail: "the prevalences \(shares) leave \(size) examples per site, fewer than \(minimum)"
+            )
+        }
+        var parts: [[Int]] = []
+        var (p, o) = (0, 0)
+        for share in shares {
+            let take = Int((share * Double(size)).rounded())
+            var part = Array(positives[p..<Swift.min(p + take, positives.count)])
+            p += part.count
+            let rest = Swift.min(size - part.count, others.count - o)
+            part += others[o..<(o + rest)]
+            o += rest
+            parts.append(part.sorted())
+        }
+        return parts
     }
 
     /// Natural sites from the raw values of one column, one value per example: one site per

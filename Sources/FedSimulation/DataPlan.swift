@@ -34,7 +34,8 @@ struct DataPlan {
         groups: [String]?,
         scenario: Scenario,
         pretrainClasses: Set<Int>?,
-        pretrainExamples: Int?
+        pretrainExamples: Int?,
+        classNames: [String]? = nil
     ) throws {
         func invalid(_ detail: String) -> ScenarioError { .invalid(path: scenario.name, detail: detail) }
         let count = labels.count
@@ -91,7 +92,7 @@ struct DataPlan {
                 features: Tensor(shape: [pool.count, 1]),
                 labels: pool.map { labels[$0] },
                 featureNames: ["-"],
-                classNames: (0..<classCount).map(String.init)
+                classNames: classNames ?? (0..<classCount).map(String.init)
             )
             do {
                 positions = try Partitioner.split(

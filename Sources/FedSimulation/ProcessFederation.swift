@@ -29,7 +29,7 @@ struct ProcessFederation<Model: SimulatedModel> {
         for site in self.setup.sites {
             let siteFolder = self.folder.appendingPathComponent("sites/\(site.name)")
             try FileManager.default.createDirectory(at: siteFolder, withIntermediateDirectories: true)
-            try site.file.write(to: siteFolder.appendingPathComponent(SiteFile.fileName))
+            try site.file.write(to: siteFolder.appendingPathComponent(site.file.fileName))
         }
         let state = StateFolder(self.folder.appendingPathComponent("state"))
         try self.coordinatorYAML().write(
@@ -64,7 +64,7 @@ struct ProcessFederation<Model: SimulatedModel> {
                 try self.start(
                     [
                         "client", "--coordinator", "127.0.0.1:\(port)", "--identity", "certs/sites/\(site.name)",
-                        "--data", "sites/\(site.name)/\(SiteFile.fileName)", "--cache", "sites/\(site.name)/cache",
+                        "--data", "sites/\(site.name)/\(site.file.fileName)", "--cache", "sites/\(site.name)/cache",
                         "--evaluation", "\(self.scenario.siteTestFraction)", "--seed",
                         "\(DataPlan.siteSplitSeed(self.scenario))",
                     ]

@@ -135,6 +135,7 @@ extension RunSummary {
         case .synthetic(let shift, let examples): "synthetic, \(examples) examples shifted by \(shift)"
         case .csv(let path, _): URL(fileURLWithPath: path).lastPathComponent
         case .dataset(let name): "\(name) (fetched)"
+        case .images(let path): URL(fileURLWithPath: path).lastPathComponent
         }
     }
 
@@ -143,6 +144,8 @@ extension RunSummary {
         case .iid: "iid"
         case .dirichlet(let alpha): "label skew, Dirichlet α = \(alpha)"
         case .byColumn(let column): "one per value of '\(column)'"
+        case .prevalence(let positive, let shares):
+            "equal sizes, share of \(positive): \(shares.map { String(format: "%g", $0) }.joined(separator: ", "))"
         }
     }
 }

@@ -32,13 +32,19 @@ extension Scenario {
         case (.some, .some):
             throw invalid("give either dataset (a fetched dataset) or data, not both")
         case (.some(let name), nil):
-            guard (try? DatasetCatalog.standard.entry(named: name)) != nil else {
-                let known = DatasetCatalog.standard.entries.map(\.name).joined(separator: ", ")
+            guard (try? DatasetCatalog.standard.entry(named: name)) != nil || name == PneumoniaMNISTSource.name else {
+                let known = (DatasetCatalog.standard.entries.map(\.name) + [PneumoniaMNISTSource.name])
+                    .joined(separator: ", ")
                 throw invalid("dataset '\(name)' is not one fedtune can fetch (known: \(known))")
             }
             data = .dataset(name: name)
         case (nil, .some(let source)):
-            if let csv = source.csv {
+            if let path = source.npz ?? source.images {
+                guard source.npz == nil || source.images == nil else {
+                    throw invalid("give data.npz or data.images, not both")
+                }
+                data = .images(path: resolve(path))
+            } else if let csv = source.csv {
                 guard let label = source.label else { throw invalid("data.label names the label column of data.csv") }
                 data = .csv(path: resolve(csv), label: label)
             } else {
@@ -108,8 +114,19 @@ extension Scenario {
         case "column":
             guard let column = file.column else { throw invalid("partition column needs column: NAME") }
             self.partition = .byColumn(column)
+        case "prevalence":
+            guard let prevalence = file.prevalence else {
+                throw invalid("partition prevalence needs prevalence: {class: NAME, shares: [one share per site]}")
+            }
+            guard let sites = file.sites, prevalence.shares.count == sites else {
+                throw invalid("prevalence.shares must give one share per site (sites: \(file.sites.map(String.init) ?? "missing"))")
+            }
+            guard prevalence.shares.allSatisfy({ (0...1).contains($0) }) else {
+                throw invalid("prevalence.shares must each be in [0, 1]")
+            }
+            self.partition = .prevalence(positive: prevalence.className, shares: prevalence.shares)
         case let other:
-            throw invalid("partition must be iid, dirichlet or column, not '\(other)'")
+            throw invalid("partition must be iid, dirichlet, column or prevalence, not '\(other)'")
         }
         // A column partition makes one site per value, so the count may be left out.
         if case .byColumn = self.partition {
@@ -157,11 +174,20 @@ extension Scenario {
             throw invalid("synthetic data needs a pretrain domain (pretrain.features and pretrain.classes) to shift")
         }
         self.freeze = file.freeze ?? []
-        if self.isText {
+        if let image = file.image {
+            try self.readImage(image, file, invalid: invalid)
+        } else if case .images = self.data {
+            throw invalid("image data needs an image section (image: {size: 64}) and model (a CNN)")
+        } else if self.isText {
             guard self.freeze.isEmpty else {
                 throw invalid("freeze is for tabular models; a text model freezes by fine_tuning.mode")
             }
-            self.fineTuning = file.fineTuning ?? self.fineTuning
+            if let given = file.fineTuning {
+                guard let text = given.text else {
+                    throw invalid("fine_tuning.mode for a text model must be head, last-n, lora or full")
+                }
+                self.fineTuning = text
+            }
             self.dropout = file.dropout ?? self.dropout
             guard (0..<1).contains(self.dropout) else { throw invalid("dropout must be in [0, 1)") }
             if let length = file.maxLength {
@@ -174,7 +200,7 @@ extension Scenario {
                 ("max_length", file.maxLength != nil),
             ]
             where given {
-                throw invalid("\(key) is for text models; set text_column to fine-tune one")
+                throw invalid("\(key) is for text and image models; set text_column or image to fine-tune one")
             }
         }
     }

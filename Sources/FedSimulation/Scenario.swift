@@ -1,4 +1,5 @@
 import FedData
+import FedImage
 import FedLearning
 import FedRounds
 
@@ -27,6 +28,24 @@ package struct Scenario: Sendable, Equatable {
         case csv(path: String, label: String)
         /// A dataset of the fetch cache (docs/DATASETS.md); its label column is `label`.
         case dataset(name: String)
+        /// Labelled images: an .npz (all its splits pooled) or a folder of class subfolders.
+        case images(path: String)
+    }
+
+    /// What an image scenario adds: the input size, how its CNN is fine-tuned, the
+    /// augmentation of training batches, the class a screening test looks for, and each
+    /// site's scanner.
+    package struct ImageSettings: Sendable, Equatable {
+        /// Images are resized to size × size.
+        package var inputSize = 64
+        package var fineTuning = ImageFineTuning()
+        package var augmentation = AugmentationSettings.none
+        /// Names of the classes an .npz's labels 0, 1, … stand for (an image folder names its own).
+        package var classNames: [String]?
+        /// The class whose sensitivity, specificity and ROC-AUC the report shows (binary tasks).
+        package var positiveClass: String?
+        /// One per site (or none): how that site's images are rendered.
+        package var scanners: [ScannerShift] = []
     }
 
     /// How the loss weighs the classes in every model the run trains.
@@ -67,6 +86,8 @@ package struct Scenario: Sendable, Equatable {
     package var textColumn: String?
     /// Which part of a text model trains (and travels).
     package var fineTuning = FineTuning()
+    /// Set, the scenario fine-tunes a pretrained image model.
+    package var image: ImageSettings?
     /// Dropout on a text model's pooled embedding before the head.
     package var dropout: Float = 0.1
     /// Longest tokenised text, [CLS] and [SEP] included; nil keeps the model's own.
@@ -92,4 +113,6 @@ package struct Scenario: Sendable, Equatable {
 
     /// Whether the scenario fine-tunes a text classifier.
     package var isText: Bool { self.textColumn != nil }
+    /// Whether the scenario fine-tunes an image classifier.
+    package var isImage: Bool { self.image != nil }
 }

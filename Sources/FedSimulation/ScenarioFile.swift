@@ -1,3 +1,4 @@
+import FedImage
 import FedLearning
 import FedRounds
 
@@ -48,6 +49,49 @@ struct ScenarioFile: Decodable {
         var examples: Int?
         var csv: String?
         var label: String?
+        /// Images: a NumPy .npz (every `<split>_images`/`<split>_labels` pair, or `images`/`labels`).
+        var npz: String?
+        /// Images: a folder with one subfolder of PNG files per class.
+        var images: String?
+    }
+
+    /// `fine_tuning` as a text model reads it and as an image model does; `Scenario+YAML`
+    /// takes the one that matches the scenario's kind.
+    struct FineTuningFile: Decodable {
+        var text: FineTuning?
+        var image: ImageFineTuning?
+
+        init(from decoder: any Decoder) throws {
+            self.text = try? FineTuning(from: decoder)
+            self.image = try? ImageFineTuning(from: decoder)
+            if self.text == nil && self.image == nil { self.text = try FineTuning(from: decoder) }
+        }
+    }
+
+    /// `prevalence`: each site's share of one class.
+    struct Prevalence: Decodable {
+        var className: String
+        var shares: [Double]
+
+        enum CodingKeys: String, CodingKey {
+            case className = "class"
+            case shares
+        }
+    }
+
+    /// `image`: what an image scenario adds.
+    struct Image: Decodable {
+        var size: Int?
+        var classNames: [String]?
+        var positiveClass: String?
+        var augmentation: AugmentationSettings?
+        var scanners: [ScannerShift]?
+
+        enum CodingKeys: String, CodingKey {
+            case size, augmentation, scanners
+            case positiveClass = "positive_class"
+            case classNames = "class_names"
+        }
     }
 
     struct Expect: Decodable {
@@ -79,7 +123,9 @@ struct ScenarioFile: Decodable {
     var data: DataSource?
     var dataset: String?
     var textColumn: String?
-    var fineTuning: FineTuning?
+    var fineTuning: FineTuningFile?
+    var image: Image?
+    var prevalence: Prevalence?
     var dropout: Float?
     var maxLength: Int?
     var testFraction: Double?
@@ -98,7 +144,7 @@ struct ScenarioFile: Decodable {
 
     enum CodingKeys: String, CodingKey {
         case name, description, seed, pretrain, model, freeze, data, dataset, dropout, sites, partition, alpha, column
-        case rounds, sample, strategy, local, expect
+        case rounds, sample, strategy, local, expect, image, prevalence
         case textColumn = "text_column"
         case fineTuning = "fine_tuning"
         case maxLength = "max_length"

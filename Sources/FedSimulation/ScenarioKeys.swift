@@ -1,3 +1,4 @@
+import FedImage
 import FedLearning
 import FedRounds
 import FedSupport
@@ -15,8 +16,11 @@ enum ScenarioKeys {
             "partition": value, "alpha": value, "column": value, "rounds": value, "sample": value,
             "pretrain": YAMLShape.values(["features", "classes", "noise", "world_seed", "examples", "arch"])
                 .adding(["training": TrainingConfiguration.shape]),
-            "data": .values(["shift", "examples", "csv", "label"]),
-            "fine_tuning": YAMLShape.values(["mode", "layers"]).adding(["lora": lora]),
+            "data": .values(["shift", "examples", "csv", "label", "npz", "images"]),
+            "fine_tuning": YAMLShape.values(["mode", "layers", "batch_norm"]).adding(["lora": lora]),
+            "prevalence": .values(["class", "shares"]),
+            "image": YAMLShape.values(["size", "class_names", "positive_class", "scanners"])
+                .adding(["augmentation": AugmentationSettings.shape]),
             "strategy": StrategySettings.shape,
             "local": TrainingConfiguration.shape,
             "expect": .values([

@@ -108,6 +108,8 @@ package enum SettingsCheck {
         switch model {
         case .tabular(let model): "a tabular model of \(model.architecture.featureNames.count) features"
         case .text: "a text model"
+        case .image(let model):
+            "an image model (\(model.architecture.inputSize)×\(model.architecture.inputSize) input, \(model.architecture.fineTuning.mode.rawValue))"
         }
     }
 

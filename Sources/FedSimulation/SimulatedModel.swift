@@ -45,3 +45,14 @@ extension TextClassifier: SimulatedModel {
         TextExamples.concatenating(parts, classNames: classNames)
     }
 }
+
+extension ImageClassifier: SimulatedModel {
+    package var anyClassifier: AnyClassifier { .image(self) }
+    package var classNames: [String] { self.architecture.classNames }
+
+    package func evaluationOrder(_ examples: ImageExamples) -> [Int] { Array(0..<examples.count) }
+
+    package static func concatenate(_ parts: [ImageExamples], classNames: [String]) -> ImageExamples {
+        ImageExamples.concatenating(parts)
+    }
+}

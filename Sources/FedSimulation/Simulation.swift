@@ -97,6 +97,14 @@ package struct Simulation {
             )
         }
         let cache = ArtifactCache(root: self.options.cache)
+        if self.scenario.isImage {
+            return try self.run(
+                SimulationSetup<ImageClassifier>.image(self.scenario, cache: cache, log: log),
+                started: started,
+                onRound: onRound,
+                log: log
+            )
+        }
         if self.scenario.isText {
             return try self.run(
                 SimulationSetup<TextClassifier>.text(self.scenario, cache: cache, log: log),

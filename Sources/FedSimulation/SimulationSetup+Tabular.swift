@@ -21,6 +21,8 @@ extension SimulationSetup where Model == Classifier {
             all.featureNames = pretrained.architecture.featureNames
             all.classNames = pretrained.architecture.classNames
             model = pretrained
+        case .images:
+            throw invalid("image data needs an image model (an image section)")
         case .csv, .dataset:
             let url = try scenario.dataFile(cache: cache, log: log)
             let table = try CSVTable.read(contentsOf: url)
@@ -151,6 +153,7 @@ extension Scenario {
         case .csv(let path, _): return URL(fileURLWithPath: path)
         case .dataset(let name): return try cache.dataset(named: name, log: log).csv
         case .synthetic: throw ScenarioError.invalid(path: self.name, detail: "synthetic data has no file")
+        case .images(let path): return URL(fileURLWithPath: path)
         }
     }
 }

@@ -1,5 +1,6 @@
 import FedData
 import FedFetch
+import FedImage
 import Foundation
 
 /// A site's private data as a `fedtune client` process reads it: the examples as they
@@ -10,8 +11,16 @@ package enum SiteFile: Sendable {
     case table(Dataset)
     /// A `text` column and a `label` column of class names.
     case texts(texts: [String], labels: [String])
+    /// Images as the site's scanner rendered them, labels indexing the model's classes (an .npz).
+    case images(ImageSet)
 
-    package static let fileName = "data.csv"
+    /// The file's name in the site's folder.
+    package var fileName: String {
+        switch self {
+        case .table, .texts: "data.csv"
+        case .images: "data.npz"
+        }
+    }
 
     /// Writes the CSV file.
     package func write(to url: URL) throws {
@@ -20,6 +29,8 @@ package enum SiteFile: Sendable {
             try data.writeCSV(to: url, labelColumn: "label")
         case .texts(let texts, let labels):
             try CSVText.write(header: ["text", "label"], rows: zip(texts, labels).map { [$0, $1] }, to: url)
+        case .images(let images):
+            try images.writeNPZ(to: url)
         }
     }
 
@@ -28,6 +39,7 @@ package enum SiteFile: Sendable {
         switch self {
         case .table: ["--label", "label"]
         case .texts: ["--label", "label", "--text-column", "text"]
+        case .images: []
         }
     }
 }

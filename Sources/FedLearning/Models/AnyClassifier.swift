@@ -3,16 +3,18 @@ import FedText
 import Foundation
 import OrderedCollections
 
-/// Either kind of model fedtune federates, for the code that only moves, stores and
+/// Any kind of model fedtune federates (tabular, text, image), for the code that only moves, stores and
 /// checks tensors (coordinator, sites, checkpoints) and need not know which it is.
 package enum AnyClassifier {
     case tabular(Classifier)
     case text(TextClassifier)
+    case image(ImageClassifier)
 
     package var parameters: ParameterStore {
         switch self {
         case .tabular(let model): model.parameters
         case .text(let model): model.parameters
+        case .image(let model): model.parameters
         }
     }
 
@@ -20,6 +22,7 @@ package enum AnyClassifier {
         switch self {
         case .tabular(let model): model.architecture.classNames
         case .text(let model): model.architecture.classNames
+        case .image(let model): model.architecture.classNames
         }
     }
 
@@ -27,6 +30,7 @@ package enum AnyClassifier {
         switch self {
         case .tabular(let model): try model.load(tensors, requireAll: requireAll, source: source)
         case .text(let model): try model.load(tensors, requireAll: requireAll, source: source)
+        case .image(let model): try model.load(tensors, requireAll: requireAll, source: source)
         }
     }
 
@@ -36,6 +40,7 @@ package enum AnyClassifier {
         switch self {
         case .tabular(let model): try ModelPackage.metadata(architecture: model.architecture)
         case .text(let model): try ModelPackage.metadata(text: model)
+        case .image(let model): try ModelPackage.metadata(image: model)
         }
     }
 
@@ -45,6 +50,7 @@ package enum AnyClassifier {
         switch self {
         case .tabular(let model): try ModelPackage.metadata(architecture: model.architecture)
         case .text(let model): try ModelPackage.checkpointMetadata(text: model)
+        case .image(let model): try ModelPackage.metadata(image: model)
         }
     }
 
@@ -53,6 +59,7 @@ package enum AnyClassifier {
         switch self {
         case .tabular: tensors
         case .text(let model): model.stored(tensors)
+        case .image(let model): model.stored(tensors)
         }
     }
 
@@ -64,6 +71,8 @@ package enum AnyClassifier {
             try ModelFolder.save(model, to: folder)
         case .text(let model):
             try TextModelFolder.save(model, to: folder)
+        case .image(let model):
+            try ImageModelFolder.save(model, to: folder)
         }
     }
 
@@ -72,10 +81,13 @@ package enum AnyClassifier {
     package static func load(_ folder: URL, bases: BaseModelLocator = .standard) throws -> AnyClassifier {
         let url = folder.appendingPathComponent(ModelFolder.architectureFile)
         if let data = FileManager.default.contents(atPath: url.path),
-            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-            object["format"] as? String == TextClassifierArchitecture.formatName
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
         {
-            return .text(try TextModelFolder.load(folder, bases: bases))
+            switch object["format"] as? String {
+            case TextClassifierArchitecture.formatName: return .text(try TextModelFolder.load(folder, bases: bases))
+            case ImageClassifierArchitecture.formatName: return .image(try ImageModelFolder.load(folder, bases: bases))
+            default: break
+            }
         }
         return .tabular(try ModelFolder.load(folder))
     }

@@ -37,6 +37,11 @@ package enum ModelPackage {
         ]
     }
 
+    /// What describes an image classifier in its blob (or checkpoint): the architecture.
+    package static func metadata(image model: ImageClassifier) throws -> [String: String] {
+        [self.architectureKey: try self.json(model.architecture), "format": "pt"]
+    }
+
     private static func json(_ value: some Encodable) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -61,6 +66,12 @@ package enum ModelPackage {
         let file = try Safetensors.decode(data, path: source)
         guard let json = file.metadata[self.architectureKey] else {
             throw ModelError.invalidArchitecture(path: source, detail: "no '\(self.architectureKey)' in the metadata")
+        }
+        if json.contains("\"\(ImageClassifierArchitecture.formatName)\"") {
+            let architecture = try ImageClassifierArchitecture.decode(Data(json.utf8), source: source)
+            return .image(
+                try ImageClassifier.rebuild(architecture: architecture, tensors: file.tensors, source: source, bases: bases)
+            )
         }
         guard json.contains("\"\(TextClassifierArchitecture.formatName)\"") else {
             return .tabular(try self.decodeTabular(file, json: json, source: source))

@@ -36,6 +36,22 @@ package struct BaseModelLocator: Sendable {
 
     /// The base `reference` names, loaded; `source` is the file that needs it, for the message.
     package func pretrained(_ reference: BaseModelReference, for source: String) throws -> PretrainedBert {
+        let found = try self.locate(reference, for: source)
+        return try PretrainedBert.load(found.deletingLastPathComponent(), sha256: reference.sha256)
+    }
+
+    /// The pretrained CNN `reference` names, loaded (a folder's model.safetensors, or the
+    /// checkpoint file it was read from).
+    package func pretrainedImage(_ reference: BaseModelReference, for source: String) throws -> PretrainedEfficientNet {
+        let found = try self.locate(reference, for: source)
+        let location = found.lastPathComponent == PretrainedBert.weightsFile ? found.deletingLastPathComponent() : found
+        return try PretrainedEfficientNet.load(location, sha256: reference.sha256)
+    }
+
+    /// The weights file whose SHA-256 is the reference's: model.safetensors in
+    /// `<cache>/models/<name>/`, then where the base was read (a folder or a file), then in
+    /// every other model folder of the cache.
+    private func locate(_ reference: BaseModelReference, for source: String) throws -> URL {
         guard let cache = self.cache else {
             throw ModelError.invalidArchitecture(
                 path: source,
@@ -45,14 +61,16 @@ package struct BaseModelLocator: Sendable {
         }
         let models = CacheRoot.models(in: cache)
         var candidates = [models.appendingPathComponent(reference.name, isDirectory: true)]
-        if let path = reference.path { candidates.append(URL(fileURLWithPath: path, isDirectory: true)) }
+        if let path = reference.path { candidates.append(URL(fileURLWithPath: path)) }
         let others = (try? FileManager.default.contentsOfDirectory(at: models, includingPropertiesForKeys: nil)) ?? []
         candidates += others.sorted { $0.path < $1.path }
         var seen: Set<String> = []
-        for folder in candidates where seen.insert(folder.standardizedFileURL.path).inserted {
-            let weights = folder.appendingPathComponent(PretrainedBert.weightsFile)
+        for candidate in candidates where seen.insert(candidate.standardizedFileURL.path).inserted {
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isFolder) else { continue }
+            let weights = isFolder.boolValue ? candidate.appendingPathComponent(PretrainedBert.weightsFile) : candidate
             guard let digest = try? Self.sha256(ofFile: weights), digest == reference.sha256 else { continue }
-            return try PretrainedBert.load(folder, sha256: digest)
+            return weights
         }
         throw ModelError.baseModelMissing(
             source: source,

@@ -22,4 +22,30 @@ package final class ImageExamples: LabeledExamples {
     package func subset(_ indices: [Int]) -> ImageExamples {
         ImageExamples(self.images.subset(indices))
     }
+
+    /// The examples of `parts` one after another; frozen features cached on every part with
+    /// the same weights are joined too, so pooling sites' examples computes nothing again.
+    package static func concatenating(_ parts: [ImageExamples]) -> ImageExamples {
+        guard let first = parts.first?.images else { preconditionFailure("nothing to concatenate") }
+        let joined = ImageExamples(
+            ImageSet(
+                height: first.height,
+                width: first.width,
+                channels: first.channels,
+                pixels: parts.flatMap(\.images.pixels),
+                labels: parts.flatMap(\.images.labels),
+                classNames: first.classNames
+            )
+        )
+        if let cached = parts.first?.cached,
+            parts.allSatisfy({ $0.cached?.key == cached.key && $0.cached?.layer == cached.layer })
+        {
+            let features = parts.flatMap { $0.cached!.features.scalars }
+            joined.cached = (
+                cached.key, cached.layer,
+                Tensor(shape: [joined.count] + cached.features.shape.dropFirst(), scalars: features)
+            )
+        }
+        return joined
+    }
 }
