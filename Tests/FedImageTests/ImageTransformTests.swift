@@ -38,6 +38,24 @@ struct ImageTransformTests {
         #expect(ImageBatcherTests.close(Self.render(turn), expected, 1e-2))
     }
 
+    @Test(arguments: [1, 3])
+    func rotatedAndSeparablePathsAgreeAtATinyAngle(channels: Int) {
+        let pixels = (0..<(5 * 6 * channels)).map { UInt8(($0 * 37) % 251) }
+        let set = ImageSet(height: 5, width: 6, channels: channels, pixels: pixels, labels: [0], classNames: ["a"])
+        let batcher = ImageBatcher(height: 7, width: 9, normalization: .imageNet)
+        var straight = ImageTransform(cropX: 1, cropY: 1, cropWidth: 4, cropHeight: 3, flip: true)
+        var tilted = straight
+        tilted.angle = 1e-6
+        straight.contrast = 1
+        var a = Tensor(shape: [1, 3, 7, 9])
+        var b = Tensor(shape: [1, 3, 7, 9])
+
+        batcher.fill(&a, slot: 0, from: set, index: 0, transform: straight)
+        batcher.fill(&b, slot: 0, from: set, index: 0, transform: tilted)
+
+        #expect(ImageBatcherTests.close(a.scalars, b.scalars, 1e-3))
+    }
+
     @Test func smallRotationFillsCornersWithZero() {
         var tilt = Self.identity
         tilt.angle = 30 * .pi / 180
