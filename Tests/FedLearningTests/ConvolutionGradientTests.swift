@@ -71,6 +71,11 @@ struct ConvolutionGradientTests {
             width: 7,
             path: .depthwise
         ),
+        // Wide rows: the vector paths (16-column de-interleave, 8- and 32-output blocks) with an
+        // even (3×3) and an odd (5×5) number of padding columns on the left.
+        Case(inChannels: 2, outChannels: 2, kernel: 3, stride: 2, groups: 2, height: 4, width: 70, path: .depthwise),
+        Case(inChannels: 2, outChannels: 2, kernel: 5, stride: 2, groups: 2, height: 4, width: 36, path: .depthwise),
+        Case(inChannels: 2, outChannels: 2, kernel: 3, groups: 2, height: 3, width: 40, path: .depthwise),
         // No padding, and (stride 2 on 6 rows) a last input row no window reaches.
         Case(inChannels: 2, outChannels: 2, kernel: 3, padding: .none, groups: 2, bias: true, path: .depthwise),
         Case(

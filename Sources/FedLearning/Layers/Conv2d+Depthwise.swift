@@ -8,94 +8,6 @@ import FedTensor
 /// flat loop per kernel tap (output rows laid out with the padded pitch, the few extra
 /// columns discarded), which keeps 7×7 and 14×14 planes as fast as large ones.
 extension Conv2d {
-    /// Sizes of one plane's scratch.
-    struct DepthwisePlan {
-        var g: WindowGeometry
-        /// Rows and columns of the padded plane that windows read.
-        var paddedHeight: Int
-        var paddedWidth: Int
-        /// Columns of one phase plane: ⌈paddedWidth / strideWidth⌉.
-        var phaseWidth: Int
-        /// Length of the stride-1 flat loop: (outH − 1)·paddedWidth + outW.
-        var flatLength: Int
-
-        init(_ g: WindowGeometry) {
-            self.g = g
-            self.paddedHeight = (g.outputHeight - 1) * g.strideHeight + g.kernelHeight
-            self.paddedWidth = (g.outputWidth - 1) * g.strideWidth + g.kernelWidth
-            self.phaseWidth = (self.paddedWidth + g.strideWidth - 1) / g.strideWidth
-            self.flatLength = (g.outputHeight - 1) * self.paddedWidth + g.outputWidth
-        }
-
-        var flat: Bool { self.g.strideHeight == 1 && self.g.strideWidth == 1 }
-        var phaseSize: Int { self.paddedHeight * self.phaseWidth }
-        var paddedSize: Int { self.g.strideWidth * self.phaseSize }
-        /// Padded plane, its gradient, and the flat output or output-gradient rows.
-        var scratchPerWorker: Int { 2 * self.paddedSize + self.flatLength }
-
-        /// Scratch index of padded element (row r, column c).
-        @inline(__always)
-        func index(row r: Int, column c: Int) -> Int {
-            (c % self.g.strideWidth) * self.phaseSize + r * self.phaseWidth + c / self.g.strideWidth
-        }
-
-        /// Positions i of phase p whose padded column i·s + p lies inside the input.
-        func inputColumns(phase p: Int) -> Range<Int> {
-            let count = (self.paddedWidth - p + self.g.strideWidth - 1) / self.g.strideWidth
-            return WindowGeometry.valid(
-                outputs: count,
-                input: self.g.width,
-                offset: p - self.g.left,
-                stride: self.g.strideWidth
-            )
-        }
-
-        /// Copies one input plane into the padded phase planes (zeros outside the input).
-        func pad(_ x: UnsafePointer<Float>, into pad: UnsafeMutablePointer<Float>) {
-            let s = self.g.strideWidth
-            for p in 0..<s {
-                let inside = self.inputColumns(phase: p)
-                for r in 0..<self.paddedHeight {
-                    let row = pad + p * self.phaseSize + r * self.phaseWidth
-                    let ih = r - self.g.top
-                    guard ih >= 0 && ih < self.g.height else {
-                        row.update(repeating: 0, count: self.phaseWidth)
-                        continue
-                    }
-                    let source = x + ih * self.g.width + p - self.g.left
-                    for i in 0..<inside.lowerBound { row[i] = 0 }
-                    if s == 1 {
-                        for i in inside { row[i] = source[i] }
-                    } else {
-                        for i in inside { row[i] = source[i &* s] }
-                    }
-                    for i in inside.upperBound..<self.phaseWidth { row[i] = 0 }
-                }
-            }
-        }
-
-        /// The adjoint of `pad`: dx[ih, iw] = dpad at (ih + top, iw + left), 0 for input
-        /// rows and columns no window reaches.
-        func crop(_ pad: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>) {
-            let s = self.g.strideWidth
-            dx.update(repeating: 0, count: self.g.inputPlane)
-            for p in 0..<s {
-                let inside = self.inputColumns(phase: p)
-                for r in 0..<self.paddedHeight {
-                    let ih = r - self.g.top
-                    guard ih >= 0 && ih < self.g.height else { continue }
-                    let row = pad + p * self.phaseSize + r * self.phaseWidth
-                    let target = dx + ih * self.g.width + p - self.g.left
-                    if s == 1 {
-                        for i in inside { target[i] = row[i] }
-                    } else {
-                        for i in inside { target[i &* s] = row[i] }
-                    }
-                }
-            }
-        }
-    }
-
     /// Runs `body(plane, scratch)` for planes 0..<count, split across the workers, each
     /// worker with its own slice of `self.scratch`.
     private func forEachPlane(
@@ -119,53 +31,123 @@ extension Conv2d {
 
     func forwardDepthwise(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ g: WindowGeometry) {
         let plan = DepthwisePlan(g)
-        let (kh, kw, window) = (g.kernelHeight, g.kernelWidth, g.kernelHeight * g.kernelWidth)
-        self.output.scalars.withUnsafeMutableBufferPointer { y in
-            let y = y.baseAddress!
-            self.forEachPlane(g.batch * g.channels, plan) { p, scratch in
-                let kernel = w + (p % g.channels) * window
-                let padded = scratch
-                plan.pad(x + p * g.inputPlane, into: padded)
-                let out = y + p * g.outputPlane
-                if plan.flat {
-                    // acc[oh·PW + ow] = Σ_taps w[ki,kj] · pad[(oh + ki)·PW + ow + kj]
-                    // Loop bounds in locals: read through the captured plan, the compiler would
-                    // reload them after every store and not vectorise.
-                    let (length, pitch) = (plan.flatLength, plan.paddedWidth)
-                    let acc = scratch + 2 * plan.paddedSize
-                    acc.update(repeating: 0, count: length)
-                    for ki in 0..<kh {
-                        for kj in 0..<kw {
-                            let weight = kernel[ki &* kw &+ kj]
-                            let source = padded + (ki &* pitch &+ kj)
-                            for j in 0..<length { acc[j] += weight * source[j] }
+        let taps = g.kernelHeight * g.kernelWidth
+        self.computeTapOffsets(plan)
+        let (length, pitch, rowStep) = (plan.flatLength, plan.paddedWidth, g.strideHeight * plan.phaseWidth)
+        self.tapOffsets.withUnsafeBufferPointer { offsets in
+            self.output.scalars.withUnsafeMutableBufferPointer { y in
+                let (offsets, y) = (offsets.baseAddress!, y.baseAddress!)
+                self.forEachPlane(g.batch * g.channels, plan) { p, scratch in
+                    let kernel = w + (p % g.channels) * taps
+                    plan.pad(x + p * g.inputPlane, into: scratch)
+                    let out = y + p * g.outputPlane
+                    if plan.flat {
+                        // acc[oh·PW + ow] = Σ_taps w[ki,kj] · pad[(oh + ki)·PW + ow + kj], the whole
+                        // plane as one row; the PW − outW extra columns per row are dropped after.
+                        let acc = scratch + 2 * plan.paddedSize
+                        Self.windowSums(scratch, offsets, kernel, taps: taps, length: length, into: acc)
+                        for oh in 0..<g.outputHeight {
+                            (out + oh * g.outputWidth).update(from: acc + oh * pitch, count: g.outputWidth)
                         }
-                    }
-                    for oh in 0..<g.outputHeight {
-                        (out + oh * g.outputWidth).update(from: acc + oh * plan.paddedWidth, count: g.outputWidth)
-                    }
-                    return
-                }
-                let (s, sh, width) = (g.strideWidth, g.strideHeight, g.outputWidth)
-                let (phaseWidth, phaseSize) = (plan.phaseWidth, plan.phaseSize)
-                for oh in 0..<g.outputHeight {
-                    let row = out + oh &* width
-                    row.update(repeating: 0, count: width)
-                    for ki in 0..<kh {
-                        let line = padded + (oh &* sh &+ ki) &* phaseWidth
-                        // kernel column kj = q·s + phase reads phase plane `phase` at offset q
-                        for phase in 0..<Swift.min(s, kw) {
-                            var kj = phase
-                            while kj < kw {
-                                let weight = kernel[ki &* kw &+ kj]
-                                let source = line + (phase &* phaseSize &+ kj / s)
-                                for j in 0..<width { row[j] += weight * source[j] }
-                                kj &+= s
-                            }
+                    } else {
+                        for oh in 0..<g.outputHeight {
+                            let row = out + oh * g.outputWidth
+                            let base = scratch + oh * rowStep
+                            Self.windowSums(base, offsets, kernel, taps: taps, length: g.outputWidth, into: row)
                         }
                     }
                 }
             }
+        }
+    }
+
+    /// Fills `tapOffsets` with each tap's scratch offset, then (stride 1) margin − offset, where
+    /// the input-gradient gather reads.
+    private func computeTapOffsets(_ plan: DepthwisePlan) {
+        let (kh, kw) = (plan.g.kernelHeight, plan.g.kernelWidth)
+        if self.tapOffsets.count != 2 * kh * kw { self.tapOffsets = [Int](repeating: 0, count: 2 * kh * kw) }
+        for ki in 0..<kh {
+            for kj in 0..<kw {
+                self.tapOffsets[ki * kw + kj] = plan.tapOffset(ki, kj)
+                self.tapOffsets[kh * kw + ki * kw + kj] = plan.margin - plan.tapOffset(ki, kj)
+            }
+        }
+    }
+
+    /// Σ a[i]·b[i] in four independent vector sums, so the adds overlap instead of waiting on
+    /// each other (RowReductions.dot keeps one).
+    @inline(__always)
+    private static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
+        @inline(__always) func load(_ p: UnsafePointer<Float>, _ at: Int) -> SIMD8<Float> {
+            UnsafeRawPointer(p + at).loadUnaligned(as: SIMD8<Float>.self)
+        }
+        var (s0, s1, s2, s3) = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
+        var i = 0
+        while i &+ 32 <= count {
+            s0 += load(a, i) * load(b, i)
+            s1 += load(a, i &+ 8) * load(b, i &+ 8)
+            s2 += load(a, i &+ 16) * load(b, i &+ 16)
+            s3 += load(a, i &+ 24) * load(b, i &+ 24)
+            i &+= 32
+        }
+        while i &+ 8 <= count {
+            s0 += load(a, i) * load(b, i)
+            i &+= 8
+        }
+        var total = ((s0 + s1) + (s2 + s3)).sum()
+        while i < count {
+            total += a[i] * b[i]
+            i &+= 1
+        }
+        return total
+    }
+
+    /// out[j] = Σ_t weights[t] · base[offsets[t] + j] for j < length. Outputs are kept in registers
+    /// across all taps, 32 at a time in four independent sums (so the adds overlap), then 8, then
+    /// one: each tap costs one load and one multiply-add per eight outputs.
+    @inline(__always)
+    private static func windowSums(
+        _ base: UnsafePointer<Float>,
+        _ offsets: UnsafePointer<Int>,
+        _ weights: UnsafePointer<Float>,
+        taps: Int,
+        length: Int,
+        into out: UnsafeMutablePointer<Float>
+    ) {
+        @inline(__always) func load(_ at: Int) -> SIMD8<Float> {
+            UnsafeRawPointer(base + at).loadUnaligned(as: SIMD8<Float>.self)
+        }
+        @inline(__always) func store(_ v: SIMD8<Float>, _ at: Int) {
+            UnsafeMutableRawPointer(out + at).storeBytes(of: v, as: SIMD8<Float>.self)
+        }
+        var j = 0
+        while j &+ 32 <= length {
+            var (a, b, c, d) = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
+            for t in 0..<taps {
+                let w = SIMD8<Float>(repeating: weights[t])
+                let at = offsets[t] &+ j
+                a += w * load(at)
+                b += w * load(at &+ 8)
+                c += w * load(at &+ 16)
+                d += w * load(at &+ 24)
+            }
+            store(a, j)
+            store(b, j &+ 8)
+            store(c, j &+ 16)
+            store(d, j &+ 24)
+            j &+= 32
+        }
+        while j &+ 8 <= length {
+            var a = SIMD8<Float>()
+            for t in 0..<taps { a += SIMD8<Float>(repeating: weights[t]) * load(offsets[t] &+ j) }
+            store(a, j)
+            j &+= 8
+        }
+        while j < length {
+            var a: Float = 0
+            for t in 0..<taps { a += weights[t] * base[offsets[t] &+ j] }
+            out[j] = a
+            j &+= 1
         }
     }
 
@@ -183,57 +165,62 @@ extension Conv2d {
         let (kh, kw, window, s) = (g.kernelHeight, g.kernelWidth, g.kernelHeight * g.kernelWidth, g.strideWidth)
         let (length, pitch, width, sh) = (plan.flatLength, plan.paddedWidth, g.outputWidth, g.strideHeight)
         let (phaseWidth, phaseSize) = (plan.phaseWidth, plan.phaseSize)
-        self.forEachPlane(g.channels, plan) { c, scratch in
-            let padded = scratch
-            let paddedGradient = scratch + plan.paddedSize
-            let flat = scratch + 2 * plan.paddedSize
-            for n in 0..<g.batch {
-                let p = n * g.channels + c
-                let gradient = dy + p * g.outputPlane
-                if let x { plan.pad(x + p * g.inputPlane, into: padded) }
-                if dx != nil { paddedGradient.update(repeating: 0, count: plan.paddedSize) }
-                if plan.flat {
-                    // dy laid out with the padded pitch, zero in the extra columns
-                    flat.update(repeating: 0, count: length)
-                    for oh in 0..<g.outputHeight {
-                        (flat + oh * pitch).update(from: gradient + oh * width, count: width)
-                    }
-                    for ki in 0..<kh {
-                        for kj in 0..<kw {
-                            let tap = ki &* pitch &+ kj
-                            if let dw {
-                                dw[c * window + ki * kw + kj] += RowReductions.dot(flat, padded + tap, count: length)
-                            }
-                            if let w {
-                                let weight = w[c * window + ki * kw + kj]
-                                let target = paddedGradient + tap
-                                for j in 0..<length { target[j] += weight * flat[j] }
+        let (margin, paddedSize) = (plan.margin, plan.paddedSize)
+        self.computeTapOffsets(plan)
+        let offsets = self.tapOffsets
+        offsets.withUnsafeBufferPointer { offsets in
+            let offsets = offsets.baseAddress!
+            self.forEachPlane(g.channels, plan) { c, scratch in
+                let padded = scratch
+                let paddedGradient = scratch + paddedSize
+                let extended = scratch + 2 * paddedSize
+                for n in 0..<g.batch {
+                    let p = n * g.channels + c
+                    let gradient = dy + p * g.outputPlane
+                    if let x { plan.pad(x + p * g.inputPlane, into: padded) }
+                    if plan.flat {
+                        // dy laid out with the padded pitch after `margin` zeros, zero elsewhere
+                        let flat = extended + margin
+                        extended.update(repeating: 0, count: margin + paddedSize)
+                        for oh in 0..<g.outputHeight {
+                            (flat + oh * pitch).update(from: gradient + oh * width, count: width)
+                        }
+                        if let dw {
+                            for t in 0..<window {
+                                dw[c * window + t] += Self.dot(flat, padded + offsets[t], count: length)
                             }
                         }
-                    }
-                } else {
-                    for oh in 0..<g.outputHeight {
-                        let from = gradient + oh &* width
-                        for ki in 0..<kh {
-                            let line = (oh &* sh &+ ki) &* phaseWidth
-                            for phase in 0..<Swift.min(s, kw) {
-                                var kj = phase
-                                while kj < kw {
-                                    let at = line &+ phase &* phaseSize &+ kj / s
-                                    let tap = c * window + ki * kw + kj
-                                    if let dw { dw[tap] += RowReductions.dot(from, padded + at, count: width) }
-                                    if let w {
-                                        let weight = w[tap]
-                                        let target = paddedGradient + at
-                                        for j in 0..<width { target[j] += weight * from[j] }
+                        if let w {
+                            // dpad[i] = Σ_t w[t] · dyFlat[i − offset[t]]: a forward pass over the gradient.
+                            let (gather, kernel) = (offsets + window, w + c * window)
+                            let target = paddedGradient
+                            Self.windowSums(extended, gather, kernel, taps: window, length: paddedSize, into: target)
+                        }
+                    } else {
+                        if dx != nil { paddedGradient.update(repeating: 0, count: paddedSize) }
+                        for oh in 0..<g.outputHeight {
+                            let from = gradient + oh &* width
+                            for ki in 0..<kh {
+                                let line = (oh &* sh &+ ki) &* phaseWidth
+                                for phase in 0..<Swift.min(s, kw) {
+                                    var kj = phase
+                                    while kj < kw {
+                                        let at = line &+ phase &* phaseSize &+ kj / s
+                                        let tap = c * window + ki * kw + kj
+                                        if let dw { dw[tap] += Self.dot(from, padded + at, count: width) }
+                                        if let w {
+                                            let weight = w[tap]
+                                            let target = paddedGradient + at
+                                            for j in 0..<width { target[j] += weight * from[j] }
+                                        }
+                                        kj &+= s
                                     }
-                                    kj &+= s
                                 }
                             }
                         }
                     }
+                    if let dx { plan.crop(paddedGradient, into: dx + p * g.inputPlane) }
                 }
-                if let dx { plan.crop(paddedGradient, into: dx + p * g.inputPlane) }
             }
         }
     }

@@ -35,6 +35,8 @@ package final class Conv2d: Layer {
     /// The depthwise path's per-worker padded planes, [workers, scratch per worker]; the packed
     /// pointwise path's [out, N·H·W] output or output gradient.
     var scratch = Tensor(shape: [0])
+    /// The depthwise path's scratch offset of each kernel tap, [kh·kw].
+    var tapOffsets: [Int] = []
 
     /// Adds `name.weight` [outChannels, inChannels/groups, kernelHeight, kernelWidth] (and
     /// `name.bias` [outChannels] when `bias`), initialised as PyTorch does (uniform ±1/√fan-in).
