@@ -1,5 +1,6 @@
 import ArgumentParser
 import FedCommands
+import FedFetch
 import FedLearning
 import FedSupport
 import Foundation
@@ -7,9 +8,9 @@ import Foundation
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure this machine: the learning core (the default) or FedAvg aggregation.",
+        abstract: "Measure this machine: the learning core (the default), FedAvg aggregation, BERT or EfficientNet.",
         discussion: "Build with -c release for meaningful figures. OPENBLAS_CORETYPE picks the OpenBLAS kernel.",
-        subcommands: [Core.self, Aggregation.self, Encoder.self],
+        subcommands: [Core.self, Aggregation.self, Encoder.self, CNN.self, Convolution.self],
         defaultSubcommand: Core.self
     )
 
@@ -121,6 +122,81 @@ struct BenchCommand: ParsableCommand {
                     )
                 )
             }
+        }
+    }
+
+    struct CNN: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "cnn",
+            abstract: "Measure EfficientNet-Lite0 forward and last-2 / full training step throughput.",
+            discussion: """
+                Loads efficientnet-lite0 from the cache (fetching it when missing). Compare with \
+                benchmarks/flax_efficientnet.py (the same network in Flax on XLA), run side by side by benchmarks/cnn.sh.
+                """
+        )
+
+        @Option(help: "Square input sizes, comma-separated.") var sizes: String = "224,64"
+        @Option(help: "Images per batch.") var batch: Int = 32
+        @Option(help: "Timed runs per figure (the median is reported).") var repeats: Int = 7
+        @Option(help: "Only these measurements: \(CNNBenchmark.measurements.joined(separator: ",")).")
+        var only: String = CNNBenchmark.measurements.joined(separator: ",")
+        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var cacheOptions: CacheOptions
+
+        func validate() throws {
+            guard self.batch > 0, self.repeats > 0 else { throw ValidationError("--batch and --repeats must be positive") }
+            guard !self.sizeList.isEmpty, self.sizeList.allSatisfy({ (32...1024).contains($0) }) else {
+                throw ValidationError("--sizes must be comma-separated sizes in 32...1024, found \(self.sizes)")
+            }
+            let unknown = self.measurements.subtracting(CNNBenchmark.measurements)
+            guard unknown.isEmpty else { throw ValidationError("--only: unknown \(unknown.sorted())") }
+        }
+
+        private var sizeList: [Int] { self.sizes.split(separator: ",").compactMap { Int($0) } }
+        private var measurements: Set<String> { Set(self.only.split(separator: ",").map(String.init)) }
+
+        func run() throws {
+            let result = try runReportingErrors {
+                let folder = try self.cacheOptions.artifactCache.model(named: "efficientnet-lite0") {
+                    FileHandle.standardError.write(Data("\($0)\n".utf8))
+                }
+                let pretrained = try PretrainedEfficientNet.load(folder)
+                return try CNNBenchmark.run(
+                    pretrained: pretrained,
+                    sizes: self.sizeList,
+                    batch: self.batch,
+                    repeats: self.repeats,
+                    only: self.measurements
+                ) { figure in
+                    if !self.json { print(CNNBenchmark.line(figure)) }
+                }
+            }
+            if self.json {
+                print(try jsonText(result))
+                return
+            }
+            print(CNNBenchmark.table(result))
+        }
+    }
+
+    struct Convolution: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "conv",
+            abstract: "Time each EfficientNet-Lite0 convolution shape against sgemm on the same m, n, k.",
+            discussion: "Forward and backward (weight and input gradient) GFLOP/s next to plain sgemm's."
+        )
+
+        @Option(help: "Images per batch.") var batch: Int = 32
+        @Option(help: "Timed runs per figure (the median is reported).") var repeats: Int = 5
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() throws {
+            let rows = ConvolutionBenchmark.run(batch: self.batch, repeats: self.repeats)
+            if self.json {
+                print(try jsonText(rows))
+                return
+            }
+            print(ConvolutionBenchmark.table(rows, batch: self.batch))
         }
     }
 
