@@ -215,6 +215,7 @@ let package = Package(
                 "FedFetch",
                 "FedReport",
                 "FedTorch",
+                "FedImage",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -301,6 +302,7 @@ let package = Package(
         .testTarget(
             name: "FedImageTests",
             dependencies: ["FedTestSupport", "FedImage", "FedTensor", "FedSupport"],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -310,7 +312,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FedFetchTests",
-            dependencies: ["FedFetch"],
+            dependencies: ["FedFetch", "FedImage"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -116,7 +116,7 @@ package actor Coordinator {
             logger.info("resuming after the last finished round", metadata: ["round.number": "\(round)"])
         }
         self.global = global
-        let trainable = Set(model.parameters.entries.filter(\.trainable).map(\.name))
+        let trainable = Set(model.parameters.entries.filter(\.travels).map(\.name))
         var settings = FederationCore.Settings(
             policy: configuration.policy,
             clipNorm: configuration.clipNorm,

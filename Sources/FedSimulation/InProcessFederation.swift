@@ -63,6 +63,16 @@ package struct InProcessFederation<Model: SimulatedModel> {
         settings.baseModelBytes = ModelPackage.encode(metadata: metadata, tensors: model.parameters.values()).count
         settings.trainableBytes = ModelPackage.encodeTrainable(self.setup.start).count
         var core = FederationCore(settings: settings, global: self.setup.start)
+        // Tensors each site keeps for itself (FedBN's batch norms): a site starts from the
+        // pretrained ones and keeps its own from round to round; the global model (checkpoints,
+        // the global test set) keeps the pretrained ones, as a coordinator never sees any other.
+        let pretrainedLocal = model.parameters.localValues()
+        var siteLocal: [String: OrderedDictionary<String, Tensor>] = [:]
+        func useLocal(of site: String?) throws {
+            guard !pretrainedLocal.isEmpty else { return }
+            let values = site.flatMap { siteLocal[$0] } ?? pretrainedLocal
+            try model.load(values, requireAll: false, source: "local tensors")
+        }
         let index = Dictionary(uniqueKeysWithValues: self.setup.siteNames.enumerated().map { ($1, $0) })
         var pending: [FederationCore.Action] = []
         for site in self.setup.siteNames { pending += core.handle(.siteJoined(site, holdsBase: false), now: 0) }
@@ -76,6 +86,8 @@ package struct InProcessFederation<Model: SimulatedModel> {
                 let number = index[site]!
                 var configuration = self.training
                 configuration.seed = seed
+                try useLocal(of: site)
+                defer { if !pretrainedLocal.isEmpty { siteLocal[site] = model.parameters.localValues() } }
                 let result = try RoundTraining.train(
                     model,
                     global: tensors,
@@ -100,6 +112,7 @@ package struct InProcessFederation<Model: SimulatedModel> {
             case .evaluate(let round, let sites, let tensors):
                 try model.load(tensors, requireAll: false, source: "global")
                 for site in sites {
+                    try useLocal(of: site)
                     let (examples, metrics) = RoundTraining.evaluate(model, on: self.setup.sites[index[site]!].heldOut)
                     pending += core.handle(
                         .evaluationReceived(site: site, round: round, examples: examples, metrics: metrics),
@@ -108,6 +121,7 @@ package struct InProcessFederation<Model: SimulatedModel> {
                 }
             case .writeCheckpoint(let round, let tensors, var record):
                 try model.load(tensors, requireAll: false, source: "global")
+                try useLocal(of: nil)
                 if let state = self.state {
                     let blob = ModelPackage.encode(
                         metadata: checkpointMetadata,
@@ -116,12 +130,14 @@ package struct InProcessFederation<Model: SimulatedModel> {
                     record.digest = sha256Hex(blob)
                     try state.save(round: round, modelBlob: blob, record: record)
                 }
-                let score = Score(model, self.setup.test)
+                let positive = self.scenario.positiveClassIndex(in: self.setup.classNames)
+                let score = Score(model, self.setup.test, positiveClass: positive)
                 let row = SimulationRound(
                     record: record,
                     testAccuracy: score.accuracy,
                     testLoss: score.loss,
                     testMacroF1: score.metrics.macroF1,
+                    testScreening: score.screening,
                     siteResults: results.filter { record.sites.contains($0.site) }
                 )
                 rows.append(row)
@@ -143,6 +159,7 @@ package struct InProcessFederation<Model: SimulatedModel> {
             }
         }
         try model.load(core.global, requireAll: false, source: "global")
+        try useLocal(of: nil)
         return rows
     }
 }

@@ -75,7 +75,7 @@ struct ProcessFederation<Model: SimulatedModel> {
         }
 
         var rows: [SimulationRound] = []
-        let frozen = Set(self.setup.model.parameters.entries.filter { !$0.trainable }.map(\.name))
+        let frozen = Set(self.setup.model.parameters.entries.filter { !$0.travels }.map(\.name))
         let trainCounts = Dictionary(uniqueKeysWithValues: self.setup.sites.map { ($0.name, $0.train.count) })
         let limit = Date().addingTimeInterval(Double(self.scenario.rounds) * 1800)
         var stopping = false
@@ -95,12 +95,14 @@ struct ProcessFederation<Model: SimulatedModel> {
                 let url = state.checkpointURL(round: record.round)
                 let checkpoint = try Safetensors.read(contentsOf: url, skipping: frozen)
                 try self.setup.model.load(checkpoint.tensors, requireAll: false, source: url.path)
-                let score = Score(self.setup.model, self.setup.test)
+                let positive = self.scenario.positiveClassIndex(in: self.setup.classNames)
+                let score = Score(self.setup.model, self.setup.test, positiveClass: positive)
                 let row = SimulationRound(
                     record: record,
                     testAccuracy: score.accuracy,
                     testLoss: score.loss,
                     testMacroF1: score.metrics.macroF1,
+                    testScreening: score.screening,
                     siteResults: record.sites.map {
                         .init(site: $0, examples: trainCounts[$0] ?? 0, trainLoss: nil, trainAccuracy: nil)
                     }

@@ -27,7 +27,7 @@ package enum SettingsCheck {
         try state.checkHistory()
         let finished = try state.records().map(\.round).max() ?? 0
         let policy = configuration.policy
-        let trainable = model.parameters.entries.filter(\.trainable)
+        let trainable = model.parameters.entries.filter(\.travels)
         let values = trainable.reduce(0) { $0 + $1.value.count }
         let modelLine =
             "model: \(configuration.model.path)   # \(Self.kind(model)), \(trainable.count) trainable tensors, \(values) trainable values"

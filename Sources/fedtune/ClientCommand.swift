@@ -14,8 +14,11 @@ struct ClientCommand: AsyncParsableCommand {
 
     @Option(help: "The coordinator as HOST:PORT.") var coordinator: String
     @Option(help: "Folder with this site's cert.pem, key.pem and ca.pem (fedtune certs issue).") var identity: String
-    @Option(help: "This site's labelled data: CSV, or JSON Lines (.jsonl) for text.") var data: String
-    @Option(help: "Name of the label column.") var label: String
+    @Option(
+        help:
+            "This site's labelled data: CSV, JSON Lines (.jsonl) for text, or for images a folder of class subfolders of PNGs or an .npz (images, labels)."
+    ) var data: String
+    @Option(help: "Name of the label column (tables and texts).") var label: String = "label"
     @Option(name: .customLong("text-column"), help: "Name of the text column, for text models.") var textColumn:
         String = "text"
     @OptionGroup var cache: CacheOptions

@@ -7,12 +7,16 @@ import Foundation
 struct EvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
-        abstract: "Score a saved model on labelled data (CSV; for a text model, CSV or JSON Lines)."
+        abstract:
+            "Score a saved model on labelled data (CSV; for a text model, CSV or JSON Lines; for an image model, an image folder or .npz)."
     )
 
-    @Option(help: "Model folder (model.json + model.safetensors), tabular or text.") var model: String
-    @Option(help: "Labelled data: CSV with a header row, or JSON Lines (.jsonl) for a text model.") var data: String
-    @Option(help: "Name of the column holding the class label.") var label: String
+    @Option(help: "Model folder (model.json + model.safetensors): tabular, text or image.") var model: String
+    @Option(
+        help:
+            "Labelled data: CSV with a header row, JSON Lines (.jsonl) for a text model, or an image folder or .npz for an image model."
+    ) var data: String
+    @Option(help: "Name of the column holding the class label (tables and texts).") var label: String = "label"
     @Option(name: .customLong("text-column"), help: "Column (CSV) or key (JSON Lines) holding the text.")
     var textColumn = "text"
     @Flag(help: "Print JSON for scripts instead of a table.") var json = false

@@ -6,11 +6,14 @@ import Foundation
 struct PredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "predict",
-        abstract: "Print each input's predicted label and class probabilities (tabular or text model)."
+        abstract: "Print each input's predicted label and class probabilities (tabular, text or image model)."
     )
 
-    @Option(help: "Model folder (model.json + model.safetensors), tabular or text.") var model: String
-    @Option(help: "Inputs: CSV with the model's feature columns, or for a text model CSV or JSON Lines.") var data:
+    @Option(help: "Model folder (model.json + model.safetensors): tabular, text or image.") var model: String
+    @Option(
+        help:
+            "Inputs: CSV with the model's feature columns; for a text model CSV or JSON Lines; for an image model an image folder or .npz."
+    ) var data:
         String
     @Option(name: .customLong("text-column"), help: "Column (CSV) or key (JSON Lines) holding the text.")
     var textColumn = "text"

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FedCommands
 import FedFetch
+import FedImage
 import FedLearning
 import FedSupport
 import Foundation
@@ -14,11 +15,18 @@ struct TrainCommand: ParsableCommand {
             folder or a model fedtune can fetch (all-MiniLM-L6-v2) to put a new head on, and --mode picks \
             what is trained: head (pooled embeddings computed once), last-n (--layers), lora (--lora-rank, \
             --lora-alpha, --lora-dropout, --lora-targets) or full.
+
+            With an image folder (one subfolder of PNG files per class) or a NumPy .npz as --data, --base names \
+            a CNN (efficientnet-lite0, a .pth checkpoint or a model folder) to put a new classifier on; --mode \
+            is head, last-n (--layers blocks, the head convolution and the classifier) or full; images are \
+            resized to --image-size; --batch-norm says whether trained batch norms travel in a federation \
+            (federated) or stay at each site (local, FedBN); --augmentation takes YAML such as \
+            '{horizontal_flip: true, rotation_degrees: 10, brightness: 0.1}'.
             """
     )
 
-    @Option(help: "CSV file with a header row.") var data: String
-    @Option(help: "Name of the column holding the class label.") var label: String
+    @Option(help: "CSV file with a header row; or, for images, an image folder or a NumPy .npz.") var data: String
+    @Option(help: "Name of the column holding the class label (tables and texts).") var label: String?
     @Option(help: "Folder to write model.json and model.safetensors into.") var out: String
     @Flag(help: "Replace a model already in --out.") var force = false
     @Option(help: "Architecture when training from scratch: logistic, mlp:W1,W2,… or an architecture JSON file.")
@@ -49,8 +57,17 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("text-column"), help: "Train a text classifier on this column.") var textColumn: String?
     @Option(help: "Text models: a BERT folder, or a model name for `fedtune models fetch`.") var base: String?
     @OptionGroup var cacheOptions: CacheOptions
-    @Option(help: "Text models: head, last-n, lora or full.") var mode: String = "lora"
-    @Option(help: "Text models, last-n mode: encoder layers to train.") var layers: Int = 2
+    @Option(help: "Text models: head, last-n, lora or full (default lora); images: head, last-n or full (default last-n).")
+    var mode: String?
+    @Option(help: "Text and image models, last-n mode: encoder layers or CNN blocks to train.") var layers: Int = 2
+    @Option(name: .customLong("image-size"), help: "Images: the side images are resized to.") var imageSize: Int = 64
+    @Option(name: .customLong("batch-norm"), help: "Images: federated or local (FedBN).") var batchNorm: String =
+        "federated"
+    @Option(help: "Images: augmentation of training batches, as YAML.") var augmentation: String?
+    @Option(name: .customLong("class-names"), help: "Images in an .npz: names of labels 0, 1, …, comma-separated.")
+    var classNames: String?
+    @Option(help: "Images in an .npz: the split to read (train reads train_images and train_labels).") var split:
+        String?
     @Option(name: .customLong("lora-rank"), help: "LoRA rank.") var loraRank: Int = 8
     @Option(name: .customLong("lora-alpha"), help: "LoRA alpha (scale = alpha / rank).") var loraAlpha: Float = 16
     @Option(name: .customLong("lora-dropout"), help: "Dropout on the adapters' input.") var loraDropout: Float = 0.1
@@ -73,6 +90,9 @@ struct TrainCommand: ParsableCommand {
         guard TrainingConfiguration.Schedule(rawValue: self.schedule) != nil else {
             throw ValidationError("--schedule must be constant, linear or cosine")
         }
+        if !ImageTraining.holdsImages(URL(fileURLWithPath: self.data)), self.label == nil {
+            throw ValidationError("--label names the class column of \(self.data); it is needed for tables and texts")
+        }
         guard self.epochs > 0, self.batchSize > 0, self.lr > 0 else {
             throw ValidationError("--epochs, --batch-size and --lr must be positive")
         }
@@ -81,7 +101,7 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         var request = TableTraining.Request(
             data: URL(fileURLWithPath: self.data),
-            labelColumn: self.label,
+            labelColumn: self.label ?? "",
             output: URL(fileURLWithPath: self.out)
         )
         request.architecture = self.arch
@@ -110,7 +130,12 @@ struct TrainCommand: ParsableCommand {
         request.training = training
 
         let outcome: TableTraining.Outcome
-        if let textColumn = self.textColumn {
+        if ImageTraining.holdsImages(URL(fileURLWithPath: self.data)) {
+            let imageRequest = try self.imageRequest(training)
+            outcome = try runReportingErrors {
+                try ImageTraining(imageRequest, progress: ConsoleProgress()).run()
+            }
+        } else if let textColumn = self.textColumn {
             outcome = try runReportingErrors {
                 try TextTraining(self.textRequest(textColumn, training), progress: ConsoleProgress()).run()
             }
@@ -140,7 +165,7 @@ struct TrainCommand: ParsableCommand {
         var request = TextTraining.Request(
             data: URL(fileURLWithPath: self.data),
             textColumn: textColumn,
-            labelColumn: self.label,
+            labelColumn: self.label ?? "",
             output: URL(fileURLWithPath: self.out)
         )
         request.model = self.model.map { URL(fileURLWithPath: $0) }
@@ -150,7 +175,7 @@ struct TrainCommand: ParsableCommand {
                 FileManager.default.fileExists(atPath: base)
                 ? URL(fileURLWithPath: base) : try self.cacheOptions.artifactCache.model(named: base, log: progress)
         }
-        guard let mode = FineTuning.Mode(rawValue: self.mode) else {
+        guard let mode = FineTuning.Mode(rawValue: self.mode ?? "lora") else {
             throw ValidationError(
                 "--mode must be one of \(FineTuning.Mode.allCases.map(\.rawValue).joined(separator: ", "))"
             )
@@ -166,6 +191,45 @@ struct TrainCommand: ParsableCommand {
             )
         )
         request.headDropout = self.dropout > 0 ? self.dropout : 0.1
+        request.validationFraction = self.validation
+        request.testFraction = self.test
+        request.balanceClasses = self.balanceClasses
+        request.training = training
+        return request
+    }
+
+    private func imageRequest(_ training: TrainingConfiguration) throws -> ImageTraining.Request {
+        var request = ImageTraining.Request(data: URL(fileURLWithPath: self.data), output: URL(fileURLWithPath: self.out))
+        request.model = self.model.map { URL(fileURLWithPath: $0) }
+        request.bases = self.cacheOptions.bases
+        if let base = self.base {
+            request.base =
+                FileManager.default.fileExists(atPath: base)
+                ? URL(fileURLWithPath: base) : try self.cacheOptions.artifactCache.model(named: base, log: progress)
+        }
+        guard let mode = ImageFineTuning.Mode(rawValue: self.mode ?? "last-n") else {
+            throw ValidationError(
+                "--mode for an image model must be one of \(ImageFineTuning.Mode.allCases.map(\.rawValue).joined(separator: ", "))"
+            )
+        }
+        guard let batchNorm = ImageFineTuning.BatchNormPolicy(rawValue: self.batchNorm) else {
+            throw ValidationError("--batch-norm must be federated or local")
+        }
+        request.fineTuning = ImageFineTuning(mode: mode, layers: self.layers, batchNorm: batchNorm)
+        request.inputSize = self.imageSize
+        if let text = self.augmentation {
+            do throws(YAMLProblem) {
+                let document = try YAMLDocument(text: text, path: "--augmentation")
+                try document.check(AugmentationSettings.shape)
+                request.augmentation = try document.decode(AugmentationSettings.self)
+            } catch {
+                throw ValidationError("--augmentation: \(error.message)")
+            }
+            if let problem = request.augmentation.problems.first { throw ValidationError("--augmentation: \(problem)") }
+        }
+        request.classNames = self.classNames.map { $0.split(separator: ",").map(String.init) }
+        request.split = self.split
+        request.dropout = self.dropout > 0 ? self.dropout : 0.2
         request.validationFraction = self.validation
         request.testFraction = self.test
         request.balanceClasses = self.balanceClasses

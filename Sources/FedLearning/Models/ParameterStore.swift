@@ -22,8 +22,14 @@ package struct Parameter: Sendable, Equatable {
         self.statistic = statistic
     }
 
+    /// Trained, but kept at its site: it never travels and is never averaged (FedBN's
+    /// batch norms). Only meaningful with `trainable`.
+    package var local = false
+
     /// Whether gradients and the optimizer change it: trainable, and not a statistic.
     package var optimized: Bool { self.trainable && !self.statistic }
+    /// Whether it travels each round and is averaged: trainable and not local.
+    package var travels: Bool { self.trainable && !self.local }
 }
 
 /// A model's parameters: one ordered map of name → tensor whose names and order match
@@ -59,6 +65,13 @@ package struct ParameterStore: Sendable, Equatable {
         self.indexByName[name].map { self.entries[$0] }
     }
 
+    /// The values of the tensors kept at a site (FedBN's batch norms), by name.
+    package func localValues() -> OrderedDictionary<String, Tensor> {
+        var out: OrderedDictionary<String, Tensor> = [:]
+        for entry in self.entries where entry.trainable && entry.local { out[entry.name] = entry.value }
+        return out
+    }
+
     /// Total number of scalars, and of trainable scalars.
     package var scalarCount: Int { self.entries.reduce(0) { $0 + $1.value.count } }
     package var trainableScalarCount: Int { self.entries.reduce(0) { $0 + ($1.trainable ? $1.value.count : 0) } }
@@ -70,10 +83,11 @@ package struct ParameterStore: Sendable, Equatable {
         }
     }
 
-    /// The values as an ordered map (what a checkpoint holds).
+    /// The values as an ordered map (what a checkpoint holds); with `trainableOnly`, those
+    /// that travel each round (trainable and not kept local).
     package func values(trainableOnly: Bool = false) -> OrderedDictionary<String, Tensor> {
         var out: OrderedDictionary<String, Tensor> = [:]
-        for entry in self.entries where !trainableOnly || entry.trainable {
+        for entry in self.entries where !trainableOnly || entry.travels {
             out[entry.name] = entry.value
         }
         return out

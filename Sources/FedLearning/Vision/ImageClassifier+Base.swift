@@ -8,7 +8,7 @@ extension ImageClassifier {
     /// only the trained ones when the frozen rest is the named base's, else all.
     package func stored(_ tensors: OrderedDictionary<String, Tensor>) -> OrderedDictionary<String, Tensor> {
         guard self.architecture.storesTrainedOnly else { return tensors }
-        let trained = Set(self.parameters.entries.filter(\.trainable).map(\.name))
+        let trained = Set(self.parameters.entries.filter(\.travels).map(\.name))
         return tensors.filter { trained.contains($0.key) }
     }
 

@@ -56,6 +56,7 @@ package final class ImageClassifier {
             let name = self.parameters[i].name
             self.parameters[i].statistic = name.hasSuffix(".running_mean") || name.hasSuffix(".running_var")
             self.parameters[i].trainable = architecture.fineTuning.trains(name, blockCount: blocks)
+            self.parameters[i].local = self.parameters[i].trainable && architecture.fineTuning.staysLocal(name)
         }
         self.backbone.useBatchStatistics(from: self.firstTrainedLayer)
     }
