@@ -6,7 +6,9 @@ import FedTensor
 /// bounds tests; with a column stride s the copy is split into s phase planes of every s-th
 /// column, so every inner loop reads contiguous memory. At stride 1 the whole plane is one
 /// flat loop per kernel tap (output rows laid out with the padded pitch, the few extra
-/// columns discarded), which keeps 7×7 and 14×14 planes as fast as large ones.
+/// columns discarded), which keeps 7×7 and 14×14 planes as fast as large ones; backward lays
+/// the output gradient out the same way at every stride, so each tap's weight gradient is one
+/// long dot product and its input gradient one long multiply-add.
 extension Conv2d {
     /// Runs `body(plane, scratch)` for planes 0..<count, split across the workers, each
     /// worker with its own slice of `self.scratch`.
@@ -162,10 +164,11 @@ extension Conv2d {
         _ g: WindowGeometry
     ) {
         let plan = DepthwisePlan(g)
-        let (kh, kw, window, s) = (g.kernelHeight, g.kernelWidth, g.kernelHeight * g.kernelWidth, g.strideWidth)
-        let (length, pitch, width, sh) = (plan.flatLength, plan.paddedWidth, g.outputWidth, g.strideHeight)
-        let (phaseWidth, phaseSize) = (plan.phaseWidth, plan.phaseSize)
+        let window = g.kernelHeight * g.kernelWidth
+        let (length, pitch, width) = (plan.flatLength, plan.paddedWidth, g.outputWidth)
         let (margin, paddedSize) = (plan.margin, plan.paddedSize)
+        let rowPitch = g.strideHeight * plan.phaseWidth
+        let rowsLength = (g.outputHeight - 1) * rowPitch + g.outputWidth
         self.computeTapOffsets(plan)
         let offsets = self.tapOffsets
         offsets.withUnsafeBufferPointer { offsets in
@@ -197,25 +200,24 @@ extension Conv2d {
                             Self.windowSums(extended, gather, kernel, taps: window, length: paddedSize, into: target)
                         }
                     } else {
-                        if dx != nil { paddedGradient.update(repeating: 0, count: paddedSize) }
+                        // dy laid out with the pitch of sh padded rows, zero elsewhere: every tap is
+                        // then one long loop; the zeros cost about as much again, far less than
+                        // short per-row loops do.
+                        let flat = extended
+                        flat.update(repeating: 0, count: rowsLength)
                         for oh in 0..<g.outputHeight {
-                            let from = gradient + oh &* width
-                            for ki in 0..<kh {
-                                let line = (oh &* sh &+ ki) &* phaseWidth
-                                for phase in 0..<Swift.min(s, kw) {
-                                    var kj = phase
-                                    while kj < kw {
-                                        let at = line &+ phase &* phaseSize &+ kj / s
-                                        let tap = c * window + ki * kw + kj
-                                        if let dw { dw[tap] += Self.dot(from, padded + at, count: width) }
-                                        if let w {
-                                            let weight = w[tap]
-                                            let target = paddedGradient + at
-                                            for j in 0..<width { target[j] += weight * from[j] }
-                                        }
-                                        kj &+= s
-                                    }
-                                }
+                            (flat + oh * rowPitch).update(from: gradient + oh * width, count: width)
+                        }
+                        if let dw {
+                            for t in 0..<window {
+                                dw[c * window + t] += Self.dot(flat, padded + offsets[t], count: rowsLength)
+                            }
+                        }
+                        if let w {
+                            paddedGradient.update(repeating: 0, count: paddedSize)
+                            for t in 0..<window {
+                                let (weight, target) = (w[c * window + t], paddedGradient + offsets[t])
+                                for j in 0..<rowsLength { target[j] += weight * flat[j] }
                             }
                         }
                     }
