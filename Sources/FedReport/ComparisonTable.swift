@@ -45,8 +45,9 @@ package enum ComparisonTable {
             """
     }
 
-    /// The model's name with a coloured swatch of its kind and its label, if any.
-    private static func nameCell(_ baseline: BaselineResult) -> String {
+    /// The model's name with a coloured swatch of its kind and its label, if any (the
+    /// screening table's rows start with it too).
+    static func nameCell(_ baseline: BaselineResult) -> String {
         let color = ReportStyle.color(for: baseline.kind)
         // The label is shown only when the name does not already say it.
         let label =

@@ -29,6 +29,8 @@ package struct MetricsSummary: Codable, Sendable, Equatable {
     package var perClass: [ClassMetrics]
     /// Counts: rows are the true class, columns the predicted class.
     package var confusion: [[Int]]
+    /// The model as a screening test for the scenario's positive class; nil when it names none.
+    package var screening: ScreeningSummary?
 
     package init(
         accuracy: Double,
@@ -37,7 +39,8 @@ package struct MetricsSummary: Codable, Sendable, Equatable {
         macroF1: Double,
         loss: Double? = nil,
         perClass: [ClassMetrics] = [],
-        confusion: [[Int]] = []
+        confusion: [[Int]] = [],
+        screening: ScreeningSummary? = nil
     ) {
         self.accuracy = accuracy
         self.macroPrecision = macroPrecision
@@ -46,5 +49,6 @@ package struct MetricsSummary: Codable, Sendable, Equatable {
         self.loss = loss
         self.perClass = perClass
         self.confusion = confusion
+        self.screening = screening
     }
 }

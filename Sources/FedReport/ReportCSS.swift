@@ -61,6 +61,17 @@ extension ReportStyle {
           white-space: nowrap; vertical-align: bottom; }
         .worst-mark { font-size: 11px; color: #fff; background: var(--vermillion); border-radius: 999px; padding: 0 7px;
           margin-left: 6px; }
+        .gallery { display: grid; gap: 12px; }
+        .example-row { display: grid; grid-template-columns: minmax(120px, 16ch) 1fr; gap: 12px; align-items: center; }
+        .example-row h3 { margin: 0; font-size: 14px; font-weight: 600; overflow: hidden; text-overflow: ellipsis;
+          white-space: nowrap; }
+        .example-images { display: flex; flex-wrap: wrap; gap: 12px; }
+        div.example { display: grid; justify-items: center; gap: 4px; font-size: 12px; }
+        img.example { width: 112px; height: auto; image-rendering: pixelated; border-radius: 4px;
+          border: 1px solid var(--line); background: #000; }
+        div.example .cap { display: grid; justify-items: center; line-height: 1.3; }
+        div.example .cap .site-name { max-width: 14ch; color: var(--muted); }
+        div.example .cap .class { font-weight: 600; }
         ul.checks { list-style: none; margin: 0; padding: 0; }
         ul.checks li { display: grid; grid-template-columns: 26px 1fr auto; gap: 10px; align-items: baseline;
           padding: 7px 0; border-bottom: 1px solid var(--line); }

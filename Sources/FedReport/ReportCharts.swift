@@ -35,6 +35,13 @@ package enum ReportCharts {
         if !f1.isEmpty {
             series.append(.init(name: "Federated macro-F1", color: ReportStyle.sky, points: f1, dash: "5 3"))
         }
+        // A screening scenario's ROC-AUC shares the 0…1 axis.
+        let auc = summary.rounds.compactMap { r in r.screening.map { (x: Double(r.round), y: $0.rocAUC) } }
+        if let positive = summary.rounds.lazy.compactMap(\.screening).first?.positiveClass {
+            series.append(
+                .init(name: "Federated ROC-AUC (\(positive))", color: ReportStyle.purple, points: auc, dash: "2 2")
+            )
+        }
         let chart = LineChart(
             title: "Global test accuracy per round",
             description: "Accuracy of the federation's global model on the global test set after each of "

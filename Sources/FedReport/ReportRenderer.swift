@@ -104,6 +104,14 @@ package enum ReportRenderer {
                 ("Sites alone (mean)", ReportFormat.decimal(s), "each site on its own data", ReportStyle.vermillion)
             )
         }
+        if let screening = summary.baseline(.federated)?.metrics.screening {
+            cards.append(
+                (
+                    "Federated ROC-AUC", ReportFormat.decimal(screening.rocAUC),
+                    "\(screening.positiveClass) vs the rest", ReportStyle.blue
+                )
+            )
+        }
         if let c = verdict.centralised {
             cards.append(("Centralised", ReportFormat.decimal(c), "all data pooled", ReportStyle.green))
         }
@@ -160,6 +168,7 @@ package enum ReportRenderer {
             Panel(
                 heading: "Accuracy per round",
                 caption: "Global model on the global test set; dashed lines are the baselines."
+                    + (summary.rounds.contains { $0.screening != nil } ? " ROC-AUC is the screening test's." : "")
             ) {
                 ReportCharts.accuracy(summary, verdict: verdict, width: width($0))
             },
@@ -210,6 +219,18 @@ package enum ReportRenderer {
                 id: "comparison"
             )
         )
+        if let positive = ScreeningTable.positiveClass(of: summary.baselines) {
+            out.append(
+                Self.block(
+                    "Screening for \(positive)",
+                    hint: "Each model as a screening test for \(positive) against the other classes, on the global "
+                        + "test set: sensitivity (\(positive) found), specificity (the rest cleared), ROC-AUC of the "
+                        + "\(positive) probability and precision of a \(positive) call; the best of each in bold.",
+                    body: ScreeningTable.html(for: summary.baselines),
+                    id: "screening"
+                )
+            )
+        }
         var pair: [String] = []
         if let federated = summary.baseline(.federated) {
             let classes = ClassTable.html(
@@ -232,6 +253,17 @@ package enum ReportRenderer {
             pair.append(Self.block("Sites", hint: "Accuracy on each site's own test data.", body: sites, id: "sites"))
         }
         out += pair
+        let gallery = ExampleGallery.html(sites: summary.sites)
+        if !gallery.isEmpty {
+            out.append(
+                Self.block(
+                    "Example images",
+                    hint: "A few training images of each site, as that site's scanner rendered them, enlarged.",
+                    body: gallery,
+                    id: "examples"
+                )
+            )
+        }
         return out.joined(separator: "\n")
     }
 

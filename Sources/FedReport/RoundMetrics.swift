@@ -15,6 +15,8 @@ package struct RoundMetrics: Codable, Sendable, Equatable {
     package var meanSiteTrainLoss: Double?
     /// Bytes sent over the network during the round, both directions.
     package var bytesSent: Int?
+    /// The global model as a screening test for the positive class (ROC-AUC per round).
+    package var screening: ScreeningSummary?
 
     package init(
         round: Int,
@@ -22,7 +24,8 @@ package struct RoundMetrics: Codable, Sendable, Equatable {
         loss: Double? = nil,
         macroF1: Double? = nil,
         meanSiteTrainLoss: Double? = nil,
-        bytesSent: Int? = nil
+        bytesSent: Int? = nil,
+        screening: ScreeningSummary? = nil
     ) {
         self.round = round
         self.accuracy = accuracy
@@ -30,5 +33,6 @@ package struct RoundMetrics: Codable, Sendable, Equatable {
         self.macroF1 = macroF1
         self.meanSiteTrainLoss = meanSiteTrainLoss
         self.bytesSent = bytesSent
+        self.screening = screening
     }
 }

@@ -10,6 +10,8 @@ package struct SiteSummary: Codable, Sendable, Equatable {
     package var aloneAccuracy: Double?
     /// Accuracy on this site's test data of the federation's final global model.
     package var globalAccuracy: Double?
+    /// A few of the site's training images as its scanner rendered them (image scenarios).
+    package var examples: [ExampleImage]?
 
     package init(
         name: String,
@@ -17,7 +19,8 @@ package struct SiteSummary: Codable, Sendable, Equatable {
         testExamples: Int,
         classCounts: [Int]? = nil,
         aloneAccuracy: Double? = nil,
-        globalAccuracy: Double? = nil
+        globalAccuracy: Double? = nil,
+        examples: [ExampleImage]? = nil
     ) {
         self.name = name
         self.trainExamples = trainExamples
@@ -25,5 +28,6 @@ package struct SiteSummary: Codable, Sendable, Equatable {
         self.classCounts = classCounts
         self.aloneAccuracy = aloneAccuracy
         self.globalAccuracy = globalAccuracy
+        self.examples = examples
     }
 }

@@ -36,6 +36,25 @@ import Testing
         #expect(dom.contains("Federated (FedAvg)"))
     }
 
+    @Test func screeningRunShowsItsTableAndExampleImages() throws {
+        guard let chromium = Chromium.required() else { return }
+        let summary = RunSummary.screeningSample()
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "fedtune-report-\(UUID().uuidString).html"
+        )
+        try ReportRenderer.html(for: summary).write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+
+        let run = try chromium.run(["--dump-dom", file.absoluteString])
+        let dom = String(decoding: run.stdout, as: UTF8.self)
+
+        #expect(!run.timedOut, "chromium did not finish in 60 s")
+        #expect(run.status == 0)
+        #expect(dom.contains("<table class=\"data screening\">"))
+        #expect(dom.occurrences(of: "<img class=\"example\"") == 4 * summary.sites.count)
+        #expect(dom.contains("Federated ROC-AUC (pneumonia)"))
+    }
+
     @Test func screenshotIsAPNG() throws {
         guard let chromium = Chromium.required() else { return }
         let file = try Self.reportFile()

@@ -151,3 +151,51 @@ extension RunSummary {
         )
     }
 }
+
+extension RunSummary {
+    /// Two tiny 8×8 grey PNGs (a gradient and its inverse), made once with Python's zlib.
+    static let tinyPNGs = [
+        "iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAAAAADhZOFXAAAAU0lEQVR42gFIALf/AAAgQGCAoMDgAAQkRGSEpMTkAAgoSGiIqMjoAAwsTGyM"
+            + "rMzsABAwUHCQsNDwABQ0VHSUtNT0ABg4WHiYuNj4ABw8XHycvNz8FUQfgXGwCFQAAAAASUVORK5CYII=",
+        "iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAAAAADhZOFXAAAAUElEQVR42mP4DwUM/39///z+9fPHDP+/v39+//r54wz/Pz+/ff7w9tUM/9/f"
+            + "P79//fx+hv+vrx9eP7u9mOH/8/Pb57fnhzP8f3x8dX9xuDUA9nEzgVna5D8AAAAASUVORK5CYII=",
+    ]
+
+    /// A pneumonia screening run: two classes, every baseline and round screened for
+    /// pneumonia, and four example images per site (two per class).
+    static func screeningSample(rounds: Int = 5) -> RunSummary {
+        var summary = RunSummary.sample(rounds: rounds, classes: 2, sites: 2)
+        summary.scenario = "pneumonia-hospitals-small"
+        summary.classNames = ["normal", "pneumonia"]
+        func screening(_ skill: Double) -> ScreeningSummary {
+            ScreeningSummary(
+                positiveClass: "pneumonia",
+                sensitivity: skill + 0.05,
+                specificity: skill - 0.08,
+                precision: skill,
+                rocAUC: min(0.99, skill + 0.1),
+                truePositives: Int(skill * 100),
+                falseNegatives: 100 - Int(skill * 100),
+                trueNegatives: Int(skill * 60),
+                falsePositives: 60 - Int(skill * 60)
+            )
+        }
+        for index in summary.baselines.indices {
+            summary.baselines[index].metrics.screening = screening(summary.baselines[index].metrics.accuracy)
+        }
+        for index in summary.rounds.indices {
+            summary.rounds[index].screening = screening(summary.rounds[index].accuracy)
+        }
+        for index in summary.sites.indices {
+            summary.sites[index].examples = ["normal", "normal", "pneumonia", "pneumonia"].enumerated().map {
+                ExampleImage(
+                    className: $1,
+                    dataURI: ExampleImage.pngPrefix + Self.tinyPNGs[($0 + index) % 2],
+                    width: 8,
+                    height: 8
+                )
+            }
+        }
+        return summary
+    }
+}

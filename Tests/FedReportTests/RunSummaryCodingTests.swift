@@ -50,4 +50,35 @@ import Testing
 
         #expect(summary == RunSummary(scenario: "bare", date: "2025-01-02T03:04:05Z"))
     }
+
+    @Test func screeningAndExampleImagesRoundTrip() throws {
+        let summary = RunSummary.screeningSample()
+
+        let json = String(decoding: try summary.jsonData(), as: UTF8.self)
+        let decoded = try RunSummary.decode(from: Data(json.utf8))
+
+        #expect(decoded == summary)
+        for key in ["\"screening\"", "\"rocAUC\"", "\"sensitivity\"", "\"examples\"", "\"dataURI\""] {
+            #expect(json.contains(key), "missing \(key)")
+        }
+        #expect(json.contains("\"dataURI\" : \"data:image/png;base64,"))
+    }
+
+    @Test func aSummaryWrittenBeforeScreeningDecodesWithoutIt() throws {
+        let json = #"""
+            {"scenario": "old", "date": "2025-01-02T03:04:05Z",
+             "rounds": [{"round": 1, "accuracy": 0.8}],
+             "baselines": [{"name": "Federated", "kind": "federated",
+                            "metrics": {"accuracy": 0.8, "macroPrecision": 0.8, "macroRecall": 0.8, "macroF1": 0.8,
+                                        "perClass": [], "confusion": []}}],
+             "sites": [{"name": "a", "trainExamples": 3, "testExamples": 1}]}
+            """#
+
+        let summary = try RunSummary.decode(from: Data(json.utf8))
+
+        #expect(summary.rounds[0].screening == nil)
+        #expect(summary.baselines[0].metrics.screening == nil)
+        #expect(summary.sites[0].examples == nil)
+        #expect(!(try summary.jsonData()).contains(Data("screening".utf8)))
+    }
 }
