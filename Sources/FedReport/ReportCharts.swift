@@ -37,15 +37,15 @@ package enum ReportCharts {
         }
         // A screening scenario's ROC-AUC shares the 0…1 axis.
         let auc = summary.rounds.compactMap { r in r.screening.map { (x: Double(r.round), y: $0.rocAUC) } }
-        if let positive = summary.rounds.lazy.compactMap(\.screening).first?.positiveClass {
-            series.append(
-                .init(name: "Federated ROC-AUC (\(positive))", color: ReportStyle.purple, points: auc, dash: "2 2")
-            )
+        if !auc.isEmpty {
+            series.append(.init(name: "Federated ROC-AUC", color: ReportStyle.purple, points: auc, dash: "2 2"))
         }
         let chart = LineChart(
             title: "Global test accuracy per round",
             description: "Accuracy of the federation's global model on the global test set after each of "
-                + "\(summary.rounds.count) rounds, with pretrained, sites-alone and centralised baselines as dashed lines.",
+                + "\(summary.rounds.count) rounds, with pretrained, sites-alone and centralised baselines as dashed lines"
+                + (self.screenedClass(summary).map { "; the dotted line is its ROC-AUC as a screening test for \($0)." }
+                    ?? "."),
             id: "chart-accuracy",
             xLabel: "Round",
             yLabel: "Accuracy",
@@ -55,6 +55,11 @@ package enum ReportCharts {
             width: width
         )
         return chart.svg()
+    }
+
+    /// The class the rounds' global models were screened for; nil when they were not.
+    package static func screenedClass(_ summary: RunSummary) -> String? {
+        summary.rounds.lazy.compactMap(\.screening).first?.positiveClass
     }
 
     /// Chart 2: test loss (and mean site training loss) per round, when recorded.

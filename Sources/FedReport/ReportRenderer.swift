@@ -168,7 +168,7 @@ package enum ReportRenderer {
             Panel(
                 heading: "Accuracy per round",
                 caption: "Global model on the global test set; dashed lines are the baselines."
-                    + (summary.rounds.contains { $0.screening != nil } ? " ROC-AUC is the screening test's." : "")
+                    + (ReportCharts.screenedClass(summary).map { " ROC-AUC: the screening test for \($0)." } ?? "")
             ) {
                 ReportCharts.accuracy(summary, verdict: verdict, width: width($0))
             },

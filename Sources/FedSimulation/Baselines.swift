@@ -20,6 +20,9 @@ struct Baselines<Model: SimulatedModel> {
         return Swift.max(1, Int((Double(self.training.epochs * self.scenario.rounds) * share).rounded()))
     }
 
+    /// The class a screening test looks for (`image.positive_class`), scored on the test set.
+    private var positiveClass: Int? { self.scenario.positiveClassIndex(in: self.setup.classNames) }
+
     private var longTraining: TrainingConfiguration {
         var configuration = self.training
         configuration.epochs = self.totalEpochs
@@ -37,7 +40,8 @@ struct Baselines<Model: SimulatedModel> {
             configuration.seed = self.scenario.seed &+ 7_001 &+ UInt64(index)
             _ = try Trainer(configuration: configuration).fit(self.setup.model, train: site.train)
             let own = site.heldOut.count > 0 ? Score(self.setup.model, site.heldOut) : nil
-            results.append(SiteAloneScore(test: Score(self.setup.model, self.setup.test), own: own))
+            let test = Score(self.setup.model, self.setup.test, positiveClass: self.positiveClass)
+            results.append(SiteAloneScore(test: test, own: own))
             self.log(
                 "site \(site.name) alone: "
                     + String(
@@ -59,7 +63,7 @@ struct Baselines<Model: SimulatedModel> {
         var configuration = self.longTraining
         configuration.seed = self.scenario.seed &+ 8_001
         _ = try Trainer(configuration: configuration).fit(self.setup.model, train: self.setup.pooledTraining())
-        let score = Score(self.setup.model, self.setup.test)
+        let score = Score(self.setup.model, self.setup.test, positiveClass: self.positiveClass)
         try self.setup.reset()
         self.log(
             String(format: "centralised: accuracy %.4f (%.1f s)", score.accuracy, Date().timeIntervalSince(started))
@@ -72,13 +76,13 @@ struct Baselines<Model: SimulatedModel> {
     func pretrained() throws -> Score {
         guard let probe = self.setup.probe else {
             try self.setup.reset()
-            return Score(self.setup.model, self.setup.test)
+            return Score(self.setup.model, self.setup.test, positiveClass: self.positiveClass)
         }
         let started = Date()
         var configuration = self.longTraining
         configuration.seed = self.scenario.seed &+ 9_001
         _ = try Trainer(configuration: configuration).fit(probe, train: self.setup.pooledTraining())
-        let score = Score(probe, self.setup.test)
+        let score = Score(probe, self.setup.test, positiveClass: self.positiveClass)
         // In head mode the probe is the model itself.
         try self.setup.reset()
         self.log(

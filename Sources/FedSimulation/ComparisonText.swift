@@ -29,19 +29,33 @@ package enum ComparisonText {
         )
         let shown = summary.baselines.filter { $0.kind != .siteAlone }
         let width = max(28, (shown.map(\.name.count).max() ?? 0) + 2)
-        lines.append(self.pad("model", width) + "accuracy  macro-P  macro-R  macro-F1")
+        // Image scenarios with a positive class are screening tests: sensitivity, specificity and ROC-AUC too.
+        let screening = shown.compactMap(\.metrics.screening).first?.positiveClass
+        lines.append(
+            self.pad("model", width) + "accuracy  macro-P  macro-R  macro-F1"
+                + (screening == nil ? "" : "  sensitivity  specificity  ROC-AUC")
+        )
         for baseline in shown {
             let m = baseline.metrics
-            lines.append(
+            var line =
                 self.pad(baseline.name, width)
-                    + String(
-                        format: "%8.4f  %7.4f  %7.4f  %8.4f",
-                        m.accuracy,
-                        m.macroPrecision,
-                        m.macroRecall,
-                        m.macroF1
-                    )
-            )
+                + String(
+                    format: "%8.4f  %7.4f  %7.4f  %8.4f",
+                    m.accuracy,
+                    m.macroPrecision,
+                    m.macroRecall,
+                    m.macroF1
+                )
+            if screening != nil {
+                line +=
+                    "  " + self.right(self.optional(m.screening?.sensitivity), 11) + "  "
+                    + self.right(self.optional(m.screening?.specificity), 11) + "  "
+                    + self.right(self.optional(m.screening?.rocAUC), 7)
+            }
+            lines.append(line)
+        }
+        if let screening {
+            lines.append("(sensitivity, specificity and ROC-AUC for \(screening) against the other classes)")
         }
         if !summary.sites.isEmpty {
             lines.append("")
@@ -86,6 +100,7 @@ package enum ComparisonText {
     }
 
     private static func optional(_ value: Double?) -> String {
-        value.map { String(format: "%.4f", $0) } ?? "—"
+        guard let value, value.isFinite else { return "—" }
+        return String(format: "%.4f", value)
     }
 }

@@ -34,13 +34,25 @@ struct RunResults {
                 support: summaries[0].perClass[c].support
             )
         }
+        // Rates are averaged as the other numbers are; counts of different models do not add up to one test.
+        let screenings = summaries.compactMap(\.screening)
+        let screening = screenings.count == summaries.count ? screenings.first.map { first in
+            ScreeningSummary(
+                positiveClass: first.positiveClass,
+                sensitivity: mean { $0.screening!.sensitivity },
+                specificity: mean { $0.screening!.specificity },
+                precision: mean { $0.screening!.precision },
+                rocAUC: mean { $0.screening!.rocAUC }
+            )
+        } : nil
         return MetricsSummary(
             accuracy: mean(\.accuracy),
             macroPrecision: mean(\.macroPrecision),
             macroRecall: mean(\.macroRecall),
             macroF1: mean(\.macroF1),
             loss: mean { $0.loss ?? .nan },
-            perClass: classes
+            perClass: classes,
+            screening: screening
         )
     }
 
@@ -71,7 +83,26 @@ extension MetricsSummary {
             perClass: metrics.perClass.map {
                 ClassMetrics(name: $0.name, precision: $0.precision, recall: $0.recall, f1: $0.f1, support: $0.support)
             },
-            confusion: metrics.confusion
+            confusion: metrics.confusion,
+            screening: score.screening.map { ScreeningSummary($0, classNames: metrics.classNames) }
+        )
+    }
+}
+
+extension ScreeningSummary {
+    /// A screening test's numbers as the report shows them, its positive class by name.
+    init(_ metrics: ScreeningMetrics, classNames: [String]) {
+        self.init(
+            positiveClass: classNames.indices.contains(metrics.positiveClass)
+                ? classNames[metrics.positiveClass] : "class \(metrics.positiveClass)",
+            sensitivity: metrics.sensitivity,
+            specificity: metrics.specificity,
+            precision: metrics.precision,
+            rocAUC: metrics.rocAUC,
+            truePositives: metrics.truePositives,
+            falseNegatives: metrics.falseNegatives,
+            trueNegatives: metrics.trueNegatives,
+            falsePositives: metrics.falsePositives
         )
     }
 }

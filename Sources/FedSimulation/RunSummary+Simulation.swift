@@ -1,4 +1,5 @@
 import FedData
+import FedImage
 import FedLearning
 import FedReport
 import Foundation
@@ -10,6 +11,8 @@ extension RunSummary {
         var train: Int
         var heldOut: Int
         var classCounts: [Int]
+        /// A few of the site's training images as its scanner rendered them (image models).
+        var examples: [ExampleImage] = []
     }
 
     /// The summary of a simulation, as summary.json holds it and report.html draws it.
@@ -45,6 +48,9 @@ extension RunSummary {
                     + training.optimizer.kind.rawValue
             )
         )
+        if let positive = scenario.image?.positiveClass {
+            settings.append(("screening for", "\(positive) (positive) vs the rest"))
+        }
         if let weights = training.classWeights {
             settings.append(("class weights", weights.map { String(format: "%.2f", $0) }.joined(separator: ", ")))
         }
@@ -103,7 +109,8 @@ extension RunSummary {
                 testExamples: site.heldOut,
                 classCounts: site.classCounts,
                 aloneAccuracy: results.sitesAlone?[index].own?.accuracy,
-                globalAccuracy: results.federatedOnSites[index]?.accuracy
+                globalAccuracy: results.federatedOnSites[index]?.accuracy,
+                examples: site.examples.isEmpty ? nil : site.examples
             )
         }
         let rounds = results.rounds.map {
@@ -113,7 +120,8 @@ extension RunSummary {
                 loss: $0.testLoss,
                 macroF1: $0.testMacroF1,
                 meanSiteTrainLoss: $0.trainLoss,
-                bytesSent: $0.bytes
+                bytesSent: $0.bytes,
+                screening: $0.testScreening.map { ScreeningSummary($0, classNames: classNames) }
             )
         }
         self.init(
@@ -128,6 +136,34 @@ extension RunSummary {
             expectations: expectations,
             notes: notes
         )
+    }
+
+    /// Up to `count` of `examples`' images as PNG data URIs, taken in turn from each class
+    /// (so two of each of two classes), the first of each class in the examples' order, and
+    /// shown class by class. Empty for examples that are not images.
+    static func exampleImages(of examples: some LabeledExamples, count: Int = 4) -> [ExampleImage] {
+        guard let images = (examples as? ImageExamples)?.images, count > 0 else { return [] }
+        var byClass = [[Int]](repeating: [], count: images.classNames.count)
+        for (index, label) in images.labels.enumerated() where byClass[label].count < count {
+            byClass[label].append(index)
+        }
+        var chosen: [(label: Int, index: Int)] = []
+        var turn = 0
+        while chosen.count < count && byClass.contains(where: { $0.count > turn }) {
+            for (label, indices) in byClass.enumerated() where indices.count > turn && chosen.count < count {
+                chosen.append((label, indices[turn]))
+            }
+            turn += 1
+        }
+        return chosen.sorted { ($0.label, $0.index) < ($1.label, $1.index) }.map { choice in
+            let png = PNGEncoder.encode(images.image(at: choice.index))
+            return ExampleImage(
+                className: images.classNames[choice.label],
+                dataURI: ExampleImage.pngPrefix + png.base64EncodedString(),
+                width: images.width,
+                height: images.height
+            )
+        }
     }
 
     private static func describe(_ data: Scenario.Data) -> String {

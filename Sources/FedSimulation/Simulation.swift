@@ -161,7 +161,8 @@ package struct Simulation {
                 detail: "interrupted before the first round finished; nothing to report"
             )
         }
-        let federated = Score(setup.model, setup.test)
+        let positive = self.scenario.positiveClassIndex(in: setup.classNames)
+        let federated = Score(setup.model, setup.test, positiveClass: positive)
         let onSites = setup.sites.map { $0.heldOut.count > 0 ? Score(setup.model, $0.heldOut) : nil }
         if let folder { try setup.model.anyClassifier.save(to: folder.modelURL) }
 
@@ -223,7 +224,8 @@ package struct Simulation {
                     name: $0.name,
                     train: $0.train.count,
                     heldOut: $0.heldOut.count,
-                    classCounts: Self.counts($0.train, setup.classNames.count)
+                    classCounts: Self.counts($0.train, setup.classNames.count),
+                    examples: RunSummary.exampleImages(of: $0.train)
                 )
             },
             setupSettings: setup.settings,

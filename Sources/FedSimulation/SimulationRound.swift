@@ -1,3 +1,4 @@
+import FedLearning
 import FedRounds
 
 /// One finished round of a simulated federation: the coordinator's record of it (the same
@@ -18,6 +19,8 @@ package struct SimulationRound: Sendable, Equatable {
     package var testAccuracy: Double
     package var testLoss: Double
     package var testMacroF1: Double
+    /// The global model as a screening test for the scenario's positive class; nil when it names none.
+    package var testScreening: ScreeningMetrics?
     package var siteResults: [SiteResult]
 
     package var round: Int { self.record.round }

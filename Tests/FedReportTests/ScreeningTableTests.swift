@@ -42,7 +42,8 @@ import Testing
         let accuracy = try #require(XMLCheck.svgElements(in: Self.html).first)
 
         #expect(accuracy.contains("id=\"chart-accuracy\""))
-        #expect(accuracy.contains("Federated ROC-AUC (pneumonia)"))
+        #expect(accuracy.contains(">Federated ROC-AUC<"))
+        #expect(accuracy.contains("as a screening test for pneumonia"))
         #expect(XMLCheck.problem(in: accuracy) == nil)
         #expect(XMLCheck.svgElements(in: Self.html).count == 4)
     }
