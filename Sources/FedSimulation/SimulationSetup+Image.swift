@@ -13,6 +13,7 @@ extension SimulationSetup where Model == ImageClassifier {
         guard let settings = scenario.image else { throw invalid("an image scenario needs an image section") }
         let url: URL
         var classNames = settings.classNames
+        var dataNote: String?
         switch scenario.data {
         case .images(let path):
             url = URL(fileURLWithPath: path)
@@ -20,6 +21,16 @@ extension SimulationSetup where Model == ImageClassifier {
             let dataset = try cache.fetchPneumoniaMNIST(log: log)
             url = dataset.npz
             classNames = classNames ?? dataset.classNames
+            let counts = ["train", "val", "test"].map { split in
+                "\(split) \((dataset.classCounts[split] ?? []).map(String.init).joined(separator: "/"))"
+            }
+            dataNote =
+                "Data: PneumoniaMNIST (MedMNIST v2, CC BY 4.0), SHA-256 \(dataset.sha256.prefix(12))…, "
+                + (dataset.official
+                    ? "MedMNIST's official file"
+                    : "not MedMNIST's official file (its MD5 differs from the published one)")
+                + "; images per split (normal/pneumonia): \(counts.joined(separator: ", ")). All splits are pooled "
+                + "and split again by this scenario, so the numbers are not comparable with MedMNIST's benchmarks."
         default:
             throw invalid("an image scenario reads data.npz, data.images or dataset: \(PneumoniaMNISTSource.name)")
         }
@@ -110,6 +121,13 @@ extension SimulationSetup where Model == ImageClassifier {
             "The pretrained baseline is a linear probe: a new classifier trained on the frozen backbone's pooled "
                 + "features of all sites' training images pooled, for as many epochs as centralised training."
         )
+        if let dataNote { setup.notes.append(dataNote) }
+        if tuning.batchNorm == .local, tuning.mode != .head {
+            setup.notes.append(
+                "FedBN: the trained blocks' batch norms stay at each site. Each site's held-out data is scored "
+                    + "with its own; the global model, which has none of them, keeps the pretrained ones."
+            )
+        }
         if !scanners.isEmpty {
             let described = scanners.enumerated().map { site, scanner in
                 "\(plan.siteNames[site]): brightness \(scanner.brightness), contrast \(scanner.contrast), noise \(scanner.noise)"
