@@ -75,4 +75,30 @@ struct EfficientNetReferenceTests {
         let logits = model.logitsOfPooled(model.backbone.output)
         #expect(Self.maxDifference(logits, reference["logits.\(index)"]!) < 1e-4)
     }
+
+    @Test func aCheckpointThatDoesNotFitIsRefusedNamingTheTensors() throws {
+        var tensors = try Safetensors.read(contentsOf: Self.pretrained().weightsFile).tensors
+        tensors["_blocks.3._bn1.running_var"] = nil
+        tensors["_blocks.7._project_conv.weight"] = Tensor(shape: [80, 480, 3, 1])
+        tensors["_blocks.2.extra"] = Tensor(shape: [2])
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("misfit-\(UUID()).safetensors")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Safetensors(tensors: tensors).write(to: file)
+
+        let error = #expect(throws: ModelError.self) { try PretrainedEfficientNet.load(file) }
+
+        let message = "\(error!)"
+        #expect(message.contains(file.path))
+        #expect(message.contains("_blocks.7._project_conv.weight"))
+    }
+
+    @Test func aFileThatIsNoEfficientNetSaysSo() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("other-\(UUID()).safetensors")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Safetensors(tensors: ["hidden.0.weight": Tensor(shape: [2, 2])]).write(to: file)
+
+        let error = #expect(throws: ModelError.self) { try PretrainedEfficientNet.load(file) }
+
+        #expect("\(error!)".contains("no tensor '_conv_stem.weight': this is not an EfficientNet-Lite checkpoint"))
+    }
 }
