@@ -141,6 +141,8 @@ struct BenchCommand: ParsableCommand {
         @Option(help: "Only these measurements: \(CNNBenchmark.measurements.joined(separator: ",")).")
         var only: String = CNNBenchmark.measurements.joined(separator: ",")
         @Flag(help: "Print JSON.") var json = false
+        @Flag(help: "Instead, time each kind of operation of a forward and a full backward at each size.")
+        var profile = false
         @OptionGroup var cacheOptions: CacheOptions
 
         func validate() throws {
@@ -156,11 +158,23 @@ struct BenchCommand: ParsableCommand {
         private var measurements: Set<String> { Set(self.only.split(separator: ",").map(String.init)) }
 
         func run() throws {
-            let result = try runReportingErrors {
+            let result: CNNBenchmark.Result? = try runReportingErrors {
                 let folder = try self.cacheOptions.artifactCache.model(named: "efficientnet-lite0") {
                     FileHandle.standardError.write(Data("\($0)\n".utf8))
                 }
                 let pretrained = try PretrainedEfficientNet.load(folder)
+                if self.profile {
+                    for size in self.sizeList {
+                        let rows = try CNNLayerProfile.run(
+                            pretrained: pretrained,
+                            size: size,
+                            batch: self.batch,
+                            repeats: self.repeats
+                        )
+                        print(CNNLayerProfile.table(rows, size: size, batch: self.batch))
+                    }
+                    return nil
+                }
                 return try CNNBenchmark.run(
                     pretrained: pretrained,
                     sizes: self.sizeList,
@@ -171,6 +185,7 @@ struct BenchCommand: ParsableCommand {
                     if !self.json { print(CNNBenchmark.line(figure)) }
                 }
             }
+            guard let result else { return }
             if self.json {
                 print(try jsonText(result))
                 return

@@ -21,6 +21,10 @@ package final class BatchNorm2d: Layer {
     package let channels: Int
     package let epsilon: Float
     package let momentum: Float
+    /// Whether ReLU6 follows in the same pass: the output is min(max(y, 0), 6), and backward
+    /// passes gradient only where y was inside (0, 6) (EfficientNet's BN + ReLU6 as one layer).
+    package let clampsToReLU6: Bool
+    private var ceiling: Float? { self.clampsToReLU6 ? 6 : nil }
     /// Normalise with the batch's statistics in training forwards (PyTorch's `train()`); false
     /// keeps evaluation mode even while training (PyTorch's `eval()` on a frozen block).
     package var useBatchStatistics = true
@@ -44,8 +48,10 @@ package final class BatchNorm2d: Layer {
         channels: Int,
         epsilon: Float = 1e-5,
         momentum: Float = 0.1,
+        clampsToReLU6: Bool = false,
         parameters: inout ParameterStore
     ) {
+        self.clampsToReLU6 = clampsToReLU6
         self.channels = channels
         self.epsilon = epsilon
         self.momentum = momentum
@@ -60,8 +66,15 @@ package final class BatchNorm2d: Layer {
     }
 
     package func forward(_ input: Tensor, parameters: ParameterStore, training: Bool) {
+        self.forward(input, adding: nil, parameters: parameters, training: training)
+    }
+
+    /// `forward` with `residual` (the input's shape) added to the output in the same pass, as a
+    /// residual block's last batch norm does; not with `clampsToReLU6`.
+    package func forward(_ input: Tensor, adding residual: Tensor?, parameters: ParameterStore, training: Bool) {
         let s = input.shape
         precondition(s.count == 4 && s[1] == self.channels, "batch norm expects [N, \(self.channels), H, W], got \(s)")
+        precondition(residual == nil || (residual!.shape == s && !self.clampsToReLU6), "batch norm residual")
         let (batch, plane) = (s[0], s[2] * s[3])
         self.output.resize(s[0], s[1], s[2], s[3])
         if self.mean.count != self.channels {
@@ -72,8 +85,9 @@ package final class BatchNorm2d: Layer {
             self.sumDyNormalized = [Float](repeating: 0, count: self.channels)
         }
         let useBatch = training && self.useBatchStatistics
-        let (channels, eps) = (self.channels, self.epsilon)
-        let count = Float(batch * plane)
+        let (channels, eps, ceiling) = (self.channels, self.epsilon, self.ceiling)
+        let count = Double(batch * plane)
+        let residual = residual ?? Tensor(shape: [0])
         input.scalars.withUnsafeBufferPointer { x in
             parameters[self.weight].value.scalars.withUnsafeBufferPointer { gamma in
                 parameters[self.bias].value.scalars.withUnsafeBufferPointer { beta in
@@ -83,39 +97,49 @@ package final class BatchNorm2d: Layer {
                                 self.rstd.withUnsafeMutableBufferPointer { rstds in
                                     self.batchVariance.withUnsafeMutableBufferPointer { variances in
                                         self.output.scalars.withUnsafeMutableBufferPointer { y in
-                                            // Channels are independent: each worker takes whole channels.
-                                            Parallel.forEachChunk(channels, minimum: 1) { chunk in
-                                                for c in chunk {
-                                                    var m = runningMean[c]
-                                                    var v = runningVariance[c]
-                                                    if useBatch {
-                                                        var total: Float = 0
-                                                        for n in 0..<batch {
-                                                            let p = x.baseAddress! + (n * channels + c) * plane
-                                                            total += RowReductions.sum(p, count: plane)
+                                            residual.scalars.withUnsafeBufferPointer { r in
+                                                let (x, y) = (x.baseAddress!, y.baseAddress!)
+                                                let r = r.isEmpty ? nil : r.baseAddress!
+                                                // Channels are independent: each worker takes whole channels.
+                                                Parallel.forEachChunk(channels, minimum: 1) { chunk in
+                                                    for c in chunk {
+                                                        var m = runningMean[c]
+                                                        var v = runningVariance[c]
+                                                        if useBatch {
+                                                            let shift = x[c * plane]
+                                                            var (sum, squares) = (0.0, 0.0)
+                                                            for n in 0..<batch {
+                                                                let (a, b) = BatchNormKernels.shiftedSums(
+                                                                    x + (n * channels + c) * plane,
+                                                                    count: plane,
+                                                                    shift: shift
+                                                                )
+                                                                sum += a
+                                                                squares += b
+                                                            }
+                                                            let d = sum / count
+                                                            m = Float(Double(shift) + d)
+                                                            v = Float(Swift.max(squares / count - d * d, 0))
+                                                            variances[c] = v
                                                         }
-                                                        m = total / count
-                                                        var squares: Float = 0
+                                                        let rs = 1 / (v + eps).squareRoot()
+                                                        means[c] = m
+                                                        rstds[c] = rs
+                                                        // y = x·a + b with a = γ·rstd, b = β − μ·a
+                                                        let a = gamma[c] * rs
+                                                        let b = beta[c] - m * a
                                                         for n in 0..<batch {
-                                                            let p = x.baseAddress! + (n * channels + c) * plane
-                                                            squares += RowReductions.squaredDeviations(
-                                                                p,
+                                                            let offset = (n * channels + c) * plane
+                                                            BatchNormKernels.affine(
+                                                                x + offset,
+                                                                into: y + offset,
                                                                 count: plane,
-                                                                center: m
+                                                                a: a,
+                                                                b: b,
+                                                                ceiling: ceiling,
+                                                                residual: r.map { $0 + offset }
                                                             )
                                                         }
-                                                        v = squares / count
-                                                        variances[c] = v
-                                                    }
-                                                    let r = 1 / (v + eps).squareRoot()
-                                                    means[c] = m
-                                                    rstds[c] = r
-                                                    // y = x·a + b with a = γ·rstd, b = β − μ·a
-                                                    let a = gamma[c] * r
-                                                    let b = beta[c] - m * a
-                                                    for n in 0..<batch {
-                                                        let base = (n * channels + c) * plane
-                                                        for i in base..<(base + plane) { y[i] = x[i] * a + b }
                                                     }
                                                 }
                                             }
@@ -158,49 +182,70 @@ package final class BatchNorm2d: Layer {
         needsInputGradient: Bool
     ) {
         let s = input.shape
-        let (batch, plane, channels) = (s[0], s[2] * s[3], self.channels)
+        let (batch, plane, channels, ceiling) = (s[0], s[2] * s[3], self.channels, self.ceiling)
         let count = Float(batch * plane)
         let useBatch = self.lastUsedBatchStatistics
         if needsInputGradient { self.inputGradient.resize(s[0], s[1], s[2], s[3]) }
         let gamma = parameters[self.weight].value
+        let beta = parameters[self.bias].value
         input.scalars.withUnsafeBufferPointer { x in
             outputGradient.scalars.withUnsafeBufferPointer { dy in
                 gamma.scalars.withUnsafeBufferPointer { gamma in
-                    self.mean.withUnsafeBufferPointer { means in
-                        self.rstd.withUnsafeBufferPointer { rstds in
-                            self.inputGradient.scalars.withUnsafeMutableBufferPointer { dx in
-                                self.sumDy.withUnsafeMutableBufferPointer { sumsDy in
-                                    self.sumDyNormalized.withUnsafeMutableBufferPointer { sumsDyX in
-                                        Parallel.forEachChunk(channels, minimum: 1) { chunk in
-                                            for c in chunk {
-                                                let (m, r) = (means[c], rstds[c])
-                                                // Σ dy and Σ dy·x̂ over the channel's N·H·W values
-                                                var sumDy: Float = 0
-                                                var sumDyX: Float = 0
-                                                for n in 0..<batch {
-                                                    let offset = (n * channels + c) * plane
-                                                    let g = dy.baseAddress! + offset
-                                                    let sumG = RowReductions.sum(g, count: plane)
-                                                    sumDy += sumG
-                                                    // Σ dy·(x − m) = Σ dy·x − m·Σ dy
-                                                    sumDyX +=
-                                                        RowReductions.dot(g, x.baseAddress! + offset, count: plane)
-                                                        - m * sumG
-                                                }
-                                                sumDyX *= r
-                                                sumsDy[c] = sumDy
-                                                sumsDyX[c] = sumDyX
-                                                guard needsInputGradient else { continue }
-                                                let a = gamma[c] * r
-                                                // Batch statistics: dx = a·(dy − mean(dy) − x̂·mean(dy·x̂));
-                                                // fixed statistics: dx = a·dy.
-                                                let meanDy = useBatch ? sumDy / count : 0
-                                                let meanDyX = useBatch ? sumDyX / count : 0
-                                                for n in 0..<batch {
-                                                    let base = (n * channels + c) * plane
-                                                    for i in base..<(base + plane) {
-                                                        let normalized = (x[i] - m) * r
-                                                        dx[i] = a * (dy[i] - meanDy - normalized * meanDyX)
+                    beta.scalars.withUnsafeBufferPointer { beta in
+                        self.mean.withUnsafeBufferPointer { means in
+                            self.rstd.withUnsafeBufferPointer { rstds in
+                                self.inputGradient.scalars.withUnsafeMutableBufferPointer { dx in
+                                    self.sumDy.withUnsafeMutableBufferPointer { sumsDy in
+                                        self.sumDyNormalized.withUnsafeMutableBufferPointer { sumsDyX in
+                                            let (x, dy) = (x.baseAddress!, dy.baseAddress!)
+                                            Parallel.forEachChunk(channels, minimum: 1) { chunk in
+                                                for c in chunk {
+                                                    let (m, r) = (means[c], rstds[c])
+                                                    // The forward's affine map, for the ReLU6 mask.
+                                                    let a = gamma[c] * r
+                                                    let b = beta[c] - m * a
+                                                    // Σ g and Σ g·x̂ over the channel's N·H·W values
+                                                    var (sumG, sumGX) = (0.0, 0.0)
+                                                    for n in 0..<batch {
+                                                        let offset = (n * channels + c) * plane
+                                                        let (g, gx) = BatchNormKernels.gradientSums(
+                                                            dy + offset,
+                                                            x + offset,
+                                                            count: plane,
+                                                            a: a,
+                                                            b: b,
+                                                            ceiling: ceiling
+                                                        )
+                                                        sumG += g
+                                                        sumGX += gx
+                                                    }
+                                                    // Σ g·(x − m)·r = (Σ g·x − m·Σ g)·r
+                                                    let sumDy = Float(sumG)
+                                                    let sumDyX = Float(sumGX - Double(m) * sumG) * r
+                                                    sumsDy[c] = sumDy
+                                                    sumsDyX[c] = sumDyX
+                                                    guard needsInputGradient else { continue }
+                                                    // Batch statistics: dx = a·(g − mean(g) − x̂·mean(g·x̂));
+                                                    // fixed statistics: dx = a·g. With x̂ = (x − m)·r this
+                                                    // is a·g + c0 + c1·x.
+                                                    let meanDy = useBatch ? sumDy / count : 0
+                                                    let meanDyX = useBatch ? sumDyX / count : 0
+                                                    let c1 = -a * r * meanDyX
+                                                    let c0 = -a * meanDy - c1 * m
+                                                    for n in 0..<batch {
+                                                        let offset = (n * channels + c) * plane
+                                                        BatchNormKernels.inputGradient(
+                                                            dy + offset,
+                                                            x + offset,
+                                                            into: dx.baseAddress! + offset,
+                                                            count: plane,
+                                                            a: a,
+                                                            b: b,
+                                                            ceiling: ceiling,
+                                                            scale: a,
+                                                            c0: c0,
+                                                            c1: c1
+                                                        )
                                                     }
                                                 }
                                             }

@@ -1,11 +1,12 @@
 import FedTensor
 
 /// A convolution, its batch norm and optionally ReLU6: the unit every EfficientNet layer is
-/// made of (stem, expansion, depthwise, projection, head), as one forward/backward pair.
+/// made of (stem, expansion, depthwise, projection, head), as one forward/backward pair. The
+/// ReLU6 runs inside the batch norm's pass (`BatchNorm2d.clampsToReLU6`), so the unit streams its
+/// activations twice (convolution, then normalisation) rather than three times.
 package final class ConvBatchNorm: Layer {
     package let conv: Conv2d
     package let norm: BatchNorm2d
-    private let activation: Activation?
 
     /// `name` is the convolution's (`_conv_stem`), `normName` its batch norm's (`_bn0`).
     package init(
@@ -38,18 +39,27 @@ package final class ConvBatchNorm: Layer {
             channels: outChannels,
             epsilon: epsilon,
             momentum: momentum,
+            clampsToReLU6: activated,
             parameters: &parameters
         )
-        self.activation = activated ? Activation(.relu6) : nil
     }
 
-    package var output: Tensor { self.activation?.output ?? self.norm.output }
+    /// Whether ReLU6 follows the batch norm.
+    package var activated: Bool { self.norm.clampsToReLU6 }
+
+    package var output: Tensor { self.norm.output }
     package var inputGradient: Tensor { self.conv.inputGradient }
 
     package func forward(_ input: Tensor, parameters: ParameterStore, training: Bool) {
+        self.forward(input, adding: nil, parameters: parameters, training: training)
+    }
+
+    /// `forward` with `residual` added to the output in the batch norm's pass (a residual
+    /// block's projection unit, which has no ReLU6); backward is unchanged, since the sum's
+    /// gradient is the batch norm output's.
+    package func forward(_ input: Tensor, adding residual: Tensor?, parameters: ParameterStore, training: Bool) {
         self.conv.forward(input, parameters: parameters, training: training)
-        self.norm.forward(self.conv.output, parameters: parameters, training: training)
-        self.activation?.forward(self.norm.output, parameters: parameters, training: training)
+        self.norm.forward(self.conv.output, adding: residual, parameters: parameters, training: training)
     }
 
     package func backward(
@@ -58,17 +68,12 @@ package final class ConvBatchNorm: Layer {
         parameters: inout ParameterStore,
         needsInputGradient: Bool
     ) {
-        var gradient = outputGradient
-        if let activation = self.activation {
-            activation.backward(
-                self.norm.output,
-                outputGradient: outputGradient,
-                parameters: &parameters,
-                needsInputGradient: true
-            )
-            gradient = activation.inputGradient
-        }
-        self.norm.backward(self.conv.output, outputGradient: gradient, parameters: &parameters, needsInputGradient: true)
+        self.norm.backward(
+            self.conv.output,
+            outputGradient: outputGradient,
+            parameters: &parameters,
+            needsInputGradient: true
+        )
         self.conv.backward(
             input,
             outputGradient: self.norm.inputGradient,

@@ -8,11 +8,11 @@ import FedTensor
 package final class MBConvBlock: Layer {
     package let configuration: EfficientNetConfiguration.Block
     package let units: [ConvBatchNorm]
-    /// Sum buffers of a residual block; a block without a skip hands out its units' buffers.
-    private var sum = Tensor(shape: [0])
+    /// The input gradient of a residual block; a block without a skip hands out its first unit's.
     private var sumGradient = Tensor(shape: [0])
 
-    package var output: Tensor { self.configuration.residual ? self.sum : self.units[self.units.count - 1].output }
+    /// The last unit's output, which in a residual block already holds the input added back.
+    package var output: Tensor { self.units[self.units.count - 1].output }
     package var inputGradient: Tensor { self.configuration.residual ? self.sumGradient : self.units[0].inputGradient }
 
     /// Adds block `index`'s tensors under `_blocks.<index>.` names.
@@ -55,20 +55,14 @@ package final class MBConvBlock: Layer {
 
     package func forward(_ input: Tensor, parameters: ParameterStore, training: Bool) {
         var x = input
-        for unit in self.units {
+        let last = self.units.count - 1
+        for unit in self.units[..<last] {
             unit.forward(x, parameters: parameters, training: training)
             x = unit.output
         }
-        guard self.configuration.residual else { return }
-        // output = projection + input; the projection's own buffer stays as backward needs it.
-        self.sum.resize(to: x.shape)
-        self.sum.scalars.withUnsafeMutableBufferPointer { y in
-            x.scalars.withUnsafeBufferPointer { p in
-                input.scalars.withUnsafeBufferPointer { i in
-                    for k in 0..<y.count { y[k] = p[k] + i[k] }
-                }
-            }
-        }
+        // output = projection + input, added in the projection's batch norm pass.
+        let residual = self.configuration.residual ? input : nil
+        self.units[last].forward(x, adding: residual, parameters: parameters, training: training)
     }
 
     package func backward(
@@ -93,7 +87,9 @@ package final class MBConvBlock: Layer {
         self.sumGradient.scalars.withUnsafeMutableBufferPointer { dx in
             gradient.scalars.withUnsafeBufferPointer { g in
                 outputGradient.scalars.withUnsafeBufferPointer { dy in
-                    for k in 0..<dx.count { dx[k] = g[k] + dy[k] }
+                    Parallel.forEachChunk(dx.count, minimum: 1 << 15) { range in
+                        for k in range { dx[k] = g[k] + dy[k] }
+                    }
                 }
             }
         }
