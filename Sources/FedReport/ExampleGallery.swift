@@ -15,7 +15,8 @@ package enum ExampleGallery {
                     <div class="example"><img class="example" src="\(image.dataURI)" \
                     width="\(max(1, image.width))" height="\(max(1, image.height))" \
                     alt="\(className) image from \(name)"/>\
-                    <div class="cap"><span class="site-name">\(name)</span><span class="class">\(className)</span></div></div>
+                    <div class="cap"><span class="site-name">\(name)</span>\
+                    <span class="class">\(className)</span></div></div>
                     """
             }
             return """

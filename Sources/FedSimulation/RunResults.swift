@@ -36,15 +36,17 @@ struct RunResults {
         }
         // Rates are averaged as the other numbers are; counts of different models do not add up to one test.
         let screenings = summaries.compactMap(\.screening)
-        let screening = screenings.count == summaries.count ? screenings.first.map { first in
-            ScreeningSummary(
-                positiveClass: first.positiveClass,
-                sensitivity: mean { $0.screening!.sensitivity },
-                specificity: mean { $0.screening!.specificity },
-                precision: mean { $0.screening!.precision },
-                rocAUC: mean { $0.screening!.rocAUC }
-            )
-        } : nil
+        let screening =
+            screenings.count == summaries.count
+            ? screenings.first.map { first in
+                ScreeningSummary(
+                    positiveClass: first.positiveClass,
+                    sensitivity: mean { $0.screening!.sensitivity },
+                    specificity: mean { $0.screening!.specificity },
+                    precision: mean { $0.screening!.precision },
+                    rocAUC: mean { $0.screening!.rocAUC }
+                )
+            } : nil
         return MetricsSummary(
             accuracy: mean(\.accuracy),
             macroPrecision: mean(\.macroPrecision),

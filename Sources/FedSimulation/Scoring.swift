@@ -50,7 +50,12 @@ struct Score: Sendable {
         self.metrics = metrics
         self.loss = order.isEmpty ? .nan : total / Double(order.count)
         self.screening = positiveClass.map {
-            ScreeningMetrics(truth: truth, positiveClass: $0, positiveProbabilities: probabilities, predicted: predictions)
+            ScreeningMetrics(
+                truth: truth,
+                positiveClass: $0,
+                positiveProbabilities: probabilities,
+                predicted: predictions
+            )
         }
     }
 }

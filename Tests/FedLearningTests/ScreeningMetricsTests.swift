@@ -48,7 +48,11 @@ struct ScreeningMetricsTests {
         let metrics = ScreeningMetrics(truth: Self.truth, positiveClass: 1, positiveProbabilities: Self.probabilities)
 
         // Above 0.5: positives 0.91, 0.55, 0.62, 0.97; negatives 0.73, 0.91, 0.55.
-        #expect([metrics.truePositives, metrics.falseNegatives, metrics.trueNegatives, metrics.falsePositives] == [4, 2, 6, 3])
+        #expect(
+            [metrics.truePositives, metrics.falseNegatives, metrics.trueNegatives, metrics.falsePositives] == [
+                4, 2, 6, 3,
+            ]
+        )
     }
 
     @Test func rocAUCCountsTiesHalf() {

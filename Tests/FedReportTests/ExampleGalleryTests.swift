@@ -16,7 +16,9 @@ import Testing
         #expect(html.occurrences(of: "src=\"") == html.occurrences(of: "src=\"data:image/png;base64,"))
         #expect(html.contains("image-rendering: pixelated"))
         for site in summary.sites {
-            #expect(html.contains("<span class=\"site-name\">\(site.name)</span><span class=\"class\">pneumonia</span>"))
+            #expect(
+                html.contains("<span class=\"site-name\">\(site.name)</span><span class=\"class\">pneumonia</span>")
+            )
         }
         #expect(XMLCheck.problem(in: html) == nil)
     }
@@ -28,9 +30,19 @@ import Testing
             testExamples: 0,
             examples: [
                 ExampleImage(className: "a", dataURI: "https://example.com/x.png", width: 8, height: 8),
-                ExampleImage(className: "b", dataURI: "data:image/png;base64,AA\" onerror=\"alert(1)", width: 8, height: 8),
+                ExampleImage(
+                    className: "b",
+                    dataURI: "data:image/png;base64,AA\" onerror=\"alert(1)",
+                    width: 8,
+                    height: 8
+                ),
                 ExampleImage(className: "c", dataURI: "data:image/svg+xml;base64,PHN2Zz4=", width: 8, height: 8),
-                ExampleImage(className: "<i>d</i>", dataURI: ExampleImage.pngPrefix + RunSummary.tinyPNGs[0], width: 8, height: 8),
+                ExampleImage(
+                    className: "<i>d</i>",
+                    dataURI: ExampleImage.pngPrefix + RunSummary.tinyPNGs[0],
+                    width: 8,
+                    height: 8
+                ),
             ]
         )
 

@@ -47,7 +47,8 @@ struct ImageScenarioTests {
             if baseline.kind != .sitesAloneMean {
                 #expect(abs(screening.sensitivity - baseline.metrics.perClass[1].recall) < 1e-12)
                 let counts = [
-                    screening.truePositives, screening.falseNegatives, screening.trueNegatives, screening.falsePositives,
+                    screening.truePositives, screening.falseNegatives, screening.trueNegatives,
+                    screening.falsePositives,
                 ]
                 #expect(counts.compactMap { $0 }.reduce(0, +) == baseline.metrics.confusion.joined().reduce(0, +))
             }
@@ -81,5 +82,62 @@ struct ImageScenarioTests {
         #expect(html.components(separatedBy: "<img class=\"example\" src=\"data:image/png;base64,").count - 1 == 8)
         let table = ComparisonText.render(summary)
         #expect(table.contains("sensitivity  specificity  ROC-AUC"))
+    }
+
+    @Test func exampleImagesTakeClassesInTurnAndFillFromTheOthers() throws {
+        // Three normal images and one pneumonia, 2×2 grey, pixel value = image index.
+        let images = ImageSet(
+            height: 2,
+            width: 2,
+            channels: 1,
+            pixels: (0..<5).flatMap { [UInt8](repeating: UInt8($0 * 10), count: 4) },
+            labels: [0, 1, 0, 0, 0],
+            classNames: ["normal", "pneumonia"]
+        )
+
+        let examples = RunSummary.exampleImages(of: ImageExamples(images))
+
+        #expect(examples.map(\.className) == ["normal", "normal", "normal", "pneumonia"])
+        let decoded = try examples.map {
+            try PNGDecoder.decode(
+                try #require(Data(base64Encoded: String($0.dataURI.dropFirst(ExampleImage.pngPrefix.count)))),
+                path: "example"
+            )
+        }
+        // The first three normal images (0, 2, 3), then the pneumonia one (1).
+        #expect(decoded.map { $0.pixels[0] } == [0, 20, 30, 10])
+        #expect(
+            RunSummary.exampleImages(of: ImageExamples(images), count: 2).map(\.className) == ["normal", "pneumonia"]
+        )
+    }
+
+    @Test func terminalTableHasScreeningColumnsOnlyWithAPositiveClass() {
+        let screening = ScreeningSummary(
+            positiveClass: "pneumonia",
+            sensitivity: 0.9,
+            specificity: 0.8,
+            precision: 0.85,
+            rocAUC: .nan
+        )
+        var summary = RunSummary(
+            scenario: "s",
+            date: "d",
+            baselines: [
+                BaselineResult(
+                    name: "Federated",
+                    kind: .federated,
+                    metrics: MetricsSummary(accuracy: 0.8, macroPrecision: 0.8, macroRecall: 0.8, macroF1: 0.8)
+                )
+            ]
+        )
+
+        let plain = ComparisonText.render(summary)
+        summary.baselines[0].metrics.screening = screening
+        let screened = ComparisonText.render(summary)
+
+        #expect(!plain.contains("sensitivity"))
+        #expect(screened.contains("macro-F1  sensitivity  specificity  ROC-AUC"))
+        #expect(screened.contains("0.8000       0.9000       0.8000        —"))
+        #expect(screened.contains("for pneumonia against the other classes"))
     }
 }
