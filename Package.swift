@@ -285,7 +285,7 @@ let package = Package(
         .testTarget(
             name: "FedSimulationTests",
             dependencies: [
-                "FedTestSupport",
+                "FedTestSupport", "FedImage",
                 "FedSimulation", "FedCoordinator", "FedLearning", "FedData", "FedRounds", "FedReport", "FedTensor",
                 "FedFetch",
                 "FedSupport",
