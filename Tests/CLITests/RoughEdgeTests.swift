@@ -103,7 +103,7 @@ import Testing
     @Test func embedTakesACachedModelsNameLikeTrainBase() throws {
         let unknown = try Command.fedtune("embed", "--model", "no-such-model")
         #expect(unknown.status != 0)
-        #expect(unknown.stderr.contains("no model named 'no-such-model' in the catalog (known: all-MiniLM-L6-v2)"))
+        #expect(unknown.stderr.contains("no model named 'no-such-model' in the catalog (known: all-MiniLM-L6-v2, efficientnet-lite0)"))
     }
 
     @Test func checkPrintsTheEffectiveSettingsAndRefusesASiteIdentityForTheCoordinator() throws {

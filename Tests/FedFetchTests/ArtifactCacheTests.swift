@@ -250,13 +250,13 @@ struct ArtifactCacheTests {
     @Test func unknownNamesListTheKnownOnes() {
         let cache = ArtifactCache(root: URL(fileURLWithPath: "/nonexistent"), pip: forbiddenPip)
 
-        #expect(throws: FetchError.unknownModel(name: "gpt-5", known: ["all-MiniLM-L6-v2"])) {
+        #expect(throws: FetchError.unknownModel(name: "gpt-5", known: ["all-MiniLM-L6-v2", "efficientnet-lite0"])) {
             try cache.model(named: "gpt-5")
         }
         #expect(
             throws: FetchError.unknownDataset(
                 name: "mnist",
-                known: ["tweets-sentiment", "bbc-news", "breast-cancer", "digits"]
+                known: ["tweets-sentiment", "bbc-news", "breast-cancer", "digits", "pneumoniamnist"]
             )
         ) {
             try cache.dataset(named: "mnist")

@@ -146,7 +146,7 @@ struct ScenarioTests {
             "dataset: digits\nsites: 3\nrounds: 2\npretrain: {examples: 10}\nfine_tuning: {mode: head}\n"
         )
 
-        #expect(text.contains("fine_tuning is for text models"), "\(text)")
+        #expect(text.contains("fine_tuning is for text and image models"), "\(text)")
     }
 
     @Test func badFineTuningModeNamesTheKey() throws {
