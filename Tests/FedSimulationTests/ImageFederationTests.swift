@@ -1,5 +1,6 @@
 import FedCoordinator
 import FedLearning
+import FedReport
 import FedRounds
 @testable import FedSimulation
 import FedTensor
@@ -66,5 +67,15 @@ struct ImageFederationTests {
         #expect(!tensors.keys.contains(where: { $0.contains("_bn") }))
         let summary = try String(contentsOf: folder.url.appendingPathComponent("summary.json"), encoding: .utf8)
         #expect(summary.contains("FedBN"))
+    }
+
+    @Test func theReducedPneumoniaScenarioMeetsItsExpectations() throws {
+        let scenario = try Scenario.load(Repository.scenario("pneumonia-hospitals-small"))
+
+        let report = try Simulation(scenario: scenario, options: .init()).run()
+
+        #expect(report.failures.isEmpty, "\(report.failures)")
+        #expect(report.summary.expectations.count == 3)
+        #expect(report.summary.expectations.allSatisfy { $0.passed })
     }
 }
