@@ -110,7 +110,7 @@ package struct Site: Sendable {
         progressed: inout Bool
     ) async throws -> Int? {
         let configuration = self.configuration
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        let (channel, handshake) = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(.seconds(5))
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .connect(host: configuration.coordinatorHost, port: configuration.coordinatorPort) { channel in
@@ -119,7 +119,9 @@ package struct Site: Sendable {
                     try channel.pipeline.syncOperations.addHandler(
                         Identity.makeClientHandler(context: context, coordinatorHost: configuration.coordinatorHost)
                     )
-                    return try FrameCodec.wrap(channel, limits: configuration.limits)
+                    let handshake = HandshakeSignal(eventLoop: channel.eventLoop)
+                    try channel.pipeline.syncOperations.addHandler(handshake)
+                    return (try FrameCodec.wrap(channel, limits: configuration.limits), handshake)
                 }
             }
         // A coordinator that never finishes TLS, goes silent after it or drips its welcome is
@@ -130,6 +132,10 @@ package struct Site: Sendable {
         }
         defer { watchdog.cancel() }
         return try await channel.executeThenClose { inbound, outbound in
+            // The handshake's own verdict first: a hello written while it runs would otherwise
+            // fail as a closed channel when this site refuses the coordinator's certificate,
+            // and be taken for a lost connection.
+            try await handshake.completed.get()
             var reader = MessageReader(inbound)
             let sender = SerialSender(MessageSender(outbound, limits: configuration.limits))
             try await sender.send(.hello(.init(modelDigests: self.cachedDigests(), examples: examples)))
