@@ -24,22 +24,24 @@ package final class BatchNorm2d: Layer {
     /// Whether ReLU6 follows in the same pass: the output is min(max(y, 0), 6), and backward
     /// passes gradient only where y was inside (0, 6) (EfficientNet's BN + ReLU6 as one layer).
     package let clampsToReLU6: Bool
-    private var ceiling: Float? { self.clampsToReLU6 ? 6 : nil }
+    var ceiling: Float? { self.clampsToReLU6 ? 6 : nil }
     /// Normalise with the batch's statistics in training forwards (PyTorch's `train()`); false
     /// keeps evaluation mode even while training (PyTorch's `eval()` on a frozen block).
     package var useBatchStatistics = true
     package private(set) var output = Tensor(shape: [0])
     package private(set) var inputGradient = Tensor(shape: [0])
     /// Per channel, what the last forward normalised with (batch or running statistics).
-    private var mean: [Float] = []
-    private var rstd: [Float] = []
+    var mean: [Float] = []
+    var rstd: [Float] = []
     /// The last training forward's biased batch variance, until `updateRunningStatistics` uses it.
-    private var batchVariance: [Float] = []
+    var batchVariance: [Float] = []
     /// Per channel, Σ dy and Σ dy·x̂ from the last backward, added to the γ and β gradients.
-    private var sumDy: [Float] = []
-    private var sumDyNormalized: [Float] = []
-    private var pendingCount = 0
-    private var lastUsedBatchStatistics = false
+    var sumDy: [Float] = []
+    var sumDyNormalized: [Float] = []
+    var pendingCount = 0
+    var lastUsedBatchStatistics = false
+    /// Each channel's (a, b) of an in-place evaluation forward (BatchNorm2d+InPlace).
+    var coefficients: [(Float, Float)] = []
 
     /// Adds `name.weight` (ones), `name.bias` (zeros), `name.running_mean` (zeros) and
     /// `name.running_var` (ones), all [channels]; the last two frozen.

@@ -56,6 +56,48 @@ extension Conv2d {
         }
     }
 
+    /// `forward`, handing the output to `finish(images, planes)` in parts it may change in place
+    /// (`planes` holds those images' [out, outH·outW] planes): on the per-image 1×1 path one image
+    /// at a time, right after its sgemm, while they are still in cache; else the whole batch at once.
+    package func forward(
+        _ input: Tensor,
+        parameters: ParameterStore,
+        training: Bool,
+        finish: (Range<Int>, UnsafeMutablePointer<Float>) -> Void
+    ) {
+        let g = self.geometry(for: input.shape)
+        let size = self.outChannels * g.outputPlane
+        guard self.path == .pointwise && !self.packs(g) && self.bias == nil else {
+            self.forward(input, parameters: parameters, training: training)
+            self.output.scalars.withUnsafeMutableBufferPointer { y in
+                finish(0..<g.batch, y.baseAddress!)
+            }
+            return
+        }
+        self.output.resize(g.batch, self.outChannels, g.outputHeight, g.outputWidth)
+        let (cin, cout, hw) = (self.inChannels, self.outChannels, g.inputPlane)
+        input.scalars.withUnsafeBufferPointer { x in
+            parameters[self.weight].value.scalars.withUnsafeBufferPointer { w in
+                self.output.scalars.withUnsafeMutableBufferPointer { y in
+                    for n in 0..<g.batch {
+                        let planes = y.baseAddress! + n * size
+                        BLAS.gemm(
+                            transposeA: false,
+                            transposeB: false,
+                            m: cout,
+                            n: hw,
+                            k: cin,
+                            a: w.baseAddress!,
+                            b: x.baseAddress! + n * cin * hw,
+                            c: planes
+                        )
+                        finish(n..<(n + 1), planes)
+                    }
+                }
+            }
+        }
+    }
+
     func weightGradientPointwise(
         _ x: UnsafePointer<Float>,
         _ dy: UnsafePointer<Float>,
