@@ -12,17 +12,21 @@ package enum ModelFolder {
     /// Writes the model. Each file is written atomically, weights first, so an
     /// interrupted save never leaves a description pointing at missing tensors.
     package static func save(_ model: Classifier, to folder: URL) throws {
-        let weights = Safetensors(
-            tensors: model.parameters.values(),
-            metadata: ["format": "pt", "producer": "fedtune"]
-        )
+        try self.write(tensors: model.parameters.values(), description: model.architecture, to: folder)
+    }
+
+    /// Writes `tensors` as model.safetensors and then `description` as model.json, each
+    /// atomically: the layout every kind of model folder shares.
+    package static func write(
+        tensors: OrderedDictionary<String, Tensor>,
+        description: some Encodable,
+        to folder: URL
+    ) throws {
+        let weights = Safetensors(tensors: tensors, metadata: ["format": "pt", "producer": "fedtune"])
         try weights.write(to: folder.appendingPathComponent(self.weightsFile))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try AtomicFile.write(
-            try encoder.encode(model.architecture),
-            to: folder.appendingPathComponent(self.architectureFile)
-        )
+        try AtomicFile.write(try encoder.encode(description), to: folder.appendingPathComponent(self.architectureFile))
     }
 
     /// Reads and checks a model folder: the description must be valid, and the tensors

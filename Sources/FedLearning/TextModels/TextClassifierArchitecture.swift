@@ -5,7 +5,7 @@ import Foundation
 /// What `model.json` says about a text classifier: the BERT encoder's configuration, the
 /// tokenizer settings, the classes, the head's dropout and the fine-tuning mode. Together
 /// with the vocabulary and the tensors it rebuilds the model exactly.
-package struct TextClassifierArchitecture: Sendable, Codable, Equatable {
+package struct TextClassifierArchitecture: Sendable, Codable, Equatable, ModelDescription {
     package var format = TextClassifierArchitecture.formatName
     package var version = 1
     package var encoder: BertConfiguration
@@ -82,22 +82,5 @@ package struct TextClassifierArchitecture: Sendable, Codable, Equatable {
             problems.append("base.sha256 must be 64 hex digits, found '\(base.sha256)'")
         }
         return problems
-    }
-
-    /// Decodes the format name first, so a file of another kind is named as such.
-    package static func decode(_ data: Data, source: String) throws -> TextClassifierArchitecture {
-        let architecture: TextClassifierArchitecture
-        do {
-            architecture = try JSONDecoder().decode(TextClassifierArchitecture.self, from: data)
-        } catch let error as DecodingError {
-            throw ModelError.invalidArchitecture(path: source, detail: error.fieldDescription)
-        } catch {
-            throw ModelError.invalidArchitecture(path: source, detail: "not valid JSON (\(error))")
-        }
-        let problems = architecture.problems
-        guard problems.isEmpty else {
-            throw ModelError.invalidArchitecture(path: source, detail: problems.joined(separator: "; "))
-        }
-        return architecture
     }
 }

@@ -16,11 +16,6 @@ package enum TextModelFolder {
     /// Writes the model; weights first, the description last, each file atomically.
     package static func save(_ model: TextClassifier, to folder: URL) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let weights = Safetensors(
-            tensors: model.stored(model.parameters.values()),
-            metadata: ["format": "pt", "producer": "fedtune"]
-        )
-        try weights.write(to: folder.appendingPathComponent(ModelFolder.weightsFile))
         let vocabularyURL = folder.appendingPathComponent(self.vocabularyFile)
         if model.architecture.storesTrainedOnly {
             // The base's vocabulary is the model's; a stale copy would only mislead.
@@ -31,11 +26,10 @@ package enum TextModelFolder {
                 to: vocabularyURL
             )
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try AtomicFile.write(
-            try encoder.encode(model.architecture),
-            to: folder.appendingPathComponent(ModelFolder.architectureFile)
+        try ModelFolder.write(
+            tensors: model.stored(model.parameters.values()),
+            description: model.architecture,
+            to: folder
         )
     }
 

@@ -45,16 +45,10 @@ package enum ImageModelFolder {
     /// Writes the model; weights first, the description last, each file atomically.
     package static func save(_ model: ImageClassifier, to folder: URL) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let weights = Safetensors(
+        try ModelFolder.write(
             tensors: model.stored(model.parameters.values()),
-            metadata: ["format": "pt", "producer": "fedtune"]
-        )
-        try weights.write(to: folder.appendingPathComponent(ModelFolder.weightsFile))
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try AtomicFile.write(
-            try encoder.encode(model.architecture),
-            to: folder.appendingPathComponent(ModelFolder.architectureFile)
+            description: model.architecture,
+            to: folder
         )
     }
 

@@ -5,7 +5,7 @@ import Foundation
 /// What `model.json` says about an image classifier: the CNN backbone's shape, the input
 /// size and normalisation, the classes, the classifier's dropout, the fine-tuning mode and
 /// the augmentation applied to training batches. With the tensors it rebuilds the model.
-package struct ImageClassifierArchitecture: Sendable, Codable, Equatable {
+package struct ImageClassifierArchitecture: Sendable, Codable, Equatable, ModelDescription {
     package var format = ImageClassifierArchitecture.formatName
     package var version = 1
     package var backbone: EfficientNetConfiguration
@@ -75,22 +75,5 @@ package struct ImageClassifierArchitecture: Sendable, Codable, Equatable {
             problems.append("base.sha256 must be 64 hex digits, found '\(base.sha256)'")
         }
         return problems
-    }
-
-    /// Decodes and checks `model.json` (or a blob's description); a file of another kind is named as such.
-    package static func decode(_ data: Data, source: String) throws -> ImageClassifierArchitecture {
-        let architecture: ImageClassifierArchitecture
-        do {
-            architecture = try JSONDecoder().decode(ImageClassifierArchitecture.self, from: data)
-        } catch let error as DecodingError {
-            throw ModelError.invalidArchitecture(path: source, detail: error.fieldDescription)
-        } catch {
-            throw ModelError.invalidArchitecture(path: source, detail: "not valid JSON (\(error))")
-        }
-        let problems = architecture.problems
-        guard problems.isEmpty else {
-            throw ModelError.invalidArchitecture(path: source, detail: problems.joined(separator: "; "))
-        }
-        return architecture
     }
 }
