@@ -86,19 +86,15 @@ package struct ImageTraining {
             model.examples(images.subset(parts[0])), model.examples(images.subset(parts[1])),
             model.examples(images.subset(parts[2]))
         )
-        var configuration = request.training
-        if request.balanceClasses {
-            configuration.classWeights = TrainingConfiguration.balancedClassWeights(counts: images.subset(parts[0]).classCounts)
-        }
-        let baseAccuracy = request.model != nil && validation.count > 0 ? model.metrics(validation).accuracy : nil
-        let history = try Trainer(configuration: configuration, progress: self.progress)
-            .fit(model, train: train, validation: validation.count > 0 ? validation : nil)
-        try ImageModelFolder.save(model, to: request.output)
-        return TableTraining.Outcome(
-            history: history,
-            validation: validation.count > 0 ? model.metrics(validation) : nil,
-            test: test.count > 0 ? model.metrics(test) : nil,
-            baseValidationAccuracy: baseAccuracy
-        )
+        return try TrainingSplits.fit(
+            model,
+            train: train,
+            validation: validation,
+            test: test,
+            configuration: request.training,
+            classCounts: request.balanceClasses ? images.subset(parts[0]).classCounts : nil,
+            resumed: request.model != nil,
+            progress: self.progress
+        ) { try ImageModelFolder.save(model, to: request.output) }
     }
 }

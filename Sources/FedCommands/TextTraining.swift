@@ -82,19 +82,15 @@ package struct TextTraining {
         let (train, validation, test) = (
             examples.subset(parts[0]), examples.subset(parts[1]), examples.subset(parts[2])
         )
-        var configuration = request.training
-        if request.balanceClasses {
-            configuration.classWeights = TrainingConfiguration.balancedClassWeights(counts: train.classCounts)
-        }
-        let baseAccuracy = request.model != nil && validation.count > 0 ? model.metrics(validation).accuracy : nil
-        let history = try Trainer(configuration: configuration, progress: self.progress)
-            .fit(model, train: train, validation: validation.count > 0 ? validation : nil)
-        try TextModelFolder.save(model, to: request.output)
-        return TableTraining.Outcome(
-            history: history,
-            validation: validation.count > 0 ? model.metrics(validation) : nil,
-            test: test.count > 0 ? model.metrics(test) : nil,
-            baseValidationAccuracy: baseAccuracy
-        )
+        return try TrainingSplits.fit(
+            model,
+            train: train,
+            validation: validation,
+            test: test,
+            configuration: request.training,
+            classCounts: request.balanceClasses ? train.classCounts : nil,
+            resumed: request.model != nil,
+            progress: self.progress
+        ) { try TextModelFolder.save(model, to: request.output) }
     }
 }
