@@ -138,19 +138,29 @@ package struct Site: Sendable {
             try await handshake.completed.get()
             var reader = MessageReader(inbound)
             let sender = SerialSender(MessageSender(outbound, limits: configuration.limits))
-            try await sender.send(.hello(.init(modelDigests: self.cachedDigests(), examples: examples)))
+            // A coordinator that refuses this site (allow-list, revocation) says so and closes
+            // at once, so hello may fail to go out: read what it said before calling the
+            // connection lost.
+            var helloFailure: (any Error)?
+            do {
+                try await sender.send(.hello(.init(modelDigests: self.cachedDigests(), examples: examples)))
+            } catch {
+                helloFailure = error
+            }
             // "Still here" while this site trains or waits, so the coordinator's idle timeout
             // only closes a site that is really gone.
             let pinging = Task { await sender.keepAlive(every: configuration.limits.pingSeconds) }
             defer { pinging.cancel() }
             do {
-                return try await self.converse(
+                let rounds = try await self.converse(
                     &reader,
                     sender,
                     trainer: trainer,
                     progressed: &progressed,
                     welcomed: { watchdog.cancel() }
                 )
+                if rounds == nil, let helloFailure { throw helloFailure }
+                return rounds
             } catch let error as SiteError {
                 if case .refused = error {
                 } else {

@@ -23,14 +23,17 @@ struct ImageFederationTests {
         return scenario
     }
 
-    @Test func hospitalProcessesFineTuneOverTLSAndSendOnlyTheTrainedTensors() throws {
+    @Test func hospitalProcessesFineTuneOverTLSAndSendOnlyTheTrainedTensors() async throws {
         let folder = try TemporaryFolder("image-federation")
         defer { folder.remove() }
+        let scenario = try Self.scenario(rounds: 2)
 
-        let report = try Simulation(
-            scenario: Self.scenario(rounds: 2),
-            options: .init(output: folder.url, baselines: false, processes: Repository.fedtune)
-        ).run()
+        let report = try await offThePool {
+            try Simulation(
+                scenario: scenario,
+                options: .init(output: folder.url, baselines: false, processes: Repository.fedtune)
+            ).run()
+        }
 
         #expect(report.rounds.map(\.round) == [1, 2])
         #expect(report.rounds.allSatisfy { $0.sites == 2 })
@@ -49,16 +52,19 @@ struct ImageFederationTests {
         #expect(!checkpoint.keys.contains("_blocks.14._depthwise_conv.weight"))
     }
 
-    @Test func fedBNKeepsEachHospitalsBatchNormsAtHome() throws {
+    @Test func fedBNKeepsEachHospitalsBatchNormsAtHome() async throws {
         var scenario = try Self.scenario(rounds: 2)
         scenario.image?.fineTuning = ImageFineTuning(mode: .lastLayers, layers: 1, batchNorm: .local)
         let folder = try TemporaryFolder("image-fedbn")
         defer { folder.remove() }
 
-        let report = try Simulation(
-            scenario: scenario,
-            options: .init(output: folder.url, baselines: false, keepCheckpoints: true)
-        ).run()
+        let settings = scenario
+        let report = try await offThePool {
+            try Simulation(
+                scenario: settings,
+                options: .init(output: folder.url, baselines: false, keepCheckpoints: true)
+            ).run()
+        }
 
         #expect(report.rounds.count == 2)
         let state = StateFolder(folder.url.appendingPathComponent("state"))
@@ -69,10 +75,10 @@ struct ImageFederationTests {
         #expect(summary.contains("FedBN"))
     }
 
-    @Test func theReducedPneumoniaScenarioMeetsItsExpectations() throws {
+    @Test func theReducedPneumoniaScenarioMeetsItsExpectations() async throws {
         let scenario = try Scenario.load(Repository.scenario("pneumonia-hospitals-small"))
 
-        let report = try Simulation(scenario: scenario, options: .init()).run()
+        let report = try await offThePool { try Simulation(scenario: scenario, options: .init()).run() }
 
         #expect(report.failures.isEmpty, "\(report.failures)")
         #expect(report.summary.expectations.count == 3)

@@ -13,7 +13,7 @@ import Testing
 /// PneumoniaMNIST X-rays in Tests/Fixtures, one round of the head alone to keep it short.
 @Suite(.serialized, .timeLimit(.minutes(10)))
 struct ImageScenarioTests {
-    @Test func summaryScreensEveryModelForPneumoniaAndShowsEachSitesImages() throws {
+    @Test func summaryScreensEveryModelForPneumoniaAndShowsEachSitesImages() async throws {
         var scenario = try Scenario.load(Repository.scenario("pneumonia-hospitals-small"))
         // One round, and the backbone frozen (its pooled features computed once and cached):
         // what is checked here is what the run reports, not how far last-n fine-tuning gets.
@@ -23,7 +23,8 @@ struct ImageScenarioTests {
         defer { folder.remove() }
         let output = folder.url.appendingPathComponent("run")
 
-        let report = try Simulation(scenario: scenario, options: .init(output: output)).run()
+        let settings = scenario
+        let report = try await offThePool { try Simulation(scenario: settings, options: .init(output: output)).run() }
 
         let run = RunFolder(output)
         let summary = try RunSummary.decode(from: Data(contentsOf: run.summaryURL))

@@ -30,3 +30,17 @@ package struct TemporaryFolder: Sendable {
         try? FileManager.default.removeItem(at: self.url)
     }
 }
+
+/// Runs CPU-heavy or blocking test work (training, a whole simulation, waiting for child
+/// processes) on a thread of its own, not on Swift concurrency's cooperative pool: that pool
+/// has one thread per core, and a test holding them would starve the coordinators and
+/// sites other tests run concurrently until their timeouts fire.
+package func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        let thread = Thread {
+            continuation.resume(with: Result { try body() })
+        }
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+}
