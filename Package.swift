@@ -338,7 +338,7 @@ let package = Package(
         .testTarget(
             name: "FedLearningTests",
             dependencies: [
-                "FedLearning", "FedCommands", "FedData", "FedTensor", "FedText", "FedFetch", "FedSupport",
+                "FedTestSupport", "FedLearning", "FedCommands", "FedData", "FedTensor", "FedText", "FedFetch", "FedSupport",
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ],
             swiftSettings: swiftSettings

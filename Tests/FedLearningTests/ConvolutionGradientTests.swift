@@ -1,4 +1,5 @@
 import FedTensor
+import FedTestSupport
 import Testing
 
 @testable import FedLearning
@@ -138,40 +139,44 @@ struct ConvolutionGradientTests {
     }
 
     @Test(arguments: Self.cases)
-    func forwardMatchesTheDefinitionAndBackwardMatchesFiniteDifferences(_ c: Case) {
-        var parameters = ParameterStore()
-        let layer = Self.make(c, parameters: &parameters)
-        let x = LayerGradientTests.input([2, c.inChannels, c.height, c.width], seed: 11)
+    func forwardMatchesTheDefinitionAndBackwardMatchesFiniteDifferences(_ c: Case) async throws {
+        try await offThePool {
+            var parameters = ParameterStore()
+            let layer = Self.make(c, parameters: &parameters)
+            let x = LayerGradientTests.input([2, c.inChannels, c.height, c.width], seed: 11)
 
-        layer.forward(x, parameters: parameters, training: true)
+            layer.forward(x, parameters: parameters, training: true)
 
-        #expect(layer.path == c.path)
-        let expected = Self.reference(layer, x, parameters)
-        #expect(layer.output.shape == expected.shape)
-        #expect(layer.output.maxAbsDifference(expected) < 1e-5)
-        let bad = GradientCheck.mismatches(layer: layer, parameters: parameters, input: x, training: true)
-        #expect(bad.isEmpty, "\(bad.prefix(3))")
+            #expect(layer.path == c.path)
+            let expected = Self.reference(layer, x, parameters)
+            #expect(layer.output.shape == expected.shape)
+            #expect(layer.output.maxAbsDifference(expected) < 1e-5)
+            let bad = GradientCheck.mismatches(layer: layer, parameters: parameters, input: x, training: true)
+            #expect(bad.isEmpty, "\(bad.prefix(3))")
+        }
     }
 
     @Test(arguments: Self.cases)
-    func frozenWeightGetsNoGradientButTheInputDoes(_ c: Case) {
-        var trained = ParameterStore()
-        let reference = Self.make(c, parameters: &trained)
-        var frozen = ParameterStore()
-        let layer = Self.make(c, parameters: &frozen)
-        frozen[layer.weight].trainable = false
-        let x = LayerGradientTests.input([2, c.inChannels, c.height, c.width], seed: 12)
-        reference.forward(x, parameters: trained, training: true)
-        let dy = LayerGradientTests.input(reference.output.shape, seed: 13)
+    func frozenWeightGetsNoGradientButTheInputDoes(_ c: Case) async throws {
+        try await offThePool {
+            var trained = ParameterStore()
+            let reference = Self.make(c, parameters: &trained)
+            var frozen = ParameterStore()
+            let layer = Self.make(c, parameters: &frozen)
+            frozen[layer.weight].trainable = false
+            let x = LayerGradientTests.input([2, c.inChannels, c.height, c.width], seed: 12)
+            reference.forward(x, parameters: trained, training: true)
+            let dy = LayerGradientTests.input(reference.output.shape, seed: 13)
 
-        layer.forward(x, parameters: frozen, training: true)
-        layer.backward(x, outputGradient: dy, parameters: &frozen, needsInputGradient: true)
-        reference.backward(x, outputGradient: dy, parameters: &trained, needsInputGradient: true)
+            layer.forward(x, parameters: frozen, training: true)
+            layer.backward(x, outputGradient: dy, parameters: &frozen, needsInputGradient: true)
+            reference.backward(x, outputGradient: dy, parameters: &trained, needsInputGradient: true)
 
-        #expect(frozen[layer.weight].grad.scalars.allSatisfy { $0 == 0 })
-        #expect(trained[reference.weight].grad.scalars.contains { $0 != 0 })
-        #expect(layer.inputGradient.maxAbsDifference(reference.inputGradient) < 1e-6)
-        if let bias = layer.bias { #expect(frozen[bias].grad == trained[bias].grad) }
+            #expect(frozen[layer.weight].grad.scalars.allSatisfy { $0 == 0 })
+            #expect(trained[reference.weight].grad.scalars.contains { $0 != 0 })
+            #expect(layer.inputGradient.maxAbsDifference(reference.inputGradient) < 1e-6)
+            if let bias = layer.bias { #expect(frozen[bias].grad == trained[bias].grad) }
+        }
     }
 
     @Test func samePaddingPutsTheExtraRowAfterTheImage() {

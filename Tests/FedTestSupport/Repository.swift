@@ -32,14 +32,22 @@ package struct TemporaryFolder: Sendable {
 }
 
 /// Runs CPU-heavy or blocking test work (training, a whole simulation, waiting for child
-/// processes) on a thread of its own, not on Swift concurrency's cooperative pool: that pool
+/// processes) on threads of its own, not on Swift concurrency's cooperative pool: that pool
 /// has one thread per core, and a test holding them would starve the coordinators and
-/// sites other tests run concurrently until their timeouts fire.
-package func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        let thread = Thread {
-            continuation.resume(with: Result { try body() })
-        }
+/// sites other tests run concurrently until their timeouts fire. The work stays part of the
+/// calling task (its expectations are recorded for the test as usual).
+package func offThePool<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+    try await withTaskExecutorPreference(ThreadPerJobExecutor.shared) { try await body() }
+}
+
+/// A task executor that runs each job on a fresh thread.
+package final class ThreadPerJobExecutor: TaskExecutor {
+    package static let shared = ThreadPerJobExecutor()
+
+    package func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let executor = self.asUnownedTaskExecutor()
+        let thread = Thread { job.runSynchronously(on: executor) }
         thread.stackSize = 8 << 20
         thread.start()
     }

@@ -65,45 +65,49 @@ struct HostileCheckpointTests {
 
     /// Every prefix of both fixture layouts is refused with a checkpoint error.
     @Test(arguments: ["legacy.pth", "zip.pt"])
-    func everyTruncationIsRefused(file: String) throws {
-        let folder = try TemporaryFolder("fedtorch-truncated")
-        defer { folder.remove() }
-        let bytes = try Data(contentsOf: TorchFixtures.url(file))
-        let cut = folder.url.appendingPathComponent(file)
+    func everyTruncationIsRefused(file: String) async throws {
+        try await offThePool {
+            let folder = try TemporaryFolder("fedtorch-truncated")
+            defer { folder.remove() }
+            let bytes = try Data(contentsOf: TorchFixtures.url(file))
+            let cut = folder.url.appendingPathComponent(file)
 
-        for length in 0..<bytes.count {
-            try bytes.prefix(length).write(to: cut)
-            #expect(throws: TorchCheckpointError.self, "\(length) bytes") {
-                try TorchCheckpoint.read(contentsOf: cut)
+            for length in 0..<bytes.count {
+                try bytes.prefix(length).write(to: cut)
+                #expect(throws: TorchCheckpointError.self, "\(length) bytes") {
+                    try TorchCheckpoint.read(contentsOf: cut)
+                }
             }
         }
     }
 
     /// Seeded byte changes in both layouts either read or are refused; none crashes.
     @Test(arguments: ["legacy.pth", "zip.pt"])
-    func flippedBytesNeverCrash(fixture: String) throws {
-        let folder = try TemporaryFolder("fedtorch-flipped")
-        defer { folder.remove() }
-        let original = [UInt8](try Data(contentsOf: TorchFixtures.url(fixture)))
-        let file = folder.url.appendingPathComponent("flipped-" + fixture)
-        var generator = SplitMix(seed: 12)
-        var refused = 0
+    func flippedBytesNeverCrash(fixture: String) async throws {
+        try await offThePool {
+            let folder = try TemporaryFolder("fedtorch-flipped")
+            defer { folder.remove() }
+            let original = [UInt8](try Data(contentsOf: TorchFixtures.url(fixture)))
+            let file = folder.url.appendingPathComponent("flipped-" + fixture)
+            var generator = SplitMix(seed: 12)
+            var refused = 0
 
-        for _ in 0..<2000 {
-            var bytes = original
-            for _ in 0..<(1 + Int(generator.next() % 3)) {
-                let position = Int(generator.next() % UInt64(bytes.count))
-                bytes[position] = UInt8(truncatingIfNeeded: generator.next())
+            for _ in 0..<2000 {
+                var bytes = original
+                for _ in 0..<(1 + Int(generator.next() % 3)) {
+                    let position = Int(generator.next() % UInt64(bytes.count))
+                    bytes[position] = UInt8(truncatingIfNeeded: generator.next())
+                }
+                try Data(bytes).write(to: file)
+                do {
+                    _ = try TorchCheckpoint.read(contentsOf: file)
+                } catch is TorchCheckpointError {
+                    refused += 1
+                }
             }
-            try Data(bytes).write(to: file)
-            do {
-                _ = try TorchCheckpoint.read(contentsOf: file)
-            } catch is TorchCheckpointError {
-                refused += 1
-            }
+
+            #expect(refused > 200, "only \(refused) of 2000 corrupted files were refused")
         }
-
-        #expect(refused > 200, "only \(refused) of 2000 corrupted files were refused")
     }
 
     @Test func otherFilesAreNotCheckpoints() throws {

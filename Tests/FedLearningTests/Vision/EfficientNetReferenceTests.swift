@@ -3,6 +3,7 @@ import FedImage
 import FedTensor
 import Foundation
 import OrderedCollections
+import FedTestSupport
 import Testing
 
 @testable import FedLearning
@@ -43,37 +44,39 @@ struct EfficientNetReferenceTests {
     }
 
     @Test(arguments: [0, 1])
-    func everyLayerMatchesTheFloat64Reference(case index: Int) throws {
-        let reference = try Safetensors.read(contentsOf: Self.fixture).tensors
-        let pretrained = try Self.pretrained()
-        let all = try Safetensors.read(contentsOf: pretrained.weightsFile).tensors
-        let model = ImageClassifier(
-            architecture: ImageClassifierArchitecture(
-                backbone: pretrained.configuration,
-                inputSize: 64,
-                normalization: pretrained.normalization,
-                classNames: (0..<1000).map(String.init),
-                fineTuning: ImageFineTuning(mode: .full)
-            ),
-            seed: 1
-        )
-        try model.load(all, requireAll: true, source: pretrained.weightsFile.path)
-        let input = try #require(reference["input.\(index)"])
+    func everyLayerMatchesTheFloat64Reference(case index: Int) async throws {
+        try await offThePool {
+            let reference = try Safetensors.read(contentsOf: Self.fixture).tensors
+            let pretrained = try Self.pretrained()
+            let all = try Safetensors.read(contentsOf: pretrained.weightsFile).tensors
+            let model = ImageClassifier(
+                architecture: ImageClassifierArchitecture(
+                    backbone: pretrained.configuration,
+                    inputSize: 64,
+                    normalization: pretrained.normalization,
+                    classNames: (0..<1000).map(String.init),
+                    fineTuning: ImageFineTuning(mode: .full)
+                ),
+                seed: 1
+            )
+            try model.load(all, requireAll: true, source: pretrained.weightsFile.path)
+            let input = try #require(reference["input.\(index)"])
 
-        model.backbone.forward(input, parameters: model.parameters, training: false)
+            model.backbone.forward(input, parameters: model.parameters, training: false)
 
-        let layers = model.backbone.layers
-        #expect(Self.maxDifference(model.backbone.output(ofLayer: 0), reference["stem.\(index)"]!) < 1e-4)
-        for block in 0..<16 {
-            let expected = try #require(reference["block.\(block).\(index)"])
-            let scale = Swift.max(1, expected.scalars.map(abs).max() ?? 0)
-            let difference = Self.maxDifference(layers[block + 1].output, expected)
-            #expect(difference < 1e-5 * scale, "block \(block): \(difference) at scale \(scale)")
+            let layers = model.backbone.layers
+            #expect(Self.maxDifference(model.backbone.output(ofLayer: 0), reference["stem.\(index)"]!) < 1e-4)
+            for block in 0..<16 {
+                let expected = try #require(reference["block.\(block).\(index)"])
+                let scale = Swift.max(1, expected.scalars.map(abs).max() ?? 0)
+                let difference = Self.maxDifference(layers[block + 1].output, expected)
+                #expect(difference < 1e-5 * scale, "block \(block): \(difference) at scale \(scale)")
+            }
+            #expect(Self.maxDifference(model.backbone.output(ofLayer: 17), reference["head.\(index)"]!) < 1e-4)
+            #expect(Self.maxDifference(model.backbone.output, reference["pooled.\(index)"]!) < 1e-4)
+            let logits = model.logitsOfPooled(model.backbone.output)
+            #expect(Self.maxDifference(logits, reference["logits.\(index)"]!) < 1e-4)
         }
-        #expect(Self.maxDifference(model.backbone.output(ofLayer: 17), reference["head.\(index)"]!) < 1e-4)
-        #expect(Self.maxDifference(model.backbone.output, reference["pooled.\(index)"]!) < 1e-4)
-        let logits = model.logitsOfPooled(model.backbone.output)
-        #expect(Self.maxDifference(logits, reference["logits.\(index)"]!) < 1e-4)
     }
 
     @Test func aCheckpointThatDoesNotFitIsRefusedNamingTheTensors() throws {
