@@ -170,11 +170,7 @@ struct TrainCommand: ParsableCommand {
         )
         request.model = self.model.map { URL(fileURLWithPath: $0) }
         request.bases = self.cacheOptions.bases
-        if let base = self.base {
-            request.base =
-                FileManager.default.fileExists(atPath: base)
-                ? URL(fileURLWithPath: base) : try self.cacheOptions.artifactCache.model(named: base, log: progress)
-        }
+        request.base = try self.baseFolder()
         guard let mode = FineTuning.Mode(rawValue: self.mode ?? "lora") else {
             throw ValidationError(
                 "--mode must be one of \(FineTuning.Mode.allCases.map(\.rawValue).joined(separator: ", "))"
@@ -202,11 +198,7 @@ struct TrainCommand: ParsableCommand {
         var request = ImageTraining.Request(data: URL(fileURLWithPath: self.data), output: URL(fileURLWithPath: self.out))
         request.model = self.model.map { URL(fileURLWithPath: $0) }
         request.bases = self.cacheOptions.bases
-        if let base = self.base {
-            request.base =
-                FileManager.default.fileExists(atPath: base)
-                ? URL(fileURLWithPath: base) : try self.cacheOptions.artifactCache.model(named: base, log: progress)
-        }
+        request.base = try self.baseFolder()
         guard let mode = ImageFineTuning.Mode(rawValue: self.mode ?? "last-n") else {
             throw ValidationError(
                 "--mode for an image model must be one of \(ImageFineTuning.Mode.allCases.map(\.rawValue).joined(separator: ", "))"
@@ -235,5 +227,12 @@ struct TrainCommand: ParsableCommand {
         request.balanceClasses = self.balanceClasses
         request.training = training
         return request
+    }
+
+    /// `--base` as a path when it names one, else a model of the cache, fetched if missing.
+    private func baseFolder() throws -> URL? {
+        guard let base = self.base else { return nil }
+        if FileManager.default.fileExists(atPath: base) { return URL(fileURLWithPath: base) }
+        return try self.cacheOptions.artifactCache.model(named: base, log: progress)
     }
 }
