@@ -137,10 +137,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Secure aggregation (SecAgg+): masking, key agreement and secret sharing, pure.
+        .target(
+            name: "FedSecAgg",
+            dependencies: [
+                "FedSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: numericSettings
+        ),
         .target(
             name: "FedRounds",
             dependencies: [
-                "FedTensor",
+                "FedTensor", "FedSecAgg",
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ],
             swiftSettings: swiftSettings
@@ -169,7 +178,7 @@ let package = Package(
         .target(
             name: "FedCoordinator",
             dependencies: [
-                "FedWire", "FedTLS", "FedLearning", "FedData", "FedTensor", "FedRounds", "FedSupport",
+                "FedWire", "FedTLS", "FedLearning", "FedData", "FedTensor", "FedRounds", "FedSecAgg", "FedSupport",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -183,7 +192,7 @@ let package = Package(
         .target(
             name: "FedClient",
             dependencies: [
-                "FedWire", "FedTLS", "FedLearning", "FedData", "FedImage", "FedTensor", "FedSupport",
+                "FedWire", "FedTLS", "FedLearning", "FedData", "FedImage", "FedTensor", "FedSecAgg", "FedSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -195,7 +204,8 @@ let package = Package(
         .target(
             name: "FedSimulation",
             dependencies: [
-                "FedCoordinator", "FedFetch", "FedReport", "FedText", "FedImage", "FedRounds", "FedWire", "FedTLS",
+                "FedCoordinator", "FedFetch", "FedReport", "FedText", "FedImage", "FedRounds", "FedSecAgg", "FedWire",
+                "FedTLS",
                 "FedLearning",
                 "FedData", "FedTensor", "FedSupport",
                 .product(name: "Yams", package: "Yams"),
@@ -246,9 +256,14 @@ let package = Package(
         .testTarget(
             name: "FedRoundsTests",
             dependencies: [
-                "FedRounds", "FedTensor", "FedSupport",
+                "FedRounds", "FedSecAgg", "FedTensor", "FedSupport",
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FedSecAggTests",
+            dependencies: ["FedSecAgg", "FedSupport", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -277,7 +292,7 @@ let package = Package(
             name: "FedFederationTests",
             dependencies: [
                 "FedTestSupport",
-                "FedFetch", "FedCoordinator", "FedClient", "FedSimulation", "FedRounds", "FedWire", "FedTLS",
+                "FedFetch", "FedCoordinator", "FedClient", "FedSimulation", "FedRounds", "FedSecAgg", "FedWire", "FedTLS",
                 "FedLearning", "FedData",
                 "FedTensor", "FedSupport",
                 .product(name: "Clocks", package: "swift-clocks"),
