@@ -14,15 +14,21 @@ package struct FedAvgAccumulator: Sendable {
     package let spec: TensorSpec
     /// L2 bound on each update over all its tensors; nil leaves updates unclipped.
     package let clipNorm: Float?
+    /// Every update weighs 1 rather than its example count (DP-FedAvg: a site's weight
+    /// must not depend on its data).
+    package let uniformWeights: Bool
     /// One exact, order-independent sum per tensor (see `ExactSum`).
     private var sums: [ExactSum]
     package private(set) var totalExamples: Int = 0
     package private(set) var contributions: Int = 0
+    /// Updates whose norm was at most the clip norm (adaptive clipping counts them).
+    package private(set) var unclipped: Int = 0
 
-    package init(spec: TensorSpec, clipNorm: Float?) {
+    package init(spec: TensorSpec, clipNorm: Float?, uniformWeights: Bool = false) {
         precondition(clipNorm.map { $0 > 0 } ?? true, "clip norm must be positive")
         self.spec = spec
         self.clipNorm = clipNorm
+        self.uniformWeights = uniformWeights
         self.sums = spec.entries.map { ExactSum(count: $0.shape.reduce(1, *)) }
     }
 
@@ -43,12 +49,13 @@ package struct FedAvgAccumulator: Sendable {
         let norm = Float(try UpdateValidator.squaredNorm(of: update, spec: self.spec, examples: examples).squareRoot())
         // `norm > c` is the only way to clip: it never divides by a zero norm.
         let scale: Float = self.clipNorm.map { norm > $0 ? $0 / norm : 1 } ?? 1
-        let weight = Float(examples) * scale
+        let weight = self.uniformWeights ? scale : Float(examples) * scale
         for (index, entry) in self.spec.entries.enumerated() {
             self.sums[index].add(weight, update[entry.name]!.scalars)
         }
         self.totalExamples += examples
         self.contributions += 1
+        if scale == 1 { self.unclipped += 1 }
         return Folded(norm: norm, scale: scale)
     }
 
@@ -58,6 +65,21 @@ package struct FedAvgAccumulator: Sendable {
         var out: OrderedDictionary<String, Tensor> = [:]
         for (index, entry) in self.spec.entries.enumerated() {
             out[entry.name] = Tensor(shape: entry.shape, scalars: self.sums[index].quotient(Double(self.totalExamples)))
+        }
+        return out
+    }
+
+    /// DP-FedAvg's release: (sum + noise) / divisor, tensor by tensor; `noise(name, count)`
+    /// gives a tensor's noise. Released even when no update came in (the noise alone).
+    package func noisyAverage(
+        divisor: Double,
+        noise: (String, Int) -> [Float]
+    ) -> OrderedDictionary<String, Tensor> {
+        var out: OrderedDictionary<String, Tensor> = [:]
+        for (index, entry) in self.spec.entries.enumerated() {
+            var sum = self.sums[index]
+            sum.add(1, noise(entry.name, sum.hi.count))
+            out[entry.name] = Tensor(shape: entry.shape, scalars: sum.quotient(divisor))
         }
         return out
     }

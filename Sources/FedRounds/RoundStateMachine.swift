@@ -125,7 +125,11 @@ package struct RoundStateMachine: Sendable {
         self.phase = .training(round: round, selected: Set(sites), deadline: deadline)
         self.reported = []
         self.failures = [:]
-        return [.startRound(round: round, sites: sites, deadline: deadline)]
+        let start = Action.startRound(round: round, sites: sites, deadline: deadline)
+        // Poisson sampling may pick nobody: the round closes at once (under differential
+        // privacy its noise is still released and accounted).
+        if sites.isEmpty { return [start] + self.closeAtDeadline(round: round, selected: [], now: now) }
+        return [start]
     }
 
     /// Closes the round once every selected site has reported or failed.

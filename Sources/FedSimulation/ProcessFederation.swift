@@ -146,6 +146,7 @@ struct ProcessFederation<Model: SimulatedModel> {
         case .all: break
         case .count(let count): yaml += "sample: \"\(count)\"\n"
         case .fraction(let fraction): yaml += "sample: \"\(fraction)\"\n"
+        case .poisson: break  // set by the privacy section
         }
         return yaml
     }

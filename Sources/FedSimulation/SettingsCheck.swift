@@ -118,6 +118,7 @@ package enum SettingsCheck {
         case .all: "all"
         case .count(let count): "\(count)"
         case .fraction(let fraction): Self.number(fraction)
+        case .poisson(let rate): "each site with probability \(Self.number(rate))"
         }
     }
 
