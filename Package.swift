@@ -149,7 +149,7 @@ let package = Package(
         .target(
             name: "FedRounds",
             dependencies: [
-                "FedTensor", "FedSecAgg",
+                "FedTensor",
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ],
             swiftSettings: swiftSettings
@@ -256,7 +256,7 @@ let package = Package(
         .testTarget(
             name: "FedRoundsTests",
             dependencies: [
-                "FedRounds", "FedSecAgg", "FedTensor", "FedSupport",
+                "FedRounds", "FedTensor", "FedSupport",
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ],
             swiftSettings: swiftSettings

@@ -86,6 +86,9 @@ extension Coordinator {
                 // A finished run answering a site that came back: tell it, and listen on.
                 for site in sites { self.enqueue(.finished(.init(rounds: rounds)), to: site) }
             case .finished(let rounds, let sites):
+                if let limit = self.core.budgetLimit, rounds == limit.rounds {
+                    self.logger.notice("the run ends at its privacy budget: \(limit.description)")
+                }
                 self.writeFinalModel(round: rounds)
                 for site in sites { self.enqueue(.finished(.init(rounds: rounds)), to: site) }
                 self.end(.success(rounds), drain: true)
@@ -121,15 +124,18 @@ extension Coordinator {
             var record = record
             record.digest = sha256Hex(blob)
             try self.state.save(round: round, modelBlob: blob, record: record)
-            self.logger.info(
-                "round closed",
-                metadata: [
-                    "round.number": "\(round)", "round.sites": "\(record.sites.count)",
-                    "round.examples": "\(record.examples)",
-                    "round.train_loss": "\(record.trainMetrics["loss"] ?? .nan)",
-                    "round.failures": "\(record.failures.count)",
-                ]
-            )
+            var metadata: Logger.Metadata = [
+                "round.number": "\(round)", "round.sites": "\(record.sites.count)",
+                "round.examples": "\(record.examples)",
+                "round.train_loss": "\(record.trainMetrics["loss"] ?? .nan)",
+                "round.failures": "\(record.failures.count)",
+            ]
+            if let privacy = record.privacy {
+                metadata["privacy.epsilon"] = "\(privacy.epsilon)"
+                metadata["privacy.delta"] = "\(privacy.delta)"
+                metadata["privacy.clip_norm"] = "\(privacy.clipNorm)"
+            }
+            self.logger.info("round closed", metadata: metadata)
             return .checkpointWritten(round: round)
         } catch {
             return .checkpointFailed(round: round, reason: "\(error)")

@@ -130,7 +130,20 @@ package actor Coordinator {
         // A crash between a round's checkpoint and its evaluation: that round is scored again.
         let evaluations = try self.state.evaluations()
         let evaluated = completed == 0 || evaluations.contains { $0.round == completed }
-        self.core = FederationCore(settings: settings, global: start, completedRounds: completed, evaluated: evaluated)
+        var history: [RoundPrivacy] = []
+        if let plan = configuration.privacy {
+            settings.privacy = plan
+            settings.privacyKey = try self.state.privacyKey()
+            history = try self.state.privacyHistory(through: completed, plan: plan)
+        }
+        self.core = FederationCore(
+            settings: settings,
+            global: start,
+            completedRounds: completed,
+            evaluated: evaluated,
+            privacyHistory: history
+        )
+        if let limit = self.core.budgetLimit { logger.notice("\(limit.description)") }
         // A ByteBuffer holds at most UInt32.max bytes; larger models need more than one blob.
         self.maximumUpdateBytes = Swift.min(2 * self.core.spec.scalarCount * 4 + 1 << 20, Int(UInt32.max))
     }

@@ -21,6 +21,7 @@ extension CoordinatorConfiguration {
         var maxRetries: Int?
         var seed: UInt64?
         var strategy: StrategySettings?
+        var privacy: PrivacySettings?
         var training: TrainingConfiguration?
         var allow: [String]?
         var hosts: [String]?
@@ -33,7 +34,8 @@ extension CoordinatorConfiguration {
         var maxPendingConnections: Int?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case listen, identity, model, state, rounds, sample, quorum, seed, strategy, training, allow, hosts, crl
+            case listen, identity, model, state, rounds, sample, quorum, seed, strategy, privacy, training, allow, hosts
+            case crl
             case minSites = "min_sites"
             case deadlineSeconds = "deadline_seconds"
             case maxRetries = "max_retries"
@@ -48,7 +50,10 @@ extension CoordinatorConfiguration {
 
     /// Every key coordinator.yaml may hold.
     static let shape: YAMLShape = YAMLShape.values(File.CodingKeys.allCases.map(\.rawValue))
-        .adding(["strategy": StrategySettings.shape, "training": TrainingConfiguration.shape])
+        .adding([
+            "strategy": StrategySettings.shape, "training": TrainingConfiguration.shape,
+            "privacy": PrivacySettings.shape,
+        ])
 
     /// Reads coordinator.yaml; every problem names the file, the line and the key.
     package static func load(_ url: URL) throws -> CoordinatorConfiguration {
@@ -155,6 +160,26 @@ extension CoordinatorConfiguration {
         self.serverLearningRate = file.strategy?.serverLearningRate ?? 1
         guard self.serverLearningRate.isFinite, self.serverLearningRate > 0, self.serverLearningRate <= 100 else {
             throw invalid("strategy.server_learning_rate must be a number in (0, 100], not \(self.serverLearningRate)")
+        }
+        if let privacy = file.privacy {
+            if let clip = file.strategy?.clipNorm, Double(clip) != privacy.clipNorm {
+                throw invalid(
+                    "strategy.clip_norm (\(clip)) and privacy.clip_norm (\(privacy.clipNorm)) differ: with privacy, "
+                        + "set the clip norm under privacy only"
+                )
+            }
+            do throws(PrivacySettingsError) {
+                // Rounds start with min_sites connected: the rate applies to at least that many.
+                self.privacy = try DifferentialPrivacy.resolve(
+                    privacy,
+                    rounds: policy.rounds,
+                    population: policy.minSites,
+                    sample: policy.sampleSize
+                )
+            } catch {
+                throw invalid(error.description)
+            }
+            self.clipNorm = Float(privacy.clipNorm)
         }
         self.training = file.training ?? TrainingConfiguration()
         self.allowList = file.allow.map(Set.init)

@@ -22,6 +22,8 @@ package struct CoordinatorConfiguration: Sendable {
     /// L2 bound on each site's update; nil leaves updates unclipped.
     package var clipNorm: Float?
     package var serverLearningRate: Float = 1
+    /// DP-FedAvg's resolved plan (`privacy` in coordinator.yaml); nil runs plain FedAvg.
+    package var privacy: DifferentialPrivacy?
     /// The most examples one site's update or evaluation may weigh; nil bounds each site
     /// only by the count it announced when it joined.
     package var maxExamplesPerSite: Int?

@@ -27,6 +27,10 @@ package struct FederationCore: Sendable {
         /// The most examples one site's update or evaluation may weigh (coordinator.yaml's
         /// `max_examples_per_site`); nil bounds a site only by what it announced at join.
         package var maxExamplesPerSite: Int?
+        /// DP-FedAvg's plan; nil runs plain FedAvg.
+        package var privacy: DifferentialPrivacy?
+        /// The secret the noise and the sampling are drawn from under `privacy`: 32 bytes.
+        package var privacyKey: [UInt8] = []
 
         package init(policy: RoundPolicy, clipNorm: Float? = nil, serverLearningRate: Float = 1) {
             self.policy = policy
@@ -123,24 +127,79 @@ package struct FederationCore: Sendable {
     private var unevaluated: Int?
     /// The example count each site announced when it joined (the smallest, over reconnects).
     private var announced: [String: Int] = [:]
+    /// Differential privacy's noise, accountant and clip norm; nil without `privacy`.
+    private var ledger: PrivacyLedger?
+    /// Set when the privacy budget allows fewer rounds than the policy asks for.
+    package private(set) var budgetLimit: BudgetLimit?
+
+    /// The rounds a privacy budget allows, when fewer than the policy's.
+    package struct BudgetLimit: Sendable, Equatable {
+        /// Rounds in all (done and to come) whose ε stays within the target.
+        package var rounds: Int
+        package var wanted: Int
+        /// ε after `rounds` rounds, and after one more.
+        package var epsilon: Double
+        package var nextEpsilon: Double
+        package var target: Double
+        package var delta: Double
+
+        /// The sentence a shell prints.
+        package var description: String {
+            "the privacy budget allows \(self.rounds) of the \(self.wanted) rounds: ε = "
+                + "\(Self.short(self.epsilon)) at δ = \(self.delta) after round \(self.rounds); round "
+                + "\(self.rounds + 1) would bring it to \(Self.short(self.nextEpsilon)), above the target "
+                + "\(Self.short(self.target))"
+        }
+
+        static func short(_ value: Double) -> String {
+            let scaled = (value * 1000).rounded() / 1000
+            return "\(scaled)"
+        }
+    }
 
     /// A core that resumes after `completedRounds` rounds whose result is `global`;
     /// `evaluated` is false when the last of them has no evaluation on record.
+    /// `privacyHistory`: the `privacy` of each closed round's record, in order (under
+    /// differential privacy the accountant and the clip norm are rebuilt from it).
     package init(
         settings: Settings,
         global: OrderedDictionary<String, Tensor>,
         completedRounds: Int = 0,
-        evaluated: Bool = true
+        evaluated: Bool = true,
+        privacyHistory: [RoundPrivacy] = []
     ) {
         self.settings = settings
         self.global = global
         self.spec = TensorSpec(of: global)
-        self.machine = RoundStateMachine(policy: settings.policy, completedRounds: completedRounds)
+        var policy = settings.policy
+        if let plan = settings.privacy {
+            let ledger = PrivacyLedger(plan: plan, key: settings.privacyKey, history: privacyHistory)
+            policy.sampleSize = plan.sampleSize
+            policy.seed = ledger.samplingSeed
+            let wanted = Swift.max(policy.rounds - completedRounds, 0)
+            let allowed = plan.affordableRounds(wanted, spent: ledger.accountant)
+            if allowed < wanted, let target = plan.targetEpsilon {
+                policy.rounds = completedRounds + allowed
+                self.budgetLimit = BudgetLimit(
+                    rounds: policy.rounds,
+                    wanted: settings.policy.rounds,
+                    epsilon: plan.epsilon(after: allowed, spent: ledger.accountant),
+                    nextEpsilon: plan.epsilon(after: allowed + 1, spent: ledger.accountant),
+                    target: target,
+                    delta: plan.delta
+                )
+            }
+            self.ledger = ledger
+        }
+        self.machine = RoundStateMachine(policy: policy, completedRounds: completedRounds)
         self.accumulator = FedAvgAccumulator(spec: self.spec, clipNorm: settings.clipNorm)
         self.unevaluated = completedRounds > 0 && !evaluated ? completedRounds : nil
         // Every round already done and evaluated: a site that joins is only told so.
-        self.isOver = completedRounds >= settings.policy.rounds && self.unevaluated == nil
+        self.isOver = completedRounds >= policy.rounds && self.unevaluated == nil
     }
+
+    /// ε spent so far at the plan's δ, under differential privacy.
+    package var epsilon: Double? { self.ledger?.epsilon }
 
     package var completedRounds: Int { self.machine.completedRounds }
     package var phase: RoundStateMachine.Phase { self.machine.phase }
@@ -319,7 +378,11 @@ package struct FederationCore: Sendable {
     }
 
     private mutating func startRound(_ round: Int, sites: [String], deadline: Double, now: Double) -> [Action] {
-        self.accumulator = FedAvgAccumulator(spec: self.spec, clipNorm: self.settings.clipNorm)
+        if let ledger = self.ledger {
+            self.accumulator = FedAvgAccumulator(spec: self.spec, clipNorm: Float(ledger.clipNorm), uniformWeights: true)
+        } else {
+            self.accumulator = FedAvgAccumulator(spec: self.spec, clipNorm: self.settings.clipNorm)
+        }
         self.tally = RoundTally(started: now)
         self.tally.bytes.baseModel = self.pendingBaseBytes
         self.pendingBaseBytes = 0
@@ -346,10 +409,22 @@ package struct FederationCore: Sendable {
     )
         -> Action
     {
-        if let average = self.accumulator.average() {
+        var privacy: RoundPrivacy?
+        if var ledger = self.ledger {
+            let released = ledger.release(
+                self.accumulator,
+                round: round,
+                unclipped: self.accumulator.unclipped,
+                counted: self.accumulator.contributions
+            )
+            self.ledger = ledger
+            privacy = released.record
+            FedAvgAccumulator.apply(released.average, to: &self.global, serverLearningRate: self.settings.serverLearningRate)
+        } else if let average = self.accumulator.average() {
             FedAvgAccumulator.apply(average, to: &self.global, serverLearningRate: self.settings.serverLearningRate)
         }
         var record = self.tally.record(round: round, reported: reported, failures: failures, now: now)
+        record.privacy = privacy
         record.refused = self.pendingRefusals.isEmpty ? nil : self.pendingRefusals
         record.stopped = self.pendingStopped.isEmpty ? nil : self.pendingStopped
         self.pendingRefusals = []

@@ -25,6 +25,9 @@ package struct RoundRecord: Sendable, Codable, Equatable {
     /// Site → the example count it claimed, for sites whose count was cut to the bound
     /// (`max_examples_per_site`, or what it announced when it joined); absent when none was.
     package var capped: [String: Int]?
+    /// Differential privacy's numbers for the round (noise, clip norm, ε so far); absent
+    /// without `privacy`.
+    package var privacy: RoundPrivacy?
 
     /// An update turned away, and why.
     package struct Refusal: Sendable, Codable, Equatable {
