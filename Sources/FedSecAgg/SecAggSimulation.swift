@@ -7,6 +7,8 @@ package struct SecAggSimulation {
     /// Sites that go silent at a stage: they send nothing for it or any later stage, and the
     /// server is told they dropped.
     package var dropouts: [String: SecAggStage] = [:]
+    /// Sites whose masked vector is computed and sent but never reaches the server.
+    package var lostMaskedInputs: Set<String> = []
     /// Called on the ciphertexts the server routes to each site, before delivery.
     package var interceptRouting: ((inout [String: [EncryptedShares]]) -> Void)?
     /// Called on each unmask response before the server receives it.
@@ -69,6 +71,7 @@ package struct SecAggSimulation {
         for (name, shares) in routed.sorted(by: { $0.key < $1.key }) where active(name, at: .maskedInput) {
             do {
                 let masked = try sites[name]!.maskedInput(update: updates[name] ?? [], sharesReceived: shares)
+                if self.lostMaskedInputs.contains(name) { continue }
                 self.observeServerVector?(masked.vector)
                 if (try? server.receive(masked: masked, from: name)) != nil {
                     self.observeServerVector?(server.runningSum)
