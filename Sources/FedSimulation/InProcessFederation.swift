@@ -35,7 +35,13 @@ package struct InProcessFederation<Model: SimulatedModel> {
 
     /// The core's settings for this scenario: every site, a quorum of one, the seed and the
     /// strategy of the scenario, as `ProcessFederation` writes them into coordinator.yaml.
-    static func settings(_ scenario: Scenario, sites: Int, training: TrainingConfiguration) -> FederationCore.Settings {
+    ///
+    /// Under `privacy` the noise and the sampling are drawn from a key derived from the
+    /// scenario's seed, so a simulation repeats exactly; its noise is not secret, as a
+    /// coordinator's is (its state folder's privacy.key).
+    static func settings(_ scenario: Scenario, sites: Int, training: TrainingConfiguration) throws
+        -> FederationCore.Settings
+    {
         var policy = RoundPolicy(rounds: scenario.rounds, minSites: sites, quorum: 1, deadlineSeconds: 1800)
         policy.sampleSize = scenario.sample
         policy.seed = scenario.seed
@@ -45,6 +51,12 @@ package struct InProcessFederation<Model: SimulatedModel> {
             serverLearningRate: scenario.serverLearningRate
         )
         settings.trainingSeed = training.seed
+        if let plan = try scenario.privacyPlan(sites: sites) {
+            settings.privacy = plan
+            settings.clipNorm = Float(plan.clipNorm)
+            var stream = KeyStream(deriving: [Array("fedtune simulation privacy".utf8), Array(String(scenario.seed).utf8)])
+            settings.privacyKey = stream.bytes(32)
+        }
         return settings
     }
 
@@ -58,7 +70,7 @@ package struct InProcessFederation<Model: SimulatedModel> {
         try self.setup.reset()
         let metadata = try model.anyClassifier.packageMetadata()
         let checkpointMetadata = try model.anyClassifier.checkpointMetadata()
-        var settings = Self.settings(self.scenario, sites: self.setup.sites.count, training: self.training)
+        var settings = try Self.settings(self.scenario, sites: self.setup.sites.count, training: self.training)
         // Sizes of what the wire would carry: the base model once per site, then trainable tensors.
         settings.baseModelBytes = ModelPackage.encode(metadata: metadata, tensors: model.parameters.values()).count
         settings.trainableBytes = ModelPackage.encodeTrainable(self.setup.start).count

@@ -148,7 +148,25 @@ struct ProcessFederation<Model: SimulatedModel> {
         case .fraction(let fraction): yaml += "sample: \"\(fraction)\"\n"
         case .poisson: break  // set by the privacy section
         }
+        if let privacy = self.scenario.privacy { yaml += Self.yaml(privacy) }
         return yaml
+    }
+
+    /// The scenario's `privacy` section as coordinator.yaml spells it.
+    private static func yaml(_ privacy: PrivacySettings) -> String {
+        var lines = ["privacy:", "  clip_norm: \(privacy.clipNorm)"]
+        if let z = privacy.noiseMultiplier { lines.append("  noise_multiplier: \(z)") }
+        if let target = privacy.targetEpsilon { lines.append("  target_epsilon: \(target)") }
+        if let delta = privacy.delta { lines.append("  delta: \(delta)") }
+        if let sampling = privacy.sampling { lines.append("  sampling: \(sampling)") }
+        if let rate = privacy.sampleRate { lines.append("  sample_rate: \(rate)") }
+        if let adaptive = privacy.adaptiveClipping {
+            lines.append("  adaptive_clipping:")
+            if let quantile = adaptive.targetQuantile { lines.append("    target_quantile: \(quantile)") }
+            if let step = adaptive.learningRate { lines.append("    learning_rate: \(step)") }
+            if let stddev = adaptive.countStddev { lines.append("    count_stddev: \(stddev)") }
+        }
+        return lines.joined(separator: "\n") + "\n"
     }
 
     private func start(_ arguments: [String], log: String) throws -> Process {

@@ -83,6 +83,17 @@ extension Scenario {
             throw invalid("strategy.server_learning_rate must be a number in (0, 100], not \(self.serverLearningRate)")
         }
         guard file.rounds <= 1_000_000 else { throw invalid("rounds must be in 1...1000000") }
+        if let privacy = file.privacy {
+            if let clip = self.clipNorm, Double(clip) != privacy.clipNorm {
+                throw invalid(
+                    "strategy.clip_norm (\(clip)) and privacy.clip_norm (\(privacy.clipNorm)) differ: with privacy, "
+                        + "set the clip norm under privacy only"
+                )
+            }
+            self.privacy = privacy
+            // Checked now with the sites the file names (a data-defined count is checked at run).
+            _ = try self.privacyPlan(sites: Swift.max(self.sites, 1))
+        }
         self.local = file.local ?? self.local
         // A simulation knows every site's data, so balanced weights come from the pooled
         // class counts and are the same at every site.
@@ -271,5 +282,17 @@ extension Scenario {
         self.data = data
         self.sites = sites
         self.rounds = rounds
+    }
+}
+
+extension Scenario {
+    /// The DP-FedAvg plan for `sites` sites, or nil without `privacy`.
+    package func privacyPlan(sites: Int) throws -> DifferentialPrivacy? {
+        guard let privacy = self.privacy else { return nil }
+        do throws(PrivacySettingsError) {
+            return try DifferentialPrivacy.resolve(privacy, rounds: self.rounds, population: sites, sample: self.sample)
+        } catch {
+            throw ScenarioError.invalid(path: self.name, detail: error.description)
+        }
     }
 }

@@ -107,6 +107,8 @@ package struct Scenario: Sendable, Equatable {
     package var sample: SampleSize = .all
     package var clipNorm: Float?
     package var serverLearningRate: Float = 1
+    /// DP-FedAvg's settings; resolved against the number of sites when the run starts.
+    package var privacy: PrivacySettings?
     package var local = TrainingConfiguration()
     package var classWeighting = ClassWeighting.none
     package var expectations = Expectations()

@@ -139,12 +139,13 @@ struct ScenarioFile: Decodable {
     var rounds: Int
     var sample: String?
     var strategy: StrategySettings?
+    var privacy: PrivacySettings?
     var local: TrainingConfiguration?
     var expect: Expect?
 
     enum CodingKeys: String, CodingKey {
         case name, description, seed, pretrain, model, freeze, data, dataset, dropout, sites, partition, alpha, column
-        case rounds, sample, strategy, local, expect, image, prevalence
+        case rounds, sample, strategy, privacy, local, expect, image, prevalence
         case textColumn = "text_column"
         case fineTuning = "fine_tuning"
         case maxLength = "max_length"

@@ -22,6 +22,7 @@ enum ScenarioKeys {
             "image": YAMLShape.values(["size", "class_names", "positive_class", "scanners"])
                 .adding(["augmentation": AugmentationSettings.shape]),
             "strategy": StrategySettings.shape,
+            "privacy": PrivacySettings.shape,
             "local": TrainingConfiguration.shape,
             "expect": .values([
                 "min_accuracy", "min_macro_f1", "beat_pretrained", "beat_local", "max_gap_to_centralised",

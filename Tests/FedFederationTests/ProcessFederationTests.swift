@@ -105,7 +105,12 @@ struct ProcessFederationTests {
             )
         }
 
-        func coordinatorYAML(listen: String, rounds: Int, epochs: Int) -> String {
+        func coordinatorYAML(listen: String, rounds: Int, epochs: Int, privacy: String? = nil) -> String {
+            let strategy = privacy ?? "strategy:\n  clip_norm: 10"
+            return self.coordinatorYAML(listen: listen, rounds: rounds, epochs: epochs, strategy: strategy)
+        }
+
+        func coordinatorYAML(listen: String, rounds: Int, epochs: Int, strategy: String) -> String {
             """
             listen: \(listen)
             identity: certs/coordinator
@@ -114,8 +119,7 @@ struct ProcessFederationTests {
             rounds: \(rounds)
             min_sites: 3
             deadline_seconds: 60
-            strategy:
-              clip_norm: 10
+            \(strategy)
             training:
               epochs: \(epochs)
               batch_size: 16
@@ -146,11 +150,13 @@ struct ProcessFederationTests {
 
         /// Prepares three sites, starts the coordinator on an ephemeral port and the sites'
         /// client processes against it.
-        func startFederation(rounds: Int, epochs: Int) throws -> (coordinator: Process, clients: [Process], port: Int) {
+        func startFederation(rounds: Int, epochs: Int, privacy: String? = nil) throws -> (
+            coordinator: Process, clients: [Process], port: Int
+        ) {
             let sites = ["site-a", "site-b", "site-c"]
             try self.prepare(sites: sites)
             try self.write(
-                self.coordinatorYAML(listen: "127.0.0.1:0", rounds: rounds, epochs: epochs),
+                self.coordinatorYAML(listen: "127.0.0.1:0", rounds: rounds, epochs: epochs, privacy: privacy),
                 to: "coordinator.yaml"
             )
             let coordinator = try self.start(
@@ -217,5 +223,47 @@ struct ProcessFederationTests {
         #expect(!rounds.isEmpty && rounds == Array(1...rounds.count) && rounds.count < 50)
         for client in clients { client.terminate() }
         for client in clients { try Run.wait(for: client, seconds: 15) }
+    }
+
+    /// DP-FedAvg over the wire, killed with SIGKILL after two rounds and restarted: the
+    /// budget goes on exactly where it was (ε of every round is the accountant's for that
+    /// many rounds, the noise key is the one made at the first start), and the run ends at
+    /// the budget, before the rounds coordinator.yaml asks for.
+    @Test func aPrivateRunKilledAndRestartedContinuesTheSameBudgetAndStopsAtIt() throws {
+        let run = try Run()
+        // z = 2, q = 1, δ = 1e-5: ε is 4.73 after 4 rounds and 5.38 after 5.
+        let privacy = """
+            privacy:
+              clip_norm: 1.0
+              noise_multiplier: 2.0
+              delta: 1e-5
+              target_epsilon: 5.0
+            """
+        let (first, clients, port) = try run.startFederation(rounds: 10, epochs: 15, privacy: privacy)
+        #expect(Run.eventually(seconds: 60) { ((try? run.rounds()) ?? []).count >= 2 })
+        kill(first.processIdentifier, SIGKILL)
+        try Run.wait(for: first, seconds: 10)
+        let beforeRestart = try run.rounds()
+        let key = try Data(contentsOf: run.folder.appendingPathComponent("state/privacy.key"))
+        try run.write(
+            run.coordinatorYAML(listen: "127.0.0.1:\(port)", rounds: 10, epochs: 15, privacy: privacy),
+            to: "coordinator.yaml"
+        )
+        let second = try run.start(["coordinator", "--config", "coordinator.yaml"], log: "coordinator-2.log")
+        for process in clients + [second] { try Run.wait(for: process, seconds: 90) }
+
+        #expect(beforeRestart.count < 4, "the kill should land before the budget ends the run")
+        #expect(second.terminationStatus == 0, "\(run.read("coordinator-2.log") ?? "")")
+        let records = try StateFolder(run.folder.appendingPathComponent("state")).records()
+        #expect(records.map(\.round) == [1, 2, 3, 4])
+        for record in records {
+            let expected = try RDPAccountant.epsilon(noiseMultiplier: 2, sampleRate: 1, rounds: record.round, delta: 1e-5)
+            let epsilon = try #require(record.privacy?.epsilon)
+            #expect(abs(epsilon - expected.epsilon) <= 1e-12 * expected.epsilon)
+            #expect(epsilon <= 5)
+        }
+        #expect(try Data(contentsOf: run.folder.appendingPathComponent("state/privacy.key")) == key)
+        let log = run.read("coordinator-2.log") ?? ""
+        #expect(log.contains("privacy budget allows 4 of the 10 rounds"), "\(log)")
     }
 }
