@@ -33,6 +33,8 @@ package struct RunSummary: Codable, Sendable, Equatable {
     package var baselines: [BaselineResult]
     /// Each site's data and how the site-alone and global models do on its own test data.
     package var sites: [SiteSummary]
+    /// What differential privacy guaranteed; nil for a run without `privacy`.
+    package var privacy: PrivacySummary?
     /// What the scenario expects of the run, each checked.
     package var expectations: [Expectation]
     /// Free remarks shown at the end of the report.
@@ -47,6 +49,7 @@ package struct RunSummary: Codable, Sendable, Equatable {
         rounds: [RoundMetrics] = [],
         baselines: [BaselineResult] = [],
         sites: [SiteSummary] = [],
+        privacy: PrivacySummary? = nil,
         expectations: [Expectation] = [],
         notes: [String] = []
     ) {
@@ -58,15 +61,17 @@ package struct RunSummary: Codable, Sendable, Equatable {
         self.rounds = rounds
         self.baselines = baselines
         self.sites = sites
+        self.privacy = privacy
         self.expectations = expectations
         self.notes = notes
     }
 
     private enum CodingKeys: String, CodingKey {
-        case scenario, description, date, settings, classNames, rounds, baselines, sites, expectations, notes
+        case scenario, description, date, settings, classNames, rounds, baselines, sites, privacy, expectations, notes
     }
 
-    /// Reads a summary; missing lists and a missing description read as empty.
+    /// Reads a summary; missing lists and a missing description read as empty, a missing
+    /// privacy section as none.
     package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.scenario = try container.decode(String.self, forKey: .scenario)
@@ -77,6 +82,7 @@ package struct RunSummary: Codable, Sendable, Equatable {
         self.rounds = try container.decodeIfPresent([RoundMetrics].self, forKey: .rounds) ?? []
         self.baselines = try container.decodeIfPresent([BaselineResult].self, forKey: .baselines) ?? []
         self.sites = try container.decodeIfPresent([SiteSummary].self, forKey: .sites) ?? []
+        self.privacy = try container.decodeIfPresent(PrivacySummary.self, forKey: .privacy)
         self.expectations = try container.decodeIfPresent([Expectation].self, forKey: .expectations) ?? []
         self.notes = try container.decodeIfPresent([String].self, forKey: .notes) ?? []
     }

@@ -2,7 +2,8 @@ import FedReport
 import Foundation
 
 /// The end of a run as plain text for the terminal: every model on the global test set,
-/// each site's own held-out data, the worst site and the expectations.
+/// the privacy spent (under DP-FedAvg), each site's own held-out data, the worst site and
+/// the expectations.
 package enum ComparisonText {
     /// The per-round table's header and one row (printed as rounds close).
     package static let roundHeader = "round  sites  examples  train loss  test acc  test loss  test macro-F1  seconds"
@@ -57,6 +58,7 @@ package enum ComparisonText {
         if let screening {
             lines.append("(sensitivity, specificity and ROC-AUC for \(screening) against the other classes)")
         }
+        if let privacy = summary.privacy { lines.append(privacy.consoleLine) }
         if !summary.sites.isEmpty {
             lines.append("")
             let siteWidth = max(12, (summary.sites.map(\.name.count).max() ?? 0) + 2)

@@ -2,6 +2,7 @@ import FedData
 import FedImage
 import FedLearning
 import FedReport
+import FedRounds
 import Foundation
 
 extension RunSummary {
@@ -35,12 +36,32 @@ extension RunSummary {
         settings.append(("sites", "\(sites.count), \(Self.describe(scenario.partition))"))
         settings.append(("global test set", "\(testExamples) examples"))
         settings += setupSettings
-        settings.append(
-            (
-                "rounds",
-                "\(scenario.rounds) of FedAvg" + (scenario.clipNorm.map { ", updates clipped to L2 ≤ \($0)" } ?? "")
+        let privacy = PrivacySummary(results.rounds.compactMap(\.record.privacy), asked: scenario.rounds)
+        if let privacy {
+            settings.append(
+                (
+                    "rounds",
+                    "\(privacy.roundsRun) of DP-FedAvg"
+                        + (privacy.endedByBudget ? " (\(scenario.rounds) asked; the privacy budget ended the run)" : "")
+                )
             )
-        )
+            settings.append(
+                (
+                    "privacy",
+                    "(ε = \(PrivacySummary.epsilonText(privacy.epsilon)), δ = \(PrivacySummary.short(privacy.delta))) "
+                        + "per site; z = \(String(format: "%.3g", privacy.noiseMultiplier)), "
+                        + "C = \(PrivacySummary.short(privacy.clipNorm))\(privacy.adaptiveClipping ? " (adaptive)" : ""), "
+                        + "q = \(PrivacySummary.short(privacy.sampleRate))"
+                )
+            )
+        } else {
+            settings.append(
+                (
+                    "rounds",
+                    "\(scenario.rounds) of FedAvg" + (scenario.clipNorm.map { ", updates clipped to L2 ≤ \($0)" } ?? "")
+                )
+            )
+        }
         settings.append(
             (
                 "local training",
@@ -96,7 +117,7 @@ extension RunSummary {
         }
         baselines.append(
             BaselineResult(
-                name: "Federated (\(scenario.rounds) rounds)",
+                name: "Federated (\(results.rounds.count) rounds)",
                 kind: .federated,
                 metrics: MetricsSummary(results.federated)
             )
@@ -133,6 +154,7 @@ extension RunSummary {
             rounds: rounds,
             baselines: baselines,
             sites: siteSummaries,
+            privacy: privacy,
             expectations: expectations,
             notes: notes
         )
@@ -182,6 +204,59 @@ extension RunSummary {
         case .byColumn(let column): "one per value of '\(column)'"
         case .prevalence(let positive, let shares):
             "equal sizes, share of \(positive): \(shares.map { String(format: "%g", $0) }.joined(separator: ", "))"
+        }
+    }
+}
+
+extension PrivacySummary {
+    /// The privacy of a run from its rounds' records (`records`, in round order) and the
+    /// rounds the scenario asked for; nil when the rounds ran without privacy.
+    ///
+    /// The budget ended the run when fewer rounds closed than were asked and one more round
+    /// would have spent more than the target: the accountant is rebuilt from the recorded
+    /// events to tell that from an interrupted run.
+    init?(_ records: [RoundPrivacy], asked: Int) {
+        guard let first = records.first, let last = records.last else { return nil }
+        let adaptive = records.contains { $0.nextClipNorm != nil }
+        var endedByBudget = false
+        if let target = last.targetEpsilon, records.count < asked {
+            endedByBudget = Self.epsilon(after: records, plusOne: last.event, delta: last.delta) > target
+        }
+        let secure = records.compactMap(\.secureAggregation)
+        self.init(
+            mechanism: first.mechanism,
+            sampling: first.sampling,
+            sampleRate: first.sampleRate,
+            noiseMultiplier: first.noiseMultiplier,
+            updateNoiseMultiplier: first.updateNoiseMultiplier,
+            clipNorm: first.clipNorm,
+            lastClipNorm: adaptive ? last.clipNorm : nil,
+            adaptiveClipping: adaptive,
+            expectedSites: first.expectedSites,
+            noiseStddev: first.noiseStddev,
+            delta: last.delta,
+            epsilon: last.epsilon,
+            targetEpsilon: last.targetEpsilon,
+            roundsRun: records.count,
+            roundsAsked: asked,
+            endedByBudget: endedByBudget,
+            epsilonPerRound: records.map(\.epsilon),
+            clipNormPerRound: adaptive ? records.map(\.clipNorm) : nil,
+            // Secure aggregation only when every round had it; false when any round lacked it.
+            secureAggregation: secure.isEmpty ? nil : secure.count == records.count && secure.allSatisfy { $0 }
+        )
+    }
+
+    /// ε at `delta` after the recorded events and one more `event`; 0 if the accountant
+    /// refuses them (the core checked them when it recorded them).
+    private static func epsilon(after records: [RoundPrivacy], plusOne event: PrivacyEvent, delta: Double) -> Double {
+        var accountant = RDPAccountant(relation: event.neighboringRelation ?? .addOrRemoveOne)
+        do {
+            for record in records { try accountant.compose(record.event) }
+            try accountant.compose(event)
+            return try accountant.epsilon(delta: delta).epsilon
+        } catch {
+            return 0
         }
     }
 }
