@@ -59,7 +59,9 @@ extension DifferentialPrivacy {
             try check(rate > 0 && rate <= 1, "sample_rate", rate, "in (0, 1]")
             sampling = .poisson(rate: rate)
         case "fixed":
-            try check(settings.sampleRate == nil, "sample_rate", settings.sampleRate!, "absent with sampling: fixed (the count comes from `sample`)")
+            try check(
+                settings.sampleRate == nil, "sample_rate", settings.sampleRate ?? 0,
+                "absent with sampling: fixed (the count comes from `sample`)")
             sampling = .fixed(count: Swift.max(1, sample.count(of: population)))
         case nil:
             switch sample {
