@@ -12,7 +12,7 @@ package enum SecAggError: Error, Equatable, Sendable, CustomStringConvertible {
     case wrongRound(site: String, stage: SecAggStage, round: Int, expected: Int)
     /// A site sent the same stage's message twice.
     case duplicateMessage(site: String, stage: SecAggStage)
-    /// A site was marked dropped and then sent a message.
+    /// A site marked dropped, or left out of the round at an earlier stage, sent a message.
     case droppedSite(site: String, stage: SecAggStage)
     /// Public keys or a commitment that are not 32 valid bytes.
     case malformedKeys(site: String, detail: String)
@@ -60,7 +60,7 @@ package enum SecAggError: Error, Equatable, Sendable, CustomStringConvertible {
         case .duplicateMessage(let site, let stage):
             return "site '\(site)' sent its message of \(stage) twice; the second was refused"
         case .droppedSite(let site, let stage):
-            return "site '\(site)' was marked dropped; its message in \(stage) was refused"
+            return "site '\(site)' was dropped or left out of the round earlier; its message in \(stage) was refused"
         case .malformedKeys(let site, let detail):
             return "site '\(site)' advertised malformed keys in stage 1 (advertise keys): \(detail)"
         case .notANeighbour(let site, let other, let stage):

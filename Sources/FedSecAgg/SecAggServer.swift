@@ -115,7 +115,7 @@ package struct SecAggServer: Sendable {
             round: shares.first?.round ?? self.configuration.round
         )
         guard self.advertised[index] != nil else {
-            throw .outOfStage(site: site, stage: .shareKeys, current: .advertiseKeys)
+            throw .droppedSite(site: site, stage: .shareKeys)
         }
         guard self.sharesBySender[index] == nil else { throw .duplicateMessage(site: site, stage: .shareKeys) }
         let expected = Set(self.graph.neighbours[index].filter { self.advertised[$0] != nil })
@@ -183,7 +183,7 @@ package struct SecAggServer: Sendable {
     private mutating func accept(masked: MaskedInput, from site: String) throws(SecAggError) {
         let index = try self.accept(from: site, stage: .maskedInput, round: masked.round)
         guard let partners = self.maskPartners[index] else {
-            throw .outOfStage(site: site, stage: .maskedInput, current: .shareKeys)
+            throw .droppedSite(site: site, stage: .maskedInput)
         }
         guard !self.survivors.contains(index) else { throw .duplicateMessage(site: site, stage: .maskedInput) }
         guard masked.vector.count == self.configuration.vectorLength else {

@@ -14,6 +14,16 @@ import Testing
         #expect(zip(first, other).filter { $0 == $1 }.count < 3)
     }
 
+    @Test func theMaskIsTheChaCha20KeystreamFromCounterOneWithTheBlockAsNonce() {
+        // RFC 8439 A.1 test vector 2 (zero key, zero nonce, counter 1) starts the mask; block 1
+        // (values 16,384 on) uses nonce 1. Reference values from Python's `cryptography` 48.0.0.
+        let mask = MaskExpander.mask(seed: [UInt8](repeating: 0, count: 32), count: 16_385)
+
+        #expect(Array(mask.prefix(4)) == [0xBEE7_079F, 0x7A38_5155, 0x7C97_BA98, 0x0D08_2D73])
+        #expect(mask[16_383] == 0x25E4_645D)
+        #expect(mask[16_384] == 0xEFF6_F046)
+    }
+
     @Test func aShorterMaskIsAPrefixOfALongerOne() {
         let long = MaskExpander.mask(seed: self.seedA, count: 40_000)
         let short = MaskExpander.mask(seed: self.seedA, count: 17_000)

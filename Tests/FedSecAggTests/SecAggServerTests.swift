@@ -134,4 +134,28 @@ import Testing
             try round.server.receive(unmask: response, from: "site05")
         }
     }
+
+    @Test func leavesOutASiteWithTooFewAdvertisingNeighboursAndRefusesItsLaterMessages() throws {
+        let configuration = SecAggFixtures.configuration(sites: 20, neighbours: 6, threshold: 4)
+        var round = try ManualRound(configuration)
+        let silent = Set(configuration.graph.neighbours[0].prefix(4).map { configuration.sites[$0] })
+        for name in configuration.sites where !silent.contains(name) {
+            try round.server.receive(keys: round.sites[name]!.advertiseKeys(), from: name)
+        }
+
+        let forwarded = try round.server.neighbourKeys()
+
+        #expect(forwarded["site01"] == nil)
+        #expect(
+            round.server.refusals.first
+                == SecAggRefusal(
+                    site: "site01",
+                    stage: .advertiseKeys,
+                    reason: .tooFewSurvivors(site: "site01", stage: .advertiseKeys, available: 3, threshold: 4)
+                )
+        )
+        #expect(throws: SecAggError.droppedSite(site: "site01", stage: .shareKeys)) {
+            try round.server.receive(shares: [], from: "site01")
+        }
+    }
 }
