@@ -158,4 +158,34 @@ import Testing
             try round.server.receive(shares: [], from: "site01")
         }
     }
+
+    @Test func aWrongMaskKeyShareOfADroppedSiteIsLeftOutAndItsSenderRecorded() throws {
+        var round = try ManualRound(self.configuration)
+        let requests = try round.mask(silent: ["site05"])
+        for name in self.configuration.sites.dropLast() {
+            var response = try round.sites[name]!.unmask(request: requests[name]!)
+            if name == "site02" {
+                response.maskKeyShares[0].share.values[0] = MersenneField.add(
+                    response.maskKeyShares[0].share.values[0],
+                    99
+                )
+            }
+            try round.server.receive(unmask: response, from: name)
+        }
+
+        let sum = try round.server.result()
+
+        let survivors = Array(self.configuration.sites.dropLast())
+        #expect(sum == SecAggFixtures.plainSum(round.updates, over: survivors, length: 64))
+        #expect(
+            round.server.refusals
+                == [
+                    SecAggRefusal(
+                        site: "site02",
+                        stage: .unmask,
+                        reason: .badShares(owner: "site05", senders: ["site02"], secret: "mask private key")
+                    )
+                ]
+        )
+    }
 }
