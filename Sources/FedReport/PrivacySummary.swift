@@ -15,7 +15,8 @@ package struct PrivacySummary: Codable, Sendable, Equatable {
     package var sampleRate: Double
     /// z: the noise multiplier the accountant composes each round.
     package var noiseMultiplier: Double
-    /// z_Δ: the multiplier of the noise on the updates' sum (below z under adaptive clipping).
+    /// z_Δ: the multiplier of the noise on the updates' sum (above z under adaptive clipping, which
+    /// spends part of the budget on the count of unclipped updates).
     package var updateNoiseMultiplier: Double
     /// C of the first round.
     package var clipNorm: Double

@@ -83,6 +83,12 @@ extension ReportStyle {
         .observed { color: var(--muted); font-size: 13px; font-variant-numeric: tabular-nums; text-align: right; }
         .tally { font-weight: 600; }
         ul.notes { margin: 0; padding-left: 20px; }
+        .privacy-statement { margin: 0 0 12px; padding: 10px 14px; border-left: 4px solid #CC79A7; background: #fbf4f8;
+          border-radius: 0 8px 8px 0; max-width: 110ch; }
+        table.privacy-numbers td:last-child { color: var(--muted); }
+        .privacy-charts { margin: 14px 0 10px; }
+        section.block h3 { margin: 12px 0 4px; font-size: 14px; }
+        ul.unprotected { margin: 0; padding-left: 20px; max-width: 110ch; }
         footer { color: var(--muted); font-size: 12px; margin-top: 18px; text-align: center; }
         .empty { color: var(--muted); font-style: italic; }
         @media (max-width: 860px) { header.top { grid-template-columns: 1fr; } .charts { grid-template-columns: 1fr; } }
