@@ -68,7 +68,7 @@ let package = Package(
         .target(
             name: "FedData",
             dependencies: [
-                "FedTensor",
+                "FedTensor", "FedSecAgg",
                 .product(name: "CSV", package: "CSV.swift"),
             ],
             swiftSettings: swiftSettings
@@ -82,7 +82,7 @@ let package = Package(
             name: "FedTorch",
             dependencies: [
                 "FedSupport",
-                "FedTensor",
+                "FedTensor", "FedSecAgg",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ],
@@ -93,7 +93,7 @@ let package = Package(
             name: "FedImage",
             dependencies: [
                 "FedSupport",
-                "FedTensor",
+                "FedTensor", "FedSecAgg",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             swiftSettings: numericSettings
@@ -104,7 +104,7 @@ let package = Package(
                 "FedSupport",
                 "FedImage",
                 "FedTorch",
-                "FedTensor",
+                "FedTensor", "FedSecAgg",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "CSV", package: "CSV.swift"),
@@ -119,7 +119,7 @@ let package = Package(
             name: "FedLearning",
             dependencies: [
                 "FedSupport",
-                "FedTensor",
+                "FedTensor", "FedSecAgg",
                 "FedImage",
                 "FedTorch",
                 "FedData",
@@ -149,7 +149,7 @@ let package = Package(
         .target(
             name: "FedRounds",
             dependencies: [
-                "FedTensor",
+                "FedTensor", "FedSecAgg",
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ],
             swiftSettings: swiftSettings
@@ -192,7 +192,7 @@ let package = Package(
         .target(
             name: "FedClient",
             dependencies: [
-                "FedWire", "FedTLS", "FedLearning", "FedData", "FedImage", "FedTensor", "FedSecAgg", "FedSupport",
+                "FedWire", "FedTLS", "FedLearning", "FedRounds", "FedData", "FedImage", "FedTensor", "FedSecAgg", "FedSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -216,7 +216,7 @@ let package = Package(
         .executableTarget(
             name: "fedtune",
             dependencies: [
-                "FedTensor",
+                "FedTensor", "FedSecAgg",
                 "FedData",
                 "FedLearning",
                 "FedCommands",
@@ -256,7 +256,7 @@ let package = Package(
         .testTarget(
             name: "FedRoundsTests",
             dependencies: [
-                "FedRounds", "FedTensor", "FedSupport",
+                "FedRounds", "FedSecAgg", "FedTensor", "FedSupport",
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ],
             swiftSettings: swiftSettings

@@ -39,12 +39,22 @@ extension Coordinator {
                             round: round,
                             baseDigest: self.baseDigest,
                             configuration: training.wireValue,
-                            blob: .init(content: .trainable, bytes: blob.readableBytes)
+                            blob: .init(content: .trainable, bytes: blob.readableBytes),
+                            secureAggregation: self.core.secureSetup(round: round).flatMap { try? JSONValue(encoding: $0) }
                         )
                     ),
                     blob: blob,
                     to: site
                 )
+            case .secure(let site, let round, let step):
+                let message: Message.Secure?
+                switch step {
+                case .neighbours(let keys): message = try? .init(round: round, stage: .neighbours, encoding: keys)
+                case .routed(let shares): message = try? .init(round: round, stage: .routed, encoding: shares)
+                case .unmask(let request): message = try? .init(round: round, stage: .unmask, encoding: request)
+                }
+                // Encoding plain values to JSON does not fail.
+                if let message { self.enqueue(.secure(message), to: site) }
             case .evaluate(let round, let sites, let tensors):
                 let blob = ByteBuffer(bytes: ModelPackage.encodeTrainable(tensors))
                 for site in sites {

@@ -181,6 +181,11 @@ extension Coordinator {
     private nonisolated func read(_ reader: inout MessageReader, from site: String) async throws -> String? {
         while let message = try await reader.receive() {
             switch message {
+            case .update(let update) where update.blob.content == .masked:
+                let blob = try await reader.receiveBlob(update.blob, limit: self.maximumUpdateBytes)
+                await self.deliver(Self.maskedUpdate(update, blob: blob, from: site))
+            case .secure(let step):
+                await self.deliver(Self.secureEvent(step, from: site))
             case .update(let update):
                 let blob = try await reader.receiveBlob(update.blob, limit: self.maximumUpdateBytes)
                 // Decoded here, in the site's own task, straight from the reassembled buffer;

@@ -124,6 +124,7 @@ package actor Coordinator {
         )
         settings.trainingSeed = configuration.training.seed
         settings.maxExamplesPerSite = configuration.maxExamplesPerSite
+        settings.secureAggregation = configuration.secureAggregation
         settings.baseModelBytes = base.count
         let start = global.filter { trainable.contains($0.key) }
         settings.trainableBytes = ModelPackage.encodeTrainable(start).count

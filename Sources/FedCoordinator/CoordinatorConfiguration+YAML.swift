@@ -22,6 +22,7 @@ extension CoordinatorConfiguration {
         var seed: UInt64?
         var strategy: StrategySettings?
         var privacy: PrivacySettings?
+        var secureAggregation: SecureAggregationSettings?
         var training: TrainingConfiguration?
         var allow: [String]?
         var hosts: [String]?
@@ -36,6 +37,7 @@ extension CoordinatorConfiguration {
         enum CodingKeys: String, CodingKey, CaseIterable {
             case listen, identity, model, state, rounds, sample, quorum, seed, strategy, privacy, training, allow, hosts
             case crl
+            case secureAggregation = "secure_aggregation"
             case minSites = "min_sites"
             case deadlineSeconds = "deadline_seconds"
             case maxRetries = "max_retries"
@@ -52,7 +54,7 @@ extension CoordinatorConfiguration {
     static let shape: YAMLShape = YAMLShape.values(File.CodingKeys.allCases.map(\.rawValue))
         .adding([
             "strategy": StrategySettings.shape, "training": TrainingConfiguration.shape,
-            "privacy": PrivacySettings.shape,
+            "privacy": PrivacySettings.shape, "secure_aggregation": SecureAggregationSettings.shape,
         ])
 
     /// Reads coordinator.yaml; every problem names the file, the line and the key.
@@ -180,6 +182,16 @@ extension CoordinatorConfiguration {
                 throw invalid(error.description)
             }
             self.clipNorm = Float(privacy.clipNorm)
+        }
+        if let secure = file.secureAggregation {
+            guard self.clipNorm != nil else {
+                throw invalid(
+                    "secure_aggregation needs a clip norm (strategy.clip_norm, or privacy.clip_norm): sites clip "
+                        + "their own updates, which the coordinator never sees")
+            }
+            let sampled = self.privacy.map { _ in policy.minSites } ?? policy.sampleSize.count(of: policy.minSites)
+            if let problem = secure.problem(sites: sampled) { throw invalid(problem) }
+            self.secureAggregation = secure
         }
         self.training = file.training ?? TrainingConfiguration()
         self.allowList = file.allow.map(Set.init)

@@ -24,6 +24,8 @@ package struct CoordinatorConfiguration: Sendable {
     package var serverLearningRate: Float = 1
     /// DP-FedAvg's resolved plan (`privacy` in coordinator.yaml); nil runs plain FedAvg.
     package var privacy: DifferentialPrivacy?
+    /// Secure aggregation's settings (`secure_aggregation`); nil sends updates in the clear.
+    package var secureAggregation: SecureAggregationSettings?
     /// The most examples one site's update or evaluation may weigh; nil bounds each site
     /// only by the count it announced when it joined.
     package var maxExamplesPerSite: Int?

@@ -1,3 +1,4 @@
+import FedSecAgg
 import FedSupport
 import FedTensor
 import OrderedCollections
@@ -31,6 +32,8 @@ package struct FederationCore: Sendable {
         package var privacy: DifferentialPrivacy?
         /// The secret the noise and the sampling are drawn from under `privacy`: 32 bytes.
         package var privacyKey: [UInt8] = []
+        /// Secure aggregation (SecAgg+): the coordinator sees only each round's sum.
+        package var secureAggregation: SecureAggregationSettings?
 
         package init(policy: RoundPolicy, clipNorm: Float? = nil, serverLearningRate: Float = 1) {
             self.policy = policy
@@ -68,6 +71,12 @@ package struct FederationCore: Sendable {
         /// An update that could not even be read (not safetensors, too large…).
         case updateUnreadable(site: String, round: Int, reason: String)
         case evaluationReceived(site: String, round: Int, examples: Int, metrics: [String: Double])
+        /// Secure aggregation: a site's keys, its encrypted shares, its masked update, and its
+        /// shares for unmasking.
+        case secureKeys(site: String, round: Int, KeyAdvertisement)
+        case secureShares(site: String, round: Int, [EncryptedShares])
+        case maskedUpdateReceived(site: String, round: Int, MaskedUpdate)
+        case secureUnmasked(site: String, round: Int, UnmaskResponse)
         /// A `wake` instant passed (waking early is harmless).
         case deadlineReached
         case checkpointWritten(round: Int)
@@ -99,36 +108,47 @@ package struct FederationCore: Sendable {
         case stop(reason: String)
         /// Stop without finishing (the state folder resumes).
         case shutDown(completedRounds: Int)
+        /// Secure aggregation: send a site one step of the protocol.
+        case secure(site: String, round: Int, SecureMessage)
     }
+
 
     package let settings: Settings
     package let spec: TensorSpec
     /// The global model's trainable tensors.
-    package private(set) var global: OrderedDictionary<String, Tensor>
-    private var machine: RoundStateMachine
-    private var accumulator: FedAvgAccumulator
-    private var tally = RoundTally()
-    private var evaluation: EvaluationTally?
-    private var holdsBase: Set<String> = []
+    package internal(set) var global: OrderedDictionary<String, Tensor>
+    var machine: RoundStateMachine
+    var accumulator: FedAvgAccumulator
+    var tally = RoundTally()
+    var evaluation: EvaluationTally?
+    var holdsBase: Set<String> = []
     /// Base-model bytes sent to sites that joined between rounds, counted in the next round.
-    private var pendingBaseBytes = 0
+    var pendingBaseBytes = 0
     /// Updates refused, and sites that stopped with a reason, since the last round closed:
     /// recorded with the next round that closes (a retried attempt does not lose them).
-    private var pendingRefusals: [RoundRecord.Refusal] = []
-    private var pendingStopped: [String: String] = [:]
+    var pendingRefusals: [RoundRecord.Refusal] = []
+    var pendingStopped: [String: String] = [:]
     /// Rounds closed whose checkpoint is being written; what follows waits for it.
-    private var writing: (round: Int, after: [RoundStateMachine.Action])?
+    var writing: (round: Int, after: [RoundStateMachine.Action])?
     /// Set once the last round is saved: the run ends when its evaluation is in.
-    private var finishing: (rounds: Int, deadline: Double)?
-    package private(set) var isOver = false
+    var finishing: (rounds: Int, deadline: Double)?
+    package internal(set) var isOver = false
     /// A resumed round whose evaluation was lost with the crash that stopped the last run:
     /// asked again of the sites before the next round trains (or, when every round is done,
     /// once `minSites` are back), then the run goes on.
-    private var unevaluated: Int?
+    var unevaluated: Int?
     /// The example count each site announced when it joined (the smallest, over reconnects).
-    private var announced: [String: Int] = [:]
+    var announced: [String: Int] = [:]
     /// Differential privacy's noise, accountant and clip norm; nil without `privacy`.
-    private var ledger: PrivacyLedger?
+    var ledger: PrivacyLedger?
+    /// The round machine's rules as this run applies them (privacy sets the sampling and
+    /// may end the run early); kept to restart a round secure aggregation had to abandon.
+    var policy: RoundPolicy
+    /// The open round's secure aggregation, and the round being unmasked.
+    var secure: SecureRound?
+    var unmasking: Unmasking?
+    /// Rounds in a row that secure aggregation had to abandon.
+    var abandoned = 0
     /// Set when the privacy budget allows fewer rounds than the policy asks for.
     package private(set) var budgetLimit: BudgetLimit?
 
@@ -191,6 +211,8 @@ package struct FederationCore: Sendable {
             }
             self.ledger = ledger
         }
+        if settings.secureAggregation != nil { policy.minimumSample = 3 }
+        self.policy = policy
         self.machine = RoundStateMachine(policy: policy, completedRounds: completedRounds)
         self.accumulator = FedAvgAccumulator(spec: self.spec, clipNorm: settings.clipNorm)
         self.unevaluated = completedRounds > 0 && !evaluated ? completedRounds : nil
@@ -258,7 +280,7 @@ package struct FederationCore: Sendable {
             if self.writing != nil || self.machine.refusal(site: site, round: round) != nil {
                 return self.refuse(site: site, round: round, reason: reason)
             }
-            return [.rejectUpdate(site: site, round: round, reason: reason)]
+            return [.rejectUpdate(site: site, round: round, reason: reason)] + self.secureDrop(site, now: now)
                 + self.carryOut(
                     self.machine.handle(.updateRejected(site: site, round: round, reason: reason), now: now),
                     now: now
@@ -270,10 +292,15 @@ package struct FederationCore: Sendable {
             guard self.evaluation?.isComplete == true else { return [] }
             return self.recordEvaluation() + self.finishIfEvaluated(now: now)
         case .deadlineReached:
+            if let unmasking = self.unmasking, now >= unmasking.deadline {
+                return self.finishUnmasking(now: now)
+            }
             if let finishing = self.finishing, now >= finishing.deadline {
                 return self.recordEvaluation() + self.finishIfEvaluated(now: now, force: true)
             }
             return self.carryOut(self.machine.handle(.tick, now: now), now: now)
+        case .secureKeys, .secureShares, .maskedUpdateReceived, .secureUnmasked:
+            return self.handleSecure(event, now: now)
         case .checkpointWritten(let round):
             guard let writing = self.writing, writing.round == round else { return [] }
             self.writing = nil
@@ -287,9 +314,9 @@ package struct FederationCore: Sendable {
         }
     }
 
-    private mutating func leave(_ site: String, reason: String, now: Double) -> [Action] {
+    mutating func leave(_ site: String, reason: String, now: Double) -> [Action] {
         self.holdsBase.remove(site)
-        var actions: [Action] = []
+        var actions: [Action] = self.secureDrop(site, now: now)
         if self.evaluation?.asked.remove(site) != nil, self.evaluation?.isComplete == true {
             actions += self.recordEvaluation()
             actions += self.finishIfEvaluated(now: now)
@@ -298,7 +325,7 @@ package struct FederationCore: Sendable {
             + self.carryOut(self.machine.handle(.siteDisconnected(site, reason: reason), now: now), now: now)
     }
 
-    private mutating func countBaseModelSent() {
+    mutating func countBaseModelSent() {
         if case .training = self.machine.phase, self.writing == nil {
             self.tally.bytes.baseModel += self.settings.baseModelBytes
         } else {
@@ -308,18 +335,25 @@ package struct FederationCore: Sendable {
 
     /// Turns an update away without counting it as the round's failure of that site, and
     /// keeps the refusal for the round's record.
-    private mutating func refuse(site: String, round: Int, reason: String) -> [Action] {
+    mutating func refuse(site: String, round: Int, reason: String) -> [Action] {
         self.pendingRefusals.append(RoundRecord.Refusal(site: site, round: round, reason: reason))
         return [.rejectUpdate(site: site, round: round, reason: reason)]
     }
 
-    private mutating func receive(_ update: Update, from site: String, round: Int, now: Double) -> [Action] {
+    mutating func receive(_ update: Update, from site: String, round: Int, now: Double) -> [Action] {
         // The next round is not open until the last one is saved, whatever a site claims.
         if let writing = self.writing {
             return self.refuse(site: site, round: round, reason: "round \(writing.round) is still being saved")
         }
         if let refusal = self.machine.refusal(site: site, round: round) {
             return self.refuse(site: site, round: round, reason: "\(refusal)")
+        }
+        if self.secure != nil {
+            return self.handle(
+                .updateUnreadable(
+                    site: site, round: round,
+                    reason: "round \(round) uses secure aggregation: an update must come masked"),
+                now: now)
         }
         if let problem = SiteMetrics.problem(update.metrics) {
             return self.handle(.updateUnreadable(site: site, round: round, reason: problem), now: now)
@@ -346,10 +380,15 @@ package struct FederationCore: Sendable {
 
     /// Turns the round machine's decisions into actions, holding back whatever follows a
     /// closed round until its checkpoint is on disk.
-    private mutating func carryOut(_ decisions: [RoundStateMachine.Action], now: Double) -> [Action] {
+    mutating func carryOut(_ decisions: [RoundStateMachine.Action], now: Double) -> [Action] {
         if var writing = self.writing {
             writing.after += decisions
             self.writing = writing
+            return []
+        }
+        if var unmasking = self.unmasking {
+            unmasking.after += decisions
+            self.unmasking = unmasking
             return []
         }
         var actions: [Action] = []
@@ -361,6 +400,9 @@ package struct FederationCore: Sendable {
                 continue  // folded as it arrived
             case .rejectUpdate(let site, let reason):
                 actions.append(.rejectUpdate(site: site, round: self.machine.completedRounds + 1, reason: "\(reason)"))
+            case .closeRound(let round, let reported, let failures) where self.secure != nil:
+                let rest = Array(decisions[(index + 1)...])
+                return actions + self.startUnmasking(round, reported: reported, failures: failures, after: rest, now: now)
             case .closeRound(let round, let reported, let failures):
                 actions.append(self.closeRound(round, reported: reported, failures: failures, now: now))
                 self.writing = (round, Array(decisions[(index + 1)...]))
@@ -377,7 +419,7 @@ package struct FederationCore: Sendable {
         return actions
     }
 
-    private mutating func startRound(_ round: Int, sites: [String], deadline: Double, now: Double) -> [Action] {
+    mutating func startRound(_ round: Int, sites: [String], deadline: Double, now: Double) -> [Action] {
         if let ledger = self.ledger {
             self.accumulator = FedAvgAccumulator(spec: self.spec, clipNorm: Float(ledger.clipNorm), uniformWeights: true)
         } else {
@@ -386,7 +428,11 @@ package struct FederationCore: Sendable {
         self.tally = RoundTally(started: now)
         self.tally.bytes.baseModel = self.pendingBaseBytes
         self.pendingBaseBytes = 0
+        self.secure = nil
         var actions: [Action] = []
+        if self.settings.secureAggregation != nil, !sites.isEmpty {
+            actions += self.openSecureRound(round, sites: sites, now: now)
+        }
         for site in sites where self.holdsBase.insert(site).inserted {
             actions.append(.sendBaseModel(site: site))
             self.tally.bytes.baseModel += self.settings.baseModelBytes
@@ -401,7 +447,7 @@ package struct FederationCore: Sendable {
         return actions + [.wake(at: deadline)]
     }
 
-    private mutating func closeRound(
+    mutating func closeRound(
         _ round: Int,
         reported: [String],
         failures: [String: String],
@@ -433,12 +479,12 @@ package struct FederationCore: Sendable {
     }
 
     /// The most examples `site`'s reports may weigh.
-    private func exampleBound(_ site: String) -> Int {
+    func exampleBound(_ site: String) -> Int {
         Swift.min(self.settings.maxExamplesPerSite ?? .max, self.announced[site] ?? .max)
     }
 
     /// Asks the connected sites to score the global model of the round left unevaluated.
-    private mutating func reevaluate() -> [Action] {
+    mutating func reevaluate() -> [Action] {
         guard let round = self.unevaluated else { return [] }
         self.unevaluated = nil
         if case .finished = self.machine.phase { return [] }  // startEvaluation asks, and then finishes
@@ -448,7 +494,7 @@ package struct FederationCore: Sendable {
         return [.evaluate(round: round, sites: asked, tensors: self.global)]
     }
 
-    private mutating func startEvaluation(_ round: Int, now: Double) -> [Action] {
+    mutating func startEvaluation(_ round: Int, now: Double) -> [Action] {
         let previous = self.recordEvaluation()
         // Only sites that hold the base model can rebuild the global model.
         let asked = self.machine.connected.filter { self.holdsBase.contains($0) }.sorted()
@@ -469,14 +515,14 @@ package struct FederationCore: Sendable {
     }
 
     /// Writes the evaluation gathered so far, if any site replied.
-    private mutating func recordEvaluation() -> [Action] {
+    mutating func recordEvaluation() -> [Action] {
         guard let tally = self.evaluation else { return [] }
         self.evaluation = nil
         guard let record = tally.record else { return [] }
         return [.writeEvaluation(record)]
     }
 
-    private mutating func finishIfEvaluated(now: Double, force: Bool = false) -> [Action] {
+    mutating func finishIfEvaluated(now: Double, force: Bool = false) -> [Action] {
         guard let finishing = self.finishing, force || self.evaluation == nil else { return [] }
         self.isOver = true
         return [.finished(rounds: finishing.rounds, sites: self.machine.connected.sorted())]

@@ -13,6 +13,9 @@ package struct RoundPolicy: Sendable, Equatable, Codable {
     package var maxRetries: Int = 2
     /// Seeds site sampling.
     package var seed: UInt64 = 0
+    /// A round that samples fewer sites than this samples none (secure aggregation needs 3:
+    /// with two, each site learns the other's update from the sum).
+    package var minimumSample = 1
 
     package init(rounds: Int, minSites: Int, quorum: Int? = nil, deadlineSeconds: Double = 600) {
         self.rounds = rounds

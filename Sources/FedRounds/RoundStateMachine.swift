@@ -115,12 +115,13 @@ package struct RoundStateMachine: Sendable {
     private mutating func startIfReady(now: Double) -> [Action] {
         guard case .waitingForSites = self.phase, self.connected.count >= self.policy.minSites else { return [] }
         let round = self.completedRounds + 1
-        let sites = SiteSampler.sample(
+        var sites = SiteSampler.sample(
             self.connected,
             size: self.policy.sampleSize,
             round: round,
             seed: self.policy.seed
         )
+        if sites.count < self.policy.minimumSample { sites = [] }
         let deadline = now + self.policy.deadlineSeconds
         self.phase = .training(round: round, selected: Set(sites), deadline: deadline)
         self.reported = []

@@ -7,14 +7,22 @@ struct RoundTally: Sendable {
     /// Site → the example count it claimed, when that was cut to its bound.
     var capped: [String: Int] = [:]
     private var folded: [String: (examples: Int, metrics: [String: Double], scale: Float)] = [:]
+    /// Sites whose clip factor the coordinator cannot know (their update came masked).
+    private var unseen: Set<String> = []
 
     init(started: Double = 0) {
         self.started = started
     }
 
     mutating func add(site: String, update: FederationCore.Update, scale: Float) {
-        self.folded[site] = (update.examples, update.metrics, scale)
-        self.bytes.updates += update.bytes
+        self.add(site: site, examples: update.examples, metrics: update.metrics, bytes: update.bytes, scale: scale)
+    }
+
+    /// A site's part when its update itself is not seen (secure aggregation: the site clipped it).
+    mutating func add(site: String, examples: Int, metrics: [String: Double], bytes: Int, scale: Float?) {
+        self.folded[site] = (examples, metrics, scale ?? 1)
+        if scale == nil { self.unseen.insert(site) }
+        self.bytes.updates += bytes
     }
 
     /// The round's line of rounds.jsonl; the shell fills in the checkpoint's digest.
@@ -29,7 +37,7 @@ struct RoundTally: Sendable {
             examples: examples,
             trainMetrics: metrics,
             failures: failures,
-            clipScales: self.folded.mapValues { Double($0.scale) },
+            clipScales: self.folded.filter { !self.unseen.contains($0.key) }.mapValues { Double($0.scale) },
             digest: "",
             seconds: now - self.started,
             bytes: self.bytes,

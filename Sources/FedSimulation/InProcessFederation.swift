@@ -1,6 +1,7 @@
 import FedCoordinator
 import FedLearning
 import FedRounds
+import FedSecAgg
 import FedSupport
 import FedTensor
 import Foundation
@@ -86,34 +87,48 @@ package struct InProcessFederation<Model: SimulatedModel> {
             try model.load(values, requireAll: false, source: "local tensors")
         }
         let index = Dictionary(uniqueKeysWithValues: self.setup.siteNames.enumerated().map { ($1, $0) })
-        var pending: [FederationCore.Action] = []
-        for site in self.setup.siteNames { pending += core.handle(.siteJoined(site, holdsBase: false), now: 0) }
         var rows: [SimulationRound] = []
         var results: [SimulationRound.SiteResult] = []
+        var secureSites = VirtualSecureSites(seed: self.scenario.seed)
+        /// One site's local training in a round, from the round's tensors.
+        func train(_ site: String, seed: UInt64, tensors: OrderedDictionary<String, Tensor>) throws
+            -> RoundTraining.Result
+        {
+            let number = index[site]!
+            var configuration = self.training
+            configuration.seed = seed
+            try useLocal(of: site)
+            defer { if !pretrainedLocal.isEmpty { siteLocal[site] = model.parameters.localValues() } }
+            let result = try RoundTraining.train(
+                model,
+                global: tensors,
+                data: self.setup.sites[number].train,
+                configuration: configuration
+            )
+            results.append(
+                .init(
+                    site: site,
+                    examples: result.examples,
+                    trainLoss: result.metrics["loss"],
+                    trainAccuracy: result.metrics["accuracy"]
+                )
+            )
+            return result
+        }
+        var pending: [FederationCore.Action] = []
+        for site in self.setup.siteNames { pending += core.handle(.siteJoined(site, holdsBase: false), now: 0) }
         let started = Date()
         var now: Double { Date().timeIntervalSince(started) }
         while !pending.isEmpty {
             switch pending.removeFirst() {
             case .train(let round, let site, let seed, let tensors):
-                let number = index[site]!
-                var configuration = self.training
-                configuration.seed = seed
-                try useLocal(of: site)
-                defer { if !pretrainedLocal.isEmpty { siteLocal[site] = model.parameters.localValues() } }
-                let result = try RoundTraining.train(
-                    model,
-                    global: tensors,
-                    data: self.setup.sites[number].train,
-                    configuration: configuration
-                )
-                results.append(
-                    .init(
-                        site: site,
-                        examples: result.examples,
-                        trainLoss: result.metrics["loss"],
-                        trainAccuracy: result.metrics["accuracy"]
-                    )
-                )
+                if let setup = core.secureSetup(round: round) {
+                    // Secure aggregation: keys first; the site trains once the shares are in.
+                    let keys = try secureSites.join(site, setup: setup, seed: seed, tensors: tensors)
+                    pending += core.handle(.secureKeys(site: site, round: round, keys), now: now)
+                    continue
+                }
+                let result = try train(site, seed: seed, tensors: tensors)
                 let update = FederationCore.Update(
                     examples: result.examples,
                     metrics: result.metrics,
@@ -121,6 +136,19 @@ package struct InProcessFederation<Model: SimulatedModel> {
                     bytes: settings.trainableBytes
                 )
                 pending += core.handle(.updateReceived(site: site, round: round, update), now: now)
+            case .secure(let site, let round, .neighbours(let keys)):
+                let shares = try secureSites.shareKeys(site, neighbours: keys)
+                pending += core.handle(.secureShares(site: site, round: round, shares), now: now)
+            case .secure(let site, let round, .routed(let shares)):
+                let (seed, tensors) = secureSites.training(of: site)
+                let result = try train(site, seed: seed, tensors: tensors)
+                let masked = try secureSites.mask(site, delta: result.delta, spec: core.spec, shares: shares)
+                let update = MaskedUpdate(
+                    examples: result.examples, metrics: result.metrics, masked: masked, bytes: 4 * masked.vector.count)
+                pending += core.handle(.maskedUpdateReceived(site: site, round: round, update), now: now)
+            case .secure(let site, let round, .unmask(let request)):
+                let response = try secureSites.unmask(site, request: request)
+                pending += core.handle(.secureUnmasked(site: site, round: round, response), now: now)
             case .evaluate(let round, let sites, let tensors):
                 try model.load(tensors, requireAll: false, source: "global")
                 for site in sites {

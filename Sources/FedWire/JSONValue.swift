@@ -1,3 +1,4 @@
+import Foundation
 /// Any JSON value, for the parts of a message whose shape belongs to another layer
 /// (a round's training configuration, a site's metrics) so the wire stays independent
 /// of the learning code.
@@ -36,5 +37,12 @@ package enum JSONValue: Sendable, Equatable, Codable {
         case .array(let value): try container.encode(value)
         case .object(let value): try container.encode(value)
         }
+    }
+}
+
+extension JSONValue {
+    /// `value` as JSON.
+    package init(encoding value: some Encodable) throws {
+        self = try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(value))
     }
 }

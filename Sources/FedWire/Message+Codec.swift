@@ -19,6 +19,7 @@ extension Message: Codable {
         case .evaluation: "evaluation"
         case .failure: "failure"
         case .finished: "finished"
+        case .secure: "secure"
         case .ping: "ping"
         }
     }
@@ -36,6 +37,7 @@ extension Message: Codable {
         case "evaluation": self = .evaluation(try container.decode(Evaluation.self, forKey: .body))
         case "failure": self = .failure(try container.decode(Failure.self, forKey: .body))
         case "finished": self = .finished(try container.decode(Finished.self, forKey: .body))
+        case "secure": self = .secure(try container.decode(Secure.self, forKey: .body))
         case "ping": self = .ping
         default:
             throw DecodingError.dataCorruptedError(
@@ -59,6 +61,7 @@ extension Message: Codable {
         case .evaluation(let body): try container.encode(body, forKey: .body)
         case .failure(let body): try container.encode(body, forKey: .body)
         case .finished(let body): try container.encode(body, forKey: .body)
+        case .secure(let body): try container.encode(body, forKey: .body)
         case .ping: try container.encode([String: Int](), forKey: .body)
         }
     }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The control messages of protocol version 1, as JSON objects
 /// `{"type": "<case>", "body": {…}}`. docs/PROTOCOL.md specifies each one.
 package enum Message: Sendable, Equatable {
@@ -10,6 +12,8 @@ package enum Message: Sendable, Equatable {
     case evaluation(Evaluation)
     case failure(Failure)
     case finished(Finished)
+    /// Either way, during a round with secure aggregation: one step of its protocol.
+    case secure(Secure)
     /// Either way, every `WireLimits.pingSeconds`: "still here" (body `{}`), so the other end's
     /// idle timeout never closes a live peer that is busy training or waiting for a round.
     case ping
@@ -53,6 +57,8 @@ package enum Message: Sendable, Equatable {
             case baseModel = "base-model"
             case trainable
             case delta
+            /// A secure-aggregation round's masked update: little-endian UInt32 values.
+            case masked
         }
 
         package var content: Content
@@ -81,11 +87,50 @@ package enum Message: Sendable, Equatable {
         package var baseDigest: String
         package var configuration: JSONValue
         package var blob: BlobHeader
-        package init(round: Int, baseDigest: String, configuration: JSONValue, blob: BlobHeader) {
+        /// The round's secure-aggregation setup when it has one (docs/PROTOCOL.md): the site
+        /// then masks its update instead of sending it.
+        package var secureAggregation: JSONValue?
+        package init(
+            round: Int,
+            baseDigest: String,
+            configuration: JSONValue,
+            blob: BlobHeader,
+            secureAggregation: JSONValue? = nil
+        ) {
             self.round = round
             self.baseDigest = baseDigest
             self.configuration = configuration
             self.blob = blob
+            self.secureAggregation = secureAggregation
+        }
+    }
+
+    /// One step of secure aggregation in `round`: `stage` names what `body` holds —
+    /// site → coordinator "keys", "shares", "unmasked"; coordinator → site "neighbours",
+    /// "routed", "unmask" (docs/PROTOCOL.md).
+    package struct Secure: Sendable, Equatable, Codable {
+        /// The stages' names.
+        package enum Stage: String, Sendable, CaseIterable {
+            case keys, shares, unmasked, neighbours, routed, unmask
+        }
+
+        package var round: Int
+        package var stage: String
+        package var body: JSONValue
+        package init(round: Int, stage: String, body: JSONValue) {
+            self.round = round
+            self.stage = stage
+            self.body = body
+        }
+
+        /// A step whose body is `value` encoded as JSON.
+        package init(round: Int, stage: Stage, encoding value: some Encodable) throws {
+            self.init(round: round, stage: stage.rawValue, body: try JSONValue(encoding: value))
+        }
+
+        /// The body decoded as `type`.
+        package func decode<T: Decodable>(_ type: T.Type) throws -> T {
+            try JSONDecoder().decode(type, from: JSONEncoder().encode(self.body))
         }
     }
 
@@ -95,14 +140,23 @@ package enum Message: Sendable, Equatable {
         package var examples: Int
         package var metrics: [String: Double]
         package var blob: BlobHeader
-        package init(round: Int, examples: Int, metrics: [String: Double], blob: BlobHeader) {
+        /// With a `masked` blob: the neighbours whose pairwise masks it carries.
+        package var maskedWith: [String]?
+        package init(
+            round: Int,
+            examples: Int,
+            metrics: [String: Double],
+            blob: BlobHeader,
+            maskedWith: [String]? = nil
+        ) {
             self.round = round
             self.examples = examples
             self.metrics = metrics
             self.blob = blob
+            self.maskedWith = maskedWith
         }
 
-        private enum CodingKeys: String, CodingKey { case round, examples, metrics, blob }
+        private enum CodingKeys: String, CodingKey { case round, examples, metrics, blob, maskedWith }
 
         package init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -110,6 +164,7 @@ package enum Message: Sendable, Equatable {
             self.examples = try container.decodeWholeNumber(forKey: .examples)
             self.metrics = try container.decode([String: Double].self, forKey: .metrics)
             self.blob = try container.decode(BlobHeader.self, forKey: .blob)
+            self.maskedWith = try container.decodeIfPresent([String].self, forKey: .maskedWith)
         }
     }
 

@@ -81,7 +81,7 @@ struct FederationCoreTests {
                 case .wake(let instant): self.wakes.append(instant)
                 case .finished(let rounds, let sites): self.finished = (rounds, sites)
                 case .stop(let reason): self.stopped = reason
-                case .rejectUpdate, .retryRound, .shutDown: break
+                case .rejectUpdate, .retryRound, .shutDown, .secure: break
                 }
             }
         }
