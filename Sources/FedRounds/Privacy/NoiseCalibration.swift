@@ -37,7 +37,10 @@ package enum NoiseCalibration {
         while upperEpsilon > targetEpsilon {
             guard upper < self.largestNoiseMultiplier else {
                 throw .targetUnreachable(
-                    targetEpsilon: targetEpsilon, largestNoiseMultiplier: upper, epsilon: upperEpsilon)
+                    targetEpsilon: targetEpsilon,
+                    largestNoiseMultiplier: upper,
+                    epsilon: upperEpsilon
+                )
             }
             width *= 2
             (lower, upper) = (upper, upper + width)
@@ -77,10 +80,16 @@ package enum NoiseCalibration {
         delta: Double
     ) throws(PrivacyError) -> Double {
         try PrivacyEvent.sampledWithoutReplacementGaussian(
-            populationSize: populationSize, sampleSize: sampleSize, noiseMultiplier: 1
+            populationSize: populationSize,
+            sampleSize: sampleSize,
+            noiseMultiplier: 1
         ).validate()
         return try self.noiseMultiplier(targetEpsilon: targetEpsilon, delta: delta, rounds: rounds) {
-            .sampledWithoutReplacementGaussian(populationSize: populationSize, sampleSize: sampleSize, noiseMultiplier: $0)
+            .sampledWithoutReplacementGaussian(
+                populationSize: populationSize,
+                sampleSize: sampleSize,
+                noiseMultiplier: $0
+            )
         }
     }
 }

@@ -36,8 +36,8 @@ package enum PrivacyError: Error, Sendable, Equatable, CustomStringConvertible {
             "\(event) is accounted under the \(needs) neighboring relation, but this accountant uses "
                 + "\(accountant) ---> HINT: make the accountant with RDPAccountant(relation: .\(needs))"
         case .targetUnreachable(let target, let largest, let epsilon):
-            "no noise multiplier up to \(largest) brings ε down to \(target) (there ε = \(epsilon)) "
-                + "---> HINT: allow a larger ε, fewer rounds or a lower sample rate"
+            "no noise multiplier up to \(largest < 1e15 ? "\(Int(largest))" : "\(largest)") brings ε down to "
+                + "\(target) (there ε = \(epsilon)) ---> HINT: allow a larger ε, fewer rounds or a lower sample rate"
         }
     }
 }

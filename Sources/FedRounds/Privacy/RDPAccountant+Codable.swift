@@ -20,7 +20,9 @@ extension RDPAccountant: Codable {
                 self.value = .infinity
             } else {
                 throw DecodingError.dataCorruptedError(
-                    in: container, debugDescription: "an RDP value must be a number or \"inf\"")
+                    in: container,
+                    debugDescription: "an RDP value must be a number or \"inf\""
+                )
             }
         }
 
@@ -41,8 +43,11 @@ extension RDPAccountant: Codable {
         let relation = try container.decode(NeighboringRelation.self, forKey: .relation)
         guard rdp.count == orders.count else {
             throw DecodingError.dataCorruptedError(
-                forKey: .rdp, in: container,
-                debugDescription: "\(rdp.count) RDP values for \(orders.count) orders: the accountant's state is damaged")
+                forKey: .rdp,
+                in: container,
+                debugDescription:
+                    "\(rdp.count) RDP values for \(orders.count) orders: the accountant's state is damaged"
+            )
         }
         do {
             self = try RDPAccountant(orders: orders, relation: relation)

@@ -91,7 +91,10 @@ package struct RDPAccountant: Sendable, Equatable {
     ) throws(PrivacyError) -> (epsilon: Double, order: Double) {
         var accountant = RDPAccountant(relation: .replaceOne)
         let event = PrivacyEvent.sampledWithoutReplacementGaussian(
-            populationSize: populationSize, sampleSize: sampleSize, noiseMultiplier: noiseMultiplier)
+            populationSize: populationSize,
+            sampleSize: sampleSize,
+            noiseMultiplier: noiseMultiplier
+        )
         try accountant.compose(event, count: rounds)
         return try accountant.epsilon(delta: delta)
     }
