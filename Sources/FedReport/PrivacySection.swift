@@ -47,11 +47,15 @@ package enum PrivacySection {
                 + "so this run has no differential-privacy guarantee."
         }
         let factor = exp(privacy.epsilon)
+        let bound =
+            factor < 1000
+            ? "= " + String(format: "%.3g", factor)
+            : factor.isFinite ? "= " + String(format: "%.2e", factor) : "(too large to state)"
         var text =
             "Each site's participation is (ε = \(PrivacySummary.epsilonText(privacy.epsilon)), δ = \(delta))-"
             + "differentially private over the \(rounds): whatever one site contributed — every update it sent, "
             + "in every round it was sampled for — changes the probability of any outcome of the released global "
-            + "models by at most a factor e^ε = \(factor < 1000 ? String(format: "%.3g", factor) : String(format: "%.2e", factor)), "
+            + "models by at most a factor e^ε \(bound), "
             + "except with probability δ. Someone who sees every global model cannot tell with more confidence "
             + "than that whether a given site took part at all, nor what its data held."
         if privacy.epsilon > 10 {
