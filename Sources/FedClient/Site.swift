@@ -180,6 +180,8 @@ package struct Site: Sendable {
         welcomed: () -> Void
     ) async throws -> Int? {
         var modelReceived = false
+        var name = ""
+        var secure: SecureState?
         while let message = try await reader.receive() {
             switch message {
             case .welcome(let welcome):
@@ -189,6 +191,7 @@ package struct Site: Sendable {
                     throw SiteError.connection(sentence: "\(error)")
                 }
                 welcomed()
+                name = welcome.site
                 self.logger.info(
                     "joined the federation",
                     metadata: ["client.id": "\(welcome.site)", "round.completed": "\(welcome.completedRounds)"]
@@ -228,6 +231,10 @@ package struct Site: Sendable {
                     limit: try self.heldBytes(train.baseDigest),
                     what: "round \(train.round)'s tensors"
                 )
+                if train.secureAggregation != nil {
+                    secure = try await self.startSecure(train, blob: blob, name: name, sender: sender)
+                    continue
+                }
                 let result = try await Self.offPool {
                     try self.dataCheck(round: train.round) { try self.train(train, blob: blob, trainer: trainer) }
                 }
@@ -272,6 +279,11 @@ package struct Site: Sendable {
                     )
                 )
                 progressed = true
+            case .secure(let step):
+                // A step of a round this site is no longer in (retried, or given up) is old news.
+                guard let state = secure, state.train.round == step.round else { continue }
+                secure = try await self.continueSecure(step, state: state, trainer: trainer, sender: sender)
+                progressed = true
             case .finished(let finished):
                 self.logger.info("federation finished", metadata: ["round.count": "\(finished.rounds)"])
                 return finished.rounds
@@ -309,7 +321,7 @@ package struct Site: Sendable {
 
     /// Runs `body`, turning a data error (or, with `round`, any training error) into the
     /// site's reason to stop.
-    private func dataCheck<T>(round: Int? = nil, _ body: () throws -> T) throws -> T {
+    func dataCheck<T>(round: Int? = nil, _ body: () throws -> T) throws -> T {
         do {
             return try body()
         } catch let error as DataError {

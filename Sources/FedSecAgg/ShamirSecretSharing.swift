@@ -9,6 +9,29 @@ package struct ShamirShare: Codable, Sendable, Equatable {
         self.values = values
     }
 
+    private enum CodingKeys: String, CodingKey { case x, values }
+
+    /// In JSON the field elements (up to 2⁶¹) are decimal strings: many JSON readers hold
+    /// numbers as doubles, which keep only 53 bits.
+    package func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(self.x, forKey: .x)
+        try container.encode(self.values.map(String.init), forKey: .values)
+    }
+
+    package init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.x = try container.decode(UInt32.self, forKey: .x)
+        let strings = try container.decode([String].self, forKey: .values)
+        self.values = try strings.map { text in
+            guard let value = UInt64(text) else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .values, in: container, debugDescription: "'\(text.prefix(30))' is not a field element")
+            }
+            return value
+        }
+    }
+
     /// Bytes on the wire inside a ciphertext: x then each value, little-endian.
     package var bytes: [UInt8] {
         var out = [UInt8]()

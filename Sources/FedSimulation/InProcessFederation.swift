@@ -52,6 +52,7 @@ package struct InProcessFederation<Model: SimulatedModel> {
             serverLearningRate: scenario.serverLearningRate
         )
         settings.trainingSeed = training.seed
+        settings.secureAggregation = scenario.secureAggregation
         if let plan = try scenario.privacyPlan(sites: sites) {
             settings.privacy = plan
             settings.clipNorm = Float(plan.clipNorm)

@@ -149,6 +149,12 @@ struct ProcessFederation<Model: SimulatedModel> {
         case .poisson: break  // set by the privacy section
         }
         if let privacy = self.scenario.privacy { yaml += Self.yaml(privacy) }
+        if let secure = self.scenario.secureAggregation {
+            yaml += "secure_aggregation:\n"
+            yaml += secure.neighbours.map { "  neighbours: \($0)\n" } ?? ""
+            yaml += secure.threshold.map { "  threshold: \($0)\n" } ?? ""
+            if secure.neighbours == nil, secure.threshold == nil { yaml = String(yaml.dropLast()) + " {}\n" }
+        }
         return yaml
     }
 

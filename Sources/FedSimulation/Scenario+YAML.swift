@@ -94,6 +94,15 @@ extension Scenario {
             // Checked now with the sites the file names (a data-defined count is checked at run).
             _ = try self.privacyPlan(sites: Swift.max(self.sites, 1))
         }
+        if let secure = file.secureAggregation {
+            guard self.privacy != nil || self.clipNorm != nil else {
+                throw invalid(
+                    "secure_aggregation needs a clip norm (strategy.clip_norm, or privacy.clip_norm): sites clip "
+                        + "their own updates, which the coordinator never sees")
+            }
+            if self.sites > 0, let problem = secure.problem(sites: self.sites) { throw invalid(problem) }
+            self.secureAggregation = secure
+        }
         self.local = file.local ?? self.local
         // A simulation knows every site's data, so balanced weights come from the pooled
         // class counts and are the same at every site.

@@ -109,6 +109,8 @@ package struct Scenario: Sendable, Equatable {
     package var serverLearningRate: Float = 1
     /// DP-FedAvg's settings; resolved against the number of sites when the run starts.
     package var privacy: PrivacySettings?
+    /// Secure aggregation's settings; nil sums updates in the clear.
+    package var secureAggregation: SecureAggregationSettings?
     package var local = TrainingConfiguration()
     package var classWeighting = ClassWeighting.none
     package var expectations = Expectations()

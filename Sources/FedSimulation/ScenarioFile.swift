@@ -140,12 +140,14 @@ struct ScenarioFile: Decodable {
     var sample: String?
     var strategy: StrategySettings?
     var privacy: PrivacySettings?
+    var secureAggregation: SecureAggregationSettings?
     var local: TrainingConfiguration?
     var expect: Expect?
 
     enum CodingKeys: String, CodingKey {
         case name, description, seed, pretrain, model, freeze, data, dataset, dropout, sites, partition, alpha, column
         case rounds, sample, strategy, privacy, local, expect, image, prevalence
+        case secureAggregation = "secure_aggregation"
         case textColumn = "text_column"
         case fineTuning = "fine_tuning"
         case maxLength = "max_length"

@@ -23,6 +23,7 @@ enum ScenarioKeys {
                 .adding(["augmentation": AugmentationSettings.shape]),
             "strategy": StrategySettings.shape,
             "privacy": PrivacySettings.shape,
+            "secure_aggregation": SecureAggregationSettings.shape,
             "local": TrainingConfiguration.shape,
             "expect": .values([
                 "min_accuracy", "min_macro_f1", "beat_pretrained", "beat_local", "max_gap_to_centralised",

@@ -266,4 +266,32 @@ struct ProcessFederationTests {
         let log = run.read("coordinator-2.log") ?? ""
         #expect(log.contains("privacy budget allows 4 of the 10 rounds"), "\(log)")
     }
+
+    /// Secure aggregation with DP-FedAvg over mutual TLS: three site processes exchange keys
+    /// and shares through the coordinator, send masked updates, and every round closes with
+    /// the noised mean of the unmasked sum; the coordinator records no clip factor, as it
+    /// never sees an update.
+    @Test func secureAggregationWithPrivacyRunsOverTheWire() throws {
+        let run = try Run()
+        let settings = """
+            privacy:
+              clip_norm: 1.0
+              noise_multiplier: 0.5
+            secure_aggregation:
+              neighbours: 2
+            """
+        let (coordinator, clients, _) = try run.startFederation(rounds: 3, epochs: 1, privacy: settings)
+        for process in clients + [coordinator] { try Run.wait(for: process, seconds: 60) }
+        #expect(
+            (clients + [coordinator]).allSatisfy { $0.terminationStatus == 0 },
+            "\(run.read("coordinator.log") ?? "") \(run.read("site-a.log") ?? "")"
+        )
+        let records = try StateFolder(run.folder.appendingPathComponent("state")).records()
+        #expect(records.map(\.round) == [1, 2, 3])
+        for record in records {
+            #expect(record.sites == ["site-a", "site-b", "site-c"] && record.clipScales.isEmpty)
+            #expect(record.privacy?.secureAggregation == true && record.privacy?.noiseStddev == 0.5)
+        }
+        #expect(run.read("site-a.log")?.contains("masked update sent") == true)
+    }
 }
