@@ -93,9 +93,11 @@ package struct PrivacySummary: Codable, Sendable, Equatable {
         self.mechanism == "gaussian" ? "DP-FedAvg" : self.mechanism
     }
 
-    /// ε with two decimals ("3.21"), "∞" when no noise bounds it.
+    /// ε with two decimals ("3.21"), in exponent form past 1000 (a run with next to no
+    /// noise: "2.2e+13"), "∞" when no noise bounds it.
     package static func epsilonText(_ epsilon: Double) -> String {
-        epsilon.isFinite ? String(format: "%.2f", epsilon) : "∞"
+        guard epsilon.isFinite else { return "∞" }
+        return String(format: epsilon < 1000 ? "%.2f" : "%.2g", epsilon)
     }
 
     /// A number in its shortest plain form: δ as "1e-05", z as "1.1", C as "0.5".

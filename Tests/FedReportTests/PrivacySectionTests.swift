@@ -96,6 +96,16 @@ extension RunSummary {
         #expect(privacy.consoleLine.hasSuffix("the budget ended the run after 18 of the 30 rounds asked"))
     }
 
+    @Test func epsilonReadsWithTwoDecimalsOrAsAnExponentWhenNextToNoNoise() {
+        #expect(PrivacySummary.epsilonText(3.2071) == "3.21")
+        #expect(PrivacySummary.epsilonText(2.2e13) == "2.2e+13")
+        #expect(PrivacySummary.epsilonText(.infinity) == "∞")
+        var privacy = RunSummary.privateSample().privacy!
+        privacy.epsilon = 2.2e13
+        #expect(PrivacySection.statement(privacy).contains("e^ε (too large to state)"))
+        #expect(PrivacySection.statement(privacy).contains("that bound is weak"))
+    }
+
     @Test func theNumbersTableShowsTheMechanism() throws {
         let html = ReportRenderer.html(for: .privateSample())
         let table = try #require(
