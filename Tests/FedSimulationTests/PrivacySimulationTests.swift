@@ -120,6 +120,19 @@ struct PrivacySimulationTests {
         #expect(html.contains("The budget ended the run"))
     }
 
+    @Test func digitsPrivateMeetsItsExpectationsAtItsBudget() throws {
+        let scenario = try Scenario.load(Repository.root.appendingPathComponent("scenarios/digits-private.yaml"))
+
+        let report = try Simulation(scenario: scenario, options: .init()).run()
+
+        #expect(report.failures.isEmpty, "\(report.failures)")
+        #expect(report.unchecked.isEmpty)
+        let privacy = try #require(report.summary.privacy)
+        #expect(privacy.roundsRun == scenario.rounds && !privacy.endedByBudget)
+        #expect(privacy.targetEpsilon == 4 && privacy.epsilon <= 4 && privacy.epsilon > 3.9)
+        #expect(privacy.delta == 1e-5 && privacy.sampleRate == 0.3 && privacy.expectedSites == 30)
+    }
+
     @Test func aRunWithoutPrivacyHasNoPrivacyBlock() throws {
         var scenario = try Scenario.load(Repository.root.appendingPathComponent("scenarios/quickstart.yaml"))
         scenario.rounds = 1
