@@ -123,7 +123,64 @@ struct CoordinatorConfigurationTests {
                 + (1...70).map { String(repeating: "  ", count: $0) + "k\($0):" }.joined(separator: "\n"),
             "nested more than 64 levels deep"
         ),
+        // Privacy and secure aggregation that cannot run are refused before any site joins.
+        (
+            "identity: c\nmodel: m\nstate: s\nrounds: 2\nmin_sites: 3\nprivacy: {clip_norm: 1, noise_multiplier: 0.3, target_epsilon: 1}\n",
+            "privacy: one round with noise_multiplier 0.3 already spends ε = 20.393, above target_epsilon 1.0"
+        ),
+        (
+            "identity: c\nmodel: m\nstate: s\nrounds: 2\nmin_sites: 3\nprivacy: {clip_norm: 1}\n",
+            "privacy needs noise_multiplier, target_epsilon or both"
+        ),
+        (
+            "identity: c\nmodel: m\nstate: s\nrounds: 2\nmin_sites: 3\nprivacy: {clip_norm: 1, noise_multiplier: 1, sampling: always}\n",
+            "privacy.sampling must be 'poisson' or 'fixed', not 'always'"
+        ),
+        (
+            "identity: c\nmodel: m\nstate: s\nrounds: 2\nmin_sites: 3\nprivacy: {clip_norm: 1, noiseMultiplier: 1}\n",
+            "'privacy.noiseMultiplier' is spelt 'noise_multiplier'"
+        ),
+        (
+            "identity: c\nmodel: m\nstate: s\nrounds: 2\nmin_sites: 3\nstrategy: {clip_norm: 2}\nprivacy: {clip_norm: 1, noise_multiplier: 1}\n",
+            "strategy.clip_norm (2.0) and privacy.clip_norm (1.0) differ"
+        ),
+        (
+            "identity: c\nmodel: m\nstate: s\nrounds: 2\nmin_sites: 3\nsecure_aggregation: {}\n",
+            "secure_aggregation needs a clip norm"
+        ),
+        (
+            "identity: c\nmodel: m\nstate: s\nrounds: 2\nmin_sites: 2\nstrategy: {clip_norm: 1}\nsecure_aggregation: {}\n",
+            "secure aggregation needs at least 3 sites per round (min_sites is 2)"
+        ),
+        (
+            "identity: c\nmodel: m\nstate: s\nrounds: 2\nmin_sites: 7\nstrategy: {clip_norm: 1}\nsecure_aggregation: {neighbours: 4, threshold: 2}\n",
+            "secure_aggregation.threshold must be a strict majority of the 5 share holders and at most 4: choose 3…4, not 2"
+        ),
     ]
+
+    @Test func privacyAndSecureAggregationAreRead() throws {
+        let configuration = try Self.load(
+            """
+            identity: c
+            model: m
+            state: s
+            rounds: 50
+            min_sites: 20
+            privacy:
+              clip_norm: 0.5
+              target_epsilon: 4
+              sample_rate: 0.25
+              adaptive_clipping: {target_quantile: 0.6}
+            secure_aggregation: {neighbours: 6}
+            """
+        )
+        let plan = try #require(configuration.privacy)
+        #expect(plan.sampling == .poisson(rate: 0.25) && plan.population == 20 && plan.expectedSites == 5)
+        #expect(plan.clipNorm == 0.5 && configuration.clipNorm == 0.5 && plan.delta == 1e-5)
+        #expect(plan.epsilon(after: 50) <= 4 && plan.epsilon(after: 50) > 3.9, "z calibrated to spend the budget")
+        #expect(plan.adaptive?.targetQuantile == 0.6)
+        #expect(configuration.secureAggregation == SecureAggregationSettings(neighbours: 6))
+    }
 
     @Test(arguments: bad)
     func badConfigurationNamesTheFileAndTheField(yaml: String, message: String) {

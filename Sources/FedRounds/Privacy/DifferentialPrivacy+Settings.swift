@@ -16,7 +16,8 @@ package enum PrivacySettingsError: Error, Equatable, CustomStringConvertible {
         case .noNoise:
             "privacy needs noise_multiplier, target_epsilon or both (with target_epsilon alone the noise multiplier is calibrated to spend it over the rounds)"
         case .budgetTooSmall(let first, let target, let z):
-            "privacy: one round with noise_multiplier \(z) already spends ε = \(first), above target_epsilon \(target): raise noise_multiplier, lower sample_rate or raise target_epsilon"
+            "privacy: one round with noise_multiplier \(z) already spends ε = \(FederationCore.BudgetLimit.short(first)), "
+                + "above target_epsilon \(target): raise noise_multiplier, lower sample_rate or raise target_epsilon"
         case .calibration(let detail):
             "privacy: \(detail)"
         }
