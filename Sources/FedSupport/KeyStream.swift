@@ -13,7 +13,8 @@ package struct KeyStream: Sendable {
     private var block: UInt64 = 0
     private var buffer: [UInt8] = []
     private var position = 0
-    private static let blockBytes = 65_536
+    /// Bytes per block: each block is sealed under its own nonce (the block's index).
+    package static let blockBytes = 65_536
     private static let zeros = [UInt8](repeating: 0, count: blockBytes)
 
     /// A stream keyed by 32 bytes (longer or shorter material is hashed to 32 first).
@@ -78,12 +79,23 @@ package struct KeyStream: Sendable {
         }
     }
 
+    /// Hands `body` the next `count` bytes (at most a block) in place, without copying them
+    /// out: the fast path for masks as long as a model.
+    package mutating func withNextBytes<T>(_ count: Int, _ body: (UnsafeRawBufferPointer) -> T) -> T {
+        precondition(count <= Self.blockBytes, "at most one block at a time")
+        if self.buffer.count - self.position < count { self.refillKeepingRest() }
+        defer { self.position += count }
+        return self.buffer.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[self.position..<(self.position + count)])) }
+    }
+
     private mutating func refill() {
-        var nonce = [UInt8](repeating: 0, count: 12)
-        withUnsafeBytes(of: self.block.littleEndian) { nonce.replaceSubrange(0..<8, with: $0) }
+        var nonceBytes = [UInt8](repeating: 0, count: 12)
+        withUnsafeBytes(of: self.block.littleEndian) { nonceBytes.replaceSubrange(0..<8, with: $0) }
         self.block += 1
-        // A 12-byte nonce and a 32-byte key are always valid: these calls cannot fail.
-        let box = try! ChaChaPoly.seal(Self.zeros, using: self.key, nonce: ChaChaPoly.Nonce(data: nonce))
+        // A 12-byte nonce and a 32-byte key are always valid: sealing cannot fail.
+        guard let nonce = try? ChaChaPoly.Nonce(data: nonceBytes),
+            let box = try? ChaChaPoly.seal(Self.zeros, using: self.key, nonce: nonce)
+        else { preconditionFailure("ChaCha20-Poly1305 refused a 32-byte key and a 12-byte nonce") }
         self.buffer = Array(box.ciphertext)
         self.position = 0
     }

@@ -141,4 +141,20 @@ struct DifferentialPrivacyTests {
         }
         #expect(abs(Double(taken) / Double(400 * 7) - 0.25) < 0.03)
     }
+
+    @Test func theNoiseIsGaussianAndAFunctionOfKeyRoundAndTensor() {
+        let a = GaussianNoise.sample(count: 100_001, standardDeviation: 2, key: Self.key, purpose: "update:w", round: 4)
+        let mean = a.reduce(0) { $0 + Double($1) } / Double(a.count)
+        let variance = a.reduce(0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / Double(a.count)
+        #expect(abs(mean) < 0.03 && abs(variance.squareRoot() - 2) < 0.03)
+        // Share within one and two standard deviations, as for a normal: 68.3% and 95.4%.
+        #expect(abs(Double(a.filter { abs($0) < 2 }.count) / Double(a.count) - 0.683) < 0.01)
+        #expect(abs(Double(a.filter { abs($0) < 4 }.count) / Double(a.count) - 0.954) < 0.01)
+        #expect(a == GaussianNoise.sample(count: 100_001, standardDeviation: 2, key: Self.key, purpose: "update:w", round: 4))
+        #expect(a != GaussianNoise.sample(count: 100_001, standardDeviation: 2, key: Self.key, purpose: "update:w", round: 5))
+        #expect(a != GaussianNoise.sample(count: 100_001, standardDeviation: 2, key: Self.key, purpose: "update:b", round: 4))
+        var other = Self.key
+        other[0] ^= 1
+        #expect(a != GaussianNoise.sample(count: 100_001, standardDeviation: 2, key: other, purpose: "update:w", round: 4))
+    }
 }
