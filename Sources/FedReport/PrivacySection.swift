@@ -71,7 +71,8 @@ package enum PrivacySection {
                 text += " The run stayed within its budget, target ε = \(budget)."
             }
         } else {
-            text += " No budget was set: ε is what the rounds spent at noise multiplier z = "
+            text +=
+                " No budget was set: ε is what the rounds spent at noise multiplier z = "
                 + String(format: "%.3g", privacy.noiseMultiplier) + "."
         }
         return text
@@ -94,13 +95,19 @@ package enum PrivacySection {
                     + "which is divided by the expected number of sites."
             ),
             (
-                "Sampling", poisson ? "Poisson, q = \(PrivacySummary.short(privacy.sampleRate))" : "fixed count, q = "
-                    + String(format: "%.3g", privacy.sampleRate),
+                "Sampling",
+                poisson
+                    ? "Poisson, q = \(PrivacySummary.short(privacy.sampleRate))"
+                    : "fixed count, q = "
+                        + String(format: "%.3g", privacy.sampleRate),
                 poisson
                     ? "Each site takes part in each round with probability q, drawn from the noise's key."
                     : "The same number of sites each round, drawn without replacement; q is that number over all sites."
             ),
-            ("Expected sites per round", String(format: "%.4g", privacy.expectedSites), "The divisor of the noisy sum."),
+            (
+                "Expected sites per round", String(format: "%.4g", privacy.expectedSites),
+                "The divisor of the noisy sum."
+            ),
             (
                 "Clip norm C",
                 privacy.lastClipNorm.map {
@@ -141,7 +148,8 @@ package enum PrivacySection {
             rows.append(
                 (
                     "Secure aggregation", secure ? "on" : "off",
-                    secure ? "The coordinator saw only the masked sum of the updates." : "The coordinator saw each update."
+                    secure
+                        ? "The coordinator saw only the masked sum of the updates." : "The coordinator saw each update."
                 )
             )
         }

@@ -55,6 +55,26 @@ import Testing
         #expect(dom.contains("as a screening test for pneumonia"))
     }
 
+    @Test func privateRunShowsItsPrivacySectionAndCharts() throws {
+        guard let chromium = Chromium.required() else { return }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "fedtune-report-\(UUID().uuidString).html"
+        )
+        try ReportRenderer.html(for: .privateSample(adaptive: true)).write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+
+        let run = try chromium.run(["--dump-dom", file.absoluteString])
+        let dom = String(decoding: run.stdout, as: UTF8.self)
+
+        #expect(!run.timedOut, "chromium did not finish in 60 s")
+        #expect(run.status == 0)
+        #expect(dom.occurrences(of: "<svg") == 6)
+        for id in ["privacy", "privacy-statement", "chart-privacy-epsilon", "chart-privacy-clip"] {
+            #expect(dom.contains("id=\"\(id)\""), "DOM lacks \(id)")
+        }
+        #expect(dom.contains("What is not protected"))
+    }
+
     @Test func screenshotIsAPNG() throws {
         guard let chromium = Chromium.required() else { return }
         let file = try Self.reportFile()

@@ -31,7 +31,11 @@ struct PrivacySimulationTests {
         }
         let file = folder.appendingPathComponent("private.yaml")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try (lines.joined(separator: "\n") + "\nprivacy:\n" + privacy).write(to: file, atomically: true, encoding: .utf8)
+        try (lines.joined(separator: "\n") + "\nprivacy:\n" + privacy).write(
+            to: file,
+            atomically: true,
+            encoding: .utf8
+        )
         return try Scenario.load(file)
     }
 
@@ -72,7 +76,12 @@ struct PrivacySimulationTests {
         #expect(privacy.secureAggregation == nil)
         #expect(privacy.epsilonPerRound.count == 4)
         for (index, epsilon) in privacy.epsilonPerRound.enumerated() {
-            let expected = try RDPAccountant.epsilon(noiseMultiplier: 1.2, sampleRate: 0.5, rounds: index + 1, delta: 1e-5)
+            let expected = try RDPAccountant.epsilon(
+                noiseMultiplier: 1.2,
+                sampleRate: 0.5,
+                rounds: index + 1,
+                delta: 1e-5
+            )
             #expect(abs(epsilon - expected.epsilon) < 1e-9, "round \(index + 1): \(epsilon) vs \(expected.epsilon)")
             if index > 0 { #expect(epsilon > privacy.epsilonPerRound[index - 1]) }
         }
@@ -113,7 +122,10 @@ struct PrivacySimulationTests {
         #expect(privacy.targetEpsilon == target)
         #expect(abs(privacy.epsilon - two) < 1e-9)
         #expect(privacy.epsilon <= target)
-        #expect(summary.settings.first { $0.key == "rounds" }?.value == "2 of DP-FedAvg (6 asked; the privacy budget ended the run)")
+        #expect(
+            summary.settings.first { $0.key == "rounds" }?.value
+                == "2 of DP-FedAvg (6 asked; the privacy budget ended the run)"
+        )
         #expect(summary.baseline(.federated)?.name == "Federated (2 rounds)")
         #expect(ComparisonText.render(summary).contains("the budget ended the run after 2 of the 6 rounds asked"))
         let html = try String(contentsOf: RunFolder(folder.appendingPathComponent("run")).reportURL, encoding: .utf8)
