@@ -181,11 +181,26 @@ package enum PrivacySection {
             "Which sites were sampled in each round is in the coordinator's records.",
             "The noise is floating-point Gaussian noise (no discrete Gaussian), whose rounding can in principle "
                 + "leak more than the analysis assumes.",
-            "A simulation draws its noise and its sampling from the scenario's seed: reproducible, and not secret, "
-                + "since anyone with the scenario can recompute and subtract it. Only a coordinator's noise is secret, "
-                + "drawn from its state folder's privacy.key.",
+            self.noiseSecrecy(privacy.noiseSource),
             "Evaluation metrics that sites report on their held-out data are not noised.",
         ]
+    }
+
+    /// Whether the noise is secret, by where it was drawn from.
+    private static func noiseSecrecy(_ source: String?) -> String {
+        switch source {
+        case "seed":
+            "This simulation drew its noise and its sampling from the scenario's seed: reproducible, and not "
+                + "secret, since anyone with the scenario can recompute and subtract the noise. Only a "
+                + "coordinator's noise is secret, drawn from its state folder's privacy.key."
+        case "privacy.key":
+            "The noise and the sampling were drawn from the coordinator's secret key (its state folder's "
+                + "privacy.key): whoever reads that file can recompute and subtract the noise. (A simulation in "
+                + "process draws them from the scenario's seed instead, which is not secret.)"
+        default:
+            "A simulation in process draws its noise and its sampling from the scenario's seed: reproducible, "
+                + "and not secret. Only a coordinator's noise is secret, drawn from its state folder's privacy.key."
+        }
     }
 
     private static func figure(_ heading: String, caption: String, svg: String) -> String {

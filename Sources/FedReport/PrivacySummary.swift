@@ -45,6 +45,9 @@ package struct PrivacySummary: Codable, Sendable, Equatable {
     /// true when the coordinator saw only the masked sum of the updates; nil when the
     /// records do not say.
     package var secureAggregation: Bool?
+    /// Where the noise and the sampling were drawn from: "seed" (a simulation in process:
+    /// reproducible, not secret) or "privacy.key" (a coordinator's secret key); nil: not said.
+    package var noiseSource: String?
 
     package init(
         mechanism: String = "gaussian",
@@ -65,7 +68,8 @@ package struct PrivacySummary: Codable, Sendable, Equatable {
         endedByBudget: Bool = false,
         epsilonPerRound: [Double],
         clipNormPerRound: [Double]? = nil,
-        secureAggregation: Bool? = nil
+        secureAggregation: Bool? = nil,
+        noiseSource: String? = nil
     ) {
         self.mechanism = mechanism
         self.sampling = sampling
@@ -86,6 +90,7 @@ package struct PrivacySummary: Codable, Sendable, Equatable {
         self.epsilonPerRound = epsilonPerRound
         self.clipNormPerRound = clipNormPerRound
         self.secureAggregation = secureAggregation
+        self.noiseSource = noiseSource
     }
 
     /// The mechanism as a reader knows it: "DP-FedAvg" for the Gaussian mechanism on the sum.

@@ -16,6 +16,10 @@ extension RunSummary {
         var examples: [ExampleImage] = []
     }
 
+    /// The `mode` of a simulation whose sites run in process (Simulation's text; the
+    /// privacy test checks the two agree).
+    static let inProcessMode = "virtual sites in one process"
+
     /// The summary of a simulation, as summary.json holds it and report.html draws it.
     init(
         scenario: Scenario,
@@ -36,7 +40,10 @@ extension RunSummary {
         settings.append(("sites", "\(sites.count), \(Self.describe(scenario.partition))"))
         settings.append(("global test set", "\(testExamples) examples"))
         settings += setupSettings
-        let privacy = PrivacySummary(results.rounds.compactMap(\.record.privacy), asked: scenario.rounds)
+        var privacy = PrivacySummary(results.rounds.compactMap(\.record.privacy), asked: scenario.rounds)
+        // In process, InProcessFederation keys the noise with the seed; site processes run a
+        // coordinator, which keys it with its state folder's secret privacy.key.
+        privacy?.noiseSource = mode == Self.inProcessMode ? "seed" : "privacy.key"
         if let privacy {
             settings.append(
                 (

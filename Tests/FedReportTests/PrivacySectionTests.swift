@@ -156,6 +156,20 @@ extension RunSummary {
         #expect(ReportRenderer.html(for: .privateSample(secureAggregation: true)).contains(">Secure aggregation<"))
     }
 
+    @Test func whetherTheNoiseIsSecretFollowsWhereItCameFrom() {
+        var privacy = RunSummary.privateSample().privacy!
+        privacy.noiseSource = "seed"
+        #expect(PrivacySection.notProtected(privacy)[4].hasPrefix("This simulation drew its noise"))
+        privacy.noiseSource = "privacy.key"
+        #expect(
+            PrivacySection.notProtected(privacy)[4].hasPrefix(
+                "The noise and the sampling were drawn from the coordinator's secret key"
+            )
+        )
+        privacy.noiseSource = nil
+        #expect(PrivacySection.notProtected(privacy)[4].hasPrefix("A simulation in process draws"))
+    }
+
     @Test func theSectionIsSelfContained() {
         let html = ReportRenderer.html(for: .privateSample(adaptive: true))
 

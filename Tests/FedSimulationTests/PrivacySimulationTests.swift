@@ -74,6 +74,7 @@ struct PrivacySimulationTests {
         #expect(privacy.targetEpsilon == nil)
         #expect(privacy.roundsRun == 4 && privacy.roundsAsked == 4 && !privacy.endedByBudget)
         #expect(privacy.secureAggregation == nil)
+        #expect(privacy.noiseSource == "seed")
         #expect(privacy.epsilonPerRound.count == 4)
         for (index, epsilon) in privacy.epsilonPerRound.enumerated() {
             let expected = try RDPAccountant.epsilon(
