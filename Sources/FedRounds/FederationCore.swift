@@ -14,105 +14,6 @@ import OrderedCollections
 /// clock. The coordinator daemon and `simulate --inprocess` both drive it, so a round is
 /// decided in one place whoever carries it out.
 package struct FederationCore: Sendable {
-    package struct Settings: Sendable, Equatable {
-        package var policy: RoundPolicy
-        /// L2 bound on each site's update over all its tensors; nil leaves updates unclipped.
-        package var clipNorm: Float?
-        /// Multiplier of the averaged update when applied to the global model.
-        package var serverLearningRate: Float = 1
-        /// Seeds each site's local training; a site's seed for a round is derived from it.
-        package var trainingSeed: UInt64 = 0
-        /// Bytes of the base-model blob and of a trainable-tensors blob, for the records.
-        package var baseModelBytes = 0
-        package var trainableBytes = 0
-        /// The most examples one site's update or evaluation may weigh (coordinator.yaml's
-        /// `max_examples_per_site`); nil bounds a site only by what it announced at join.
-        package var maxExamplesPerSite: Int?
-        /// DP-FedAvg's plan; nil runs plain FedAvg.
-        package var privacy: DifferentialPrivacy?
-        /// The secret the noise and the sampling are drawn from under `privacy`: 32 bytes.
-        package var privacyKey: [UInt8] = []
-        /// Secure aggregation (SecAgg+): the coordinator sees only each round's sum.
-        package var secureAggregation: SecureAggregationSettings?
-
-        package init(policy: RoundPolicy, clipNorm: Float? = nil, serverLearningRate: Float = 1) {
-            self.policy = policy
-            self.clipNorm = clipNorm
-            self.serverLearningRate = serverLearningRate
-        }
-    }
-
-    /// One site's report for a round.
-    package struct Update: Sendable {
-        package var examples: Int
-        package var metrics: [String: Double]
-        package var tensors: OrderedDictionary<String, Tensor>
-        /// Size of the blob it came in.
-        package var bytes: Int
-
-        package init(examples: Int, metrics: [String: Double], tensors: OrderedDictionary<String, Tensor>, bytes: Int) {
-            self.examples = examples
-            self.metrics = metrics
-            self.tensors = tensors
-            self.bytes = bytes
-        }
-    }
-
-    package enum Event: Sendable {
-        /// A site authenticated; `holdsBase` says whether it already has the base model.
-        /// `examples`: the size of its data the site announced in `hello`, which bounds the
-        /// weight of its updates and evaluations for the rest of the run (the smallest
-        /// announcement counts).
-        case siteJoined(String, holdsBase: Bool, examples: Int? = nil)
-        case siteLeft(String)
-        /// A site said why it stops (a `failure` message) and left.
-        case siteFailed(String, reason: String)
-        case updateReceived(site: String, round: Int, Update)
-        /// An update that could not even be read (not safetensors, too large…).
-        case updateUnreadable(site: String, round: Int, reason: String)
-        case evaluationReceived(site: String, round: Int, examples: Int, metrics: [String: Double])
-        /// Secure aggregation: a site's keys, its encrypted shares, its masked update, and its
-        /// shares for unmasking.
-        case secureKeys(site: String, round: Int, KeyAdvertisement)
-        case secureShares(site: String, round: Int, [EncryptedShares])
-        case maskedUpdateReceived(site: String, round: Int, MaskedUpdate)
-        case secureUnmasked(site: String, round: Int, UnmaskResponse)
-        /// A `wake` instant passed (waking early is harmless).
-        case deadlineReached
-        case checkpointWritten(round: Int)
-        case checkpointFailed(round: Int, reason: String)
-        /// The operator stops the coordinator (SIGINT, SIGTERM); the run resumes later.
-        case stopRequested
-    }
-
-    package enum Action: Sendable {
-        /// Send the base model (every tensor) to a site that lacks it.
-        case sendBaseModel(site: String)
-        /// Send a site the round's trainable tensors and its seed for local training.
-        case train(round: Int, site: String, seed: UInt64, tensors: OrderedDictionary<String, Tensor>)
-        /// Ask these sites to score the new global model on their held-out data.
-        case evaluate(round: Int, sites: [String], tensors: OrderedDictionary<String, Tensor>)
-        /// Write the round's checkpoint (the global model with these trainable tensors) and
-        /// then its record; answer with `checkpointWritten` or `checkpointFailed`.
-        case writeCheckpoint(round: Int, tensors: OrderedDictionary<String, Tensor>, record: RoundRecord)
-        case writeEvaluation(EvaluationRecord)
-        /// An update turned away; the global model is untouched. The shell tells the site.
-        case rejectUpdate(site: String, round: Int, reason: String)
-        /// A round without quorum is thrown away and tried again.
-        case retryRound(round: Int, reason: String)
-        /// Send `deadlineReached` at this instant (seconds on the shell's clock).
-        case wake(at: Double)
-        /// The run is over: tell these sites and stop listening.
-        case finished(rounds: Int, sites: [String])
-        /// The run cannot go on.
-        case stop(reason: String)
-        /// Stop without finishing (the state folder resumes).
-        case shutDown(completedRounds: Int)
-        /// Secure aggregation: send a site one step of the protocol.
-        case secure(site: String, round: Int, SecureMessage)
-    }
-
-
     package let settings: Settings
     package let spec: TensorSpec
     /// The global model's trainable tensors.
@@ -152,31 +53,6 @@ package struct FederationCore: Sendable {
     /// Set when the privacy budget allows fewer rounds than the policy asks for.
     package private(set) var budgetLimit: BudgetLimit?
 
-    /// The rounds a privacy budget allows, when fewer than the policy's.
-    package struct BudgetLimit: Sendable, Equatable {
-        /// Rounds in all (done and to come) whose ε stays within the target.
-        package var rounds: Int
-        package var wanted: Int
-        /// ε after `rounds` rounds, and after one more.
-        package var epsilon: Double
-        package var nextEpsilon: Double
-        package var target: Double
-        package var delta: Double
-
-        /// The sentence a shell prints.
-        package var description: String {
-            "the privacy budget allows \(self.rounds) of the \(self.wanted) rounds: ε = "
-                + "\(Self.short(self.epsilon)) at δ = \(self.delta) after round \(self.rounds); round "
-                + "\(self.rounds + 1) would bring it to \(Self.short(self.nextEpsilon)), above the target "
-                + "\(Self.short(self.target))"
-        }
-
-        static func short(_ value: Double) -> String {
-            let scaled = (value * 1000).rounded() / 1000
-            return "\(scaled)"
-        }
-    }
-
     /// A core that resumes after `completedRounds` rounds whose result is `global`;
     /// `evaluated` is false when the last of them has no evaluation on record.
     /// `privacyHistory`: the `privacy` of each closed round's record, in order (under
@@ -194,21 +70,7 @@ package struct FederationCore: Sendable {
         var policy = settings.policy
         if let plan = settings.privacy {
             let ledger = PrivacyLedger(plan: plan, key: settings.privacyKey, history: privacyHistory)
-            policy.sampleSize = plan.sampleSize
-            policy.seed = ledger.samplingSeed
-            let wanted = Swift.max(policy.rounds - completedRounds, 0)
-            let allowed = plan.affordableRounds(wanted, spent: ledger.accountant)
-            if allowed < wanted, let target = plan.targetEpsilon {
-                policy.rounds = completedRounds + allowed
-                self.budgetLimit = BudgetLimit(
-                    rounds: policy.rounds,
-                    wanted: settings.policy.rounds,
-                    epsilon: plan.epsilon(after: allowed, spent: ledger.accountant),
-                    nextEpsilon: plan.epsilon(after: allowed + 1, spent: ledger.accountant),
-                    target: target,
-                    delta: plan.delta
-                )
-            }
+            self.budgetLimit = ledger.limit(&policy, completedRounds: completedRounds)
             self.ledger = ledger
         }
         if settings.secureAggregation != nil { policy.minimumSample = 3 }
@@ -483,48 +345,4 @@ package struct FederationCore: Sendable {
         Swift.min(self.settings.maxExamplesPerSite ?? .max, self.announced[site] ?? .max)
     }
 
-    /// Asks the connected sites to score the global model of the round left unevaluated.
-    mutating func reevaluate() -> [Action] {
-        guard let round = self.unevaluated else { return [] }
-        self.unevaluated = nil
-        if case .finished = self.machine.phase { return [] }  // startEvaluation asks, and then finishes
-        let asked = self.machine.connected.filter { self.holdsBase.contains($0) }.sorted()
-        guard !asked.isEmpty else { return [] }
-        self.evaluation = EvaluationTally(round: round, asked: Set(asked))
-        return [.evaluate(round: round, sites: asked, tensors: self.global)]
-    }
-
-    mutating func startEvaluation(_ round: Int, now: Double) -> [Action] {
-        let previous = self.recordEvaluation()
-        // Only sites that hold the base model can rebuild the global model.
-        let asked = self.machine.connected.filter { self.holdsBase.contains($0) }.sorted()
-        var actions = previous
-        if !asked.isEmpty {
-            self.evaluation = EvaluationTally(round: round, asked: Set(asked))
-            actions.append(.evaluate(round: round, sites: asked, tensors: self.global))
-        }
-        if case .finished = self.machine.phase {
-            // The last round's evaluation is awaited, for at most a round's deadline, before
-            // the sites are told the run is over.
-            let deadline = now + self.settings.policy.deadlineSeconds
-            self.finishing = (round, deadline)
-            actions.append(.wake(at: deadline))
-            actions += self.finishIfEvaluated(now: now)
-        }
-        return actions
-    }
-
-    /// Writes the evaluation gathered so far, if any site replied.
-    mutating func recordEvaluation() -> [Action] {
-        guard let tally = self.evaluation else { return [] }
-        self.evaluation = nil
-        guard let record = tally.record else { return [] }
-        return [.writeEvaluation(record)]
-    }
-
-    mutating func finishIfEvaluated(now: Double, force: Bool = false) -> [Action] {
-        guard let finishing = self.finishing, force || self.evaluation == nil else { return [] }
-        self.isOver = true
-        return [.finished(rounds: finishing.rounds, sites: self.machine.connected.sorted())]
-    }
 }

@@ -37,6 +37,26 @@ struct PrivacyLedger: Sendable {
         return stream.next()
     }
 
+    /// Sets the round machine's sampling and its secret seed, and cuts its rounds to what the
+    /// budget allows after `completedRounds`; the limit when it had to.
+    func limit(_ policy: inout RoundPolicy, completedRounds: Int) -> FederationCore.BudgetLimit? {
+        policy.sampleSize = self.plan.sampleSize
+        policy.seed = self.samplingSeed
+        let wanted = Swift.max(policy.rounds - completedRounds, 0)
+        let allowed = self.plan.affordableRounds(wanted, spent: self.accountant)
+        guard allowed < wanted, let target = self.plan.targetEpsilon else { return nil }
+        let asked = policy.rounds
+        policy.rounds = completedRounds + allowed
+        return FederationCore.BudgetLimit(
+            rounds: policy.rounds,
+            wanted: asked,
+            epsilon: self.plan.epsilon(after: allowed, spent: self.accountant),
+            nextEpsilon: self.plan.epsilon(after: allowed + 1, spent: self.accountant),
+            target: target,
+            delta: self.plan.delta
+        )
+    }
+
     /// ε spent so far.
     var epsilon: Double { self.plan.epsilon(after: 0, spent: self.accountant) }
 
