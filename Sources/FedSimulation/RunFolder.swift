@@ -56,7 +56,8 @@ package struct RunFolder: Sendable {
                     round: round.round,
                     sites: round.sites,
                     examples: round.examples,
-                    trainLoss: round.trainLoss,
+                    // A round no site trained in (Poisson sampling may pick none) has no loss.
+                    trainLoss: round.sites > 0 ? round.trainLoss : nil,
                     trainAccuracy: round.trainAccuracy,
                     testAccuracy: round.testAccuracy,
                     testLoss: round.testLoss,

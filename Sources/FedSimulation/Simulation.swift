@@ -152,7 +152,7 @@ package struct Simulation {
             let state = folder.map { StateFolder($0.url.appendingPathComponent("state")) }
             rounds = try InProcessFederation(scenario: self.scenario, setup: setup, training: training, state: state)
                 .run(interruption: self.options.interruption, onRound: onRound)
-            mode = "virtual sites in one process"
+            mode = RunSummary.inProcessMode
         }
         let interrupted = self.options.interruption?.isRequested == true && rounds.count < self.scenario.rounds
         guard !interrupted || !rounds.isEmpty else {
