@@ -29,6 +29,10 @@ struct SecureAggregationCoreTests {
         var core: FederationCore
         var leaveBeforeMasking: Set<String> = []
         var leaveAfterMasking: Set<String> = []
+        /// This site's unmasking shares are tampered with (every value of its first share + 1).
+        var corruptShares: String?
+        /// Sent to the core when round 2 starts, as from a site outside the round.
+        var intrusions: [FederationCore.Event] = []
         var sites: [String: SecAggSite] = [:]
         var quantised: [String: [UInt32]] = [:]
         /// Every masked vector the core was given.
@@ -43,6 +47,10 @@ struct SecureAggregationCoreTests {
             while !pending.isEmpty {
                 switch pending.removeFirst() {
                 case .train(let round, let site, _, _):
+                    if round == 2, !self.intrusions.isEmpty {
+                        for event in self.intrusions { pending += self.core.handle(event, now: 0) }
+                        self.intrusions = []
+                    }
                     guard let setup = self.core.secureSetup(round: round) else { continue }
                     var site = (try? SecAggSite(name: site, configuration: setup.configuration, using: &self.generator))!
                     let keys = site.advertiseKeys()
@@ -68,7 +76,11 @@ struct SecureAggregationCoreTests {
                         pending += self.core.handle(.siteLeft(name), now: 0)
                     }
                 case .secure(let name, let round, .unmask(let request)):
-                    let response = try! self.sites[name]!.unmask(request: request)
+                    var response = try! self.sites[name]!.unmask(request: request)
+                    if name == self.corruptShares, var first = response.selfMaskShares.first {
+                        first.share.values = first.share.values.map { $0 + 1 }
+                        response.selfMaskShares[0] = first
+                    }
                     pending += self.core.handle(.secureUnmasked(site: name, round: round, response), now: 0)
                 case .writeCheckpoint(let round, _, let record):
                     self.records.append(record)
@@ -144,14 +156,31 @@ struct SecureAggregationCoreTests {
 
     @Test func keysOrAMaskFromASiteOutsideTheRoundAreRefusedAndRecorded() throws {
         var shell = SecureShell(core: FederationCore(settings: Self.settings(rounds: 2), global: FederationCoreTests.start))
-        shell.join(Self.sites)
-        shell.join(["intruder"])
         let keys = KeyAdvertisement(round: 2, cipherPublicKey: [], maskPublicKey: [], selfMaskCommitment: [])
-        shell.send(.secureKeys(site: "intruder", round: 3, keys))
-        let masked = MaskedInput(round: 3, maskedWith: [], vector: [1, 2, 3])
-        shell.send(.maskedUpdateReceived(site: "intruder", round: 3, MaskedUpdate(examples: 1, metrics: [:], masked: masked, bytes: 12)))
+        let masked = MaskedInput(round: 2, maskedWith: [], vector: [1, 2, 3])
+        shell.intrusions = [
+            .secureKeys(site: "intruder", round: 2, keys),
+            .maskedUpdateReceived(
+                site: "intruder", round: 2, MaskedUpdate(examples: 1, metrics: [:], masked: masked, bytes: 12)),
+        ]
+        shell.join(Self.sites)
         #expect(shell.rejected.filter { $0.site == "intruder" }.count == 2)
-        #expect(shell.records.count == 2)
+        #expect(shell.records.map(\.round) == [1, 2] && shell.records[1].sites == Self.sites)
+        let refused = try #require(shell.records[1].refused)
+        #expect(refused.map(\.site) == ["intruder", "intruder"])
+        #expect(refused[0].reason.contains("no secure round 2 is open for 'intruder'"), "\(refused)")
+        #expect(refused[1].reason.contains("site 'intruder' was not selected for round 2"), "\(refused)")
+    }
+
+    @Test func aWrongShareIsLeftOutAndItsSenderRecorded() throws {
+        var shell = SecureShell(core: FederationCore(settings: Self.settings(), global: FederationCoreTests.start))
+        shell.corruptShares = "s1"
+        shell.join(Self.sites)
+        let record = try #require(shell.records.first)
+        #expect(record.sites == Self.sites)
+        #expect(Self.flat(shell.core.global) == shell.plainSum(Self.sites).map { $0 / 5 })
+        let refused = try #require(record.refused)
+        #expect(refused.contains { $0.site == "s1" && $0.reason.contains("wrong") }, "\(refused)")
     }
 
     @Test func underPrivacyTheNoiseIsAddedToTheUnmaskedSum() throws {
