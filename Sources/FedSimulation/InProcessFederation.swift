@@ -91,6 +91,7 @@ package struct InProcessFederation<Model: SimulatedModel> {
         var rows: [SimulationRound] = []
         var results: [SimulationRound.SiteResult] = []
         var secureSites = VirtualSecureSites(seed: self.scenario.seed)
+        let hostile = self.scenario.attack?.hostile(self.setup.siteNames) ?? []
         /// One site's local training in a round, from the round's tensors.
         func train(_ site: String, seed: UInt64, tensors: OrderedDictionary<String, Tensor>) throws
             -> RoundTraining.Result
@@ -133,7 +134,7 @@ package struct InProcessFederation<Model: SimulatedModel> {
                 let update = FederationCore.Update(
                     examples: result.examples,
                     metrics: result.metrics,
-                    tensors: result.delta,
+                    tensors: hostile.contains(site) ? self.scenario.attack!.tamper(result.delta) : result.delta,
                     bytes: settings.trainableBytes
                 )
                 pending += core.handle(.updateReceived(site: site, round: round, update), now: now)

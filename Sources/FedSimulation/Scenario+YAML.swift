@@ -94,6 +94,16 @@ extension Scenario {
             // Checked now with the sites the file names (a data-defined count is checked at run).
             _ = try self.privacyPlan(sites: Swift.max(self.sites, 1))
         }
+        if let attack = file.attack {
+            do throws(AttackError) {
+                self.attack = try Attack.read(attack, sites: self.sites)
+            } catch {
+                throw invalid(error.description)
+            }
+            if self.attack?.kind == .labelFlip, self.isText || self.isImage {
+                throw invalid("attack.kind label_flip is for tabular scenarios; use kind: scale with a text or image model")
+            }
+        }
         if let secure = file.secureAggregation {
             guard self.privacy != nil || self.clipNorm != nil else {
                 throw invalid(

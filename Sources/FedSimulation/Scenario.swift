@@ -111,6 +111,8 @@ package struct Scenario: Sendable, Equatable {
     package var privacy: PrivacySettings?
     /// Secure aggregation's settings; nil sums updates in the clear.
     package var secureAggregation: SecureAggregationSettings?
+    /// Hostile sites (in process only), to measure robust aggregation.
+    package var attack: Attack?
     package var local = TrainingConfiguration()
     package var classWeighting = ClassWeighting.none
     package var expectations = Expectations()

@@ -141,12 +141,13 @@ struct ScenarioFile: Decodable {
     var strategy: StrategySettings?
     var privacy: PrivacySettings?
     var secureAggregation: SecureAggregationSettings?
+    var attack: Attack.Settings?
     var local: TrainingConfiguration?
     var expect: Expect?
 
     enum CodingKeys: String, CodingKey {
         case name, description, seed, pretrain, model, freeze, data, dataset, dropout, sites, partition, alpha, column
-        case rounds, sample, strategy, privacy, local, expect, image, prevalence
+        case rounds, sample, strategy, privacy, local, expect, image, prevalence, attack
         case secureAggregation = "secure_aggregation"
         case textColumn = "text_column"
         case fineTuning = "fine_tuning"

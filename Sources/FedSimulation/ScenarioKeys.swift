@@ -24,6 +24,7 @@ enum ScenarioKeys {
             "strategy": StrategySettings.shape,
             "privacy": PrivacySettings.shape,
             "secure_aggregation": SecureAggregationSettings.shape,
+            "attack": Attack.Settings.shape,
             "local": TrainingConfiguration.shape,
             "expect": .values([
                 "min_accuracy", "min_macro_f1", "beat_pretrained", "beat_local", "max_gap_to_centralised",

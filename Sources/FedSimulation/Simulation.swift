@@ -135,6 +135,12 @@ package struct Simulation {
         let rounds: [SimulationRound]
         let mode: String
         if let executable = self.options.processes {
+            if self.scenario.attack != nil {
+                throw ScenarioError.invalid(
+                    path: self.scenario.name,
+                    detail: "an attack runs in process only (a site process has no way to misbehave on purpose) "
+                        + "---> HINT: add --inprocess")
+            }
             let base =
                 self.options.output
                 ?? FileManager.default.temporaryDirectory.appendingPathComponent("fedtune-simulate-\(UUID())")

@@ -74,10 +74,15 @@ extension SimulationSetup where Model == Classifier {
         if !scenario.freeze.isEmpty { pretrained.freeze(prefixes: scenario.freeze) }
         pretrained.architecture.standardizer.apply(to: &all.features)
 
+        let hostile = scenario.attack?.hostile(plan.siteNames) ?? []
         let sites = plan.siteNames.indices.map { site in
-            SimulatedSite(
+            var train = all.subset(plan.siteTrain[site])
+            if let attack = scenario.attack, hostile.contains(plan.siteNames[site]) {
+                train.labels = attack.flipped(train.labels, classes: all.classNames.count)
+            }
+            return SimulatedSite(
                 name: plan.siteNames[site],
-                train: all.subset(plan.siteTrain[site]),
+                train: train,
                 heldOut: all.subset(plan.siteHeldOut[site]),
                 file: .table(raw.subset(plan.sites[site]))
             )
