@@ -125,15 +125,41 @@ package struct StateFolder: Sendable {
     /// Saves a finished round: the model first, then its line in rounds.jsonl, so a
     /// record never names a checkpoint that is not on disk.
     /// Older checkpoints beyond `keepCheckpoints` are removed only after both are written.
-    package func save(round: Int, modelBlob: Data, record: RoundRecord) throws {
+    ///
+    /// `serverState` (a server optimizer's momentum and moments) is written first, as
+    /// `server-NNNNN.safetensors`, so a checkpoint on disk always has its optimizer state.
+    package func save(
+        round: Int,
+        modelBlob: Data,
+        record: RoundRecord,
+        serverState: OrderedDictionary<String, Tensor> = [:]
+    ) throws {
+        if !serverState.isEmpty {
+            try AtomicFile.write(
+                Safetensors(tensors: serverState).encoded(), to: self.serverStateURL(round: round),
+                permissions: Self.permissions)
+        }
         try AtomicFile.write(modelBlob, to: self.checkpointURL(round: round), permissions: Self.permissions)
         try self.appendLine(record, to: self.roundsURL)
         if let keep = self.keepCheckpoints, round > keep {
-            for old in 1...(round - keep)
-            where FileManager.default.fileExists(atPath: self.checkpointURL(round: old).path) {
-                try? FileManager.default.removeItem(at: self.checkpointURL(round: old))
+            for old in 1...(round - keep) {
+                for url in [self.checkpointURL(round: old), self.serverStateURL(round: old)]
+                where FileManager.default.fileExists(atPath: url.path) {
+                    try? FileManager.default.removeItem(at: url)
+                }
             }
         }
+    }
+
+    package func serverStateURL(round: Int) -> URL {
+        self.url.appendingPathComponent(String(format: "server-%05d.safetensors", round))
+    }
+
+    /// The server optimizer's state saved with `round`, empty when there is none (plain FedAvg).
+    package func serverState(round: Int) throws -> OrderedDictionary<String, Tensor> {
+        let url = self.serverStateURL(round: round)
+        guard let data = try? Data(contentsOf: url) else { return [:] }
+        return try Safetensors.decode(data, path: url.path).tensors
     }
 
     package var evaluationsURL: URL { self.url.appendingPathComponent("evaluations.jsonl") }
