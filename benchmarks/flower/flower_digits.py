@@ -16,7 +16,8 @@ cross-entropy, in float32, from the global weights. It replies with its weights 
 
 Batch order (`--order`):
   numpy    each client reshuffles its rows every epoch with numpy's default_rng seeded by
-           (round, site): the two systems share data and initial weights but not batches.
+           (round, site, --order-seed): the two systems share data and initial weights but
+           not batches.
   fedtune  each client visits its rows in exactly fedtune's order (fedtune_split): the same
            batches as fedtune, so the two runs differ only by float rounding.
 
@@ -61,7 +62,7 @@ class Site:
                 generator.shuffle(rows)  # fedtune's Trainer shuffles the previous epoch's order
                 epochs.append(np.array(rows))
             return np.concatenate(epochs)
-        rng = np.random.default_rng([round_number, self.index, SEED])
+        rng = np.random.default_rng([round_number, self.index, self.args.order_seed])
         return np.concatenate([rng.permutation(n) for _ in range(self.args.epochs)])
 
     def fit(self, weight: np.ndarray, bias: np.ndarray, round_number: int):
@@ -187,7 +188,8 @@ def run(args, partition: str, strategy_name: str) -> dict:
     strategy.start(grid=LocalGrid(sites), initial_arrays=initial_arrays, num_rounds=args.rounds,
                    train_config=ConfigRecord(), evaluate_fn=evaluate)
     seconds = time.perf_counter() - started
-    settings = {"partition": partition, "strategy": strategy_name, "order": args.order, "rounds": args.rounds,
+    settings = {"partition": partition, "strategy": strategy_name, "order": args.order,
+                "order_seed": args.order_seed if args.order == "numpy" else None, "rounds": args.rounds,
                 "sites": [len(s.y) for s in sites], "test": len(test_y), "lr": args.lr,
                 "batch_size": args.batch_size, "epochs": args.epochs}
     if strategy_name == "fedadam":
@@ -202,6 +204,7 @@ def main() -> None:
     parser.add_argument("--partition", choices=["iid", "dirichlet"], action="append")
     parser.add_argument("--strategy", choices=["fedavg", "fedadam"], action="append")
     parser.add_argument("--order", choices=["numpy", "fedtune"], default="numpy")
+    parser.add_argument("--order-seeds", default="0", help="numpy order: comma-separated seeds, one run each")
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--batch-size", type=int, default=32)
@@ -217,7 +220,9 @@ def main() -> None:
     TaskIdentity.run_id, TaskIdentity.node_id, TaskIdentity.task_id = 1, 0, 1
     for partition in args.partition or ["iid", "dirichlet"]:
         for strategy in args.strategy or ["fedavg", "fedadam"]:
-            print(json.dumps(run(args, partition, strategy)), flush=True)
+            for seed in [int(v) for v in args.order_seeds.split(",")] if args.order == "numpy" else [None]:
+                args.order_seed = seed
+                print(json.dumps(run(args, partition, strategy)), flush=True)
 
 
 if __name__ == "__main__":
