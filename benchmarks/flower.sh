@@ -26,7 +26,7 @@ if [[ ! -x "$venv/bin/python" || ! -f "$stamp" || "$(cat "$stamp")" != "$wanted"
     [[ -x "$venv/bin/python" ]] || "$python" -m venv "$venv"
     rm -f "$stamp"
     "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$requirements"
-    "$venv/bin/python" -m pip check
+    "$venv/bin/python" -m pip check >&2
     echo "$wanted" > "$stamp"
 fi
 
