@@ -104,7 +104,8 @@ package struct Safetensors: Sendable, Equatable {
         }
     }
 
-    private static func decodeElements(_ raw: UnsafeRawBufferPointer, dtype: SafetensorsDType, shape: [Int]) -> Tensor {
+    /// Widens a span of F32, F16 or BF16 elements to a Float32 tensor of `shape`.
+    static func decodeElements(_ raw: UnsafeRawBufferPointer, dtype: SafetensorsDType, shape: [Int]) -> Tensor {
         var tensor = Tensor(shape: shape)
         let count = tensor.count
         tensor.scalars.withUnsafeMutableBufferPointer { out in
@@ -149,7 +150,8 @@ package struct Safetensors: Sendable, Equatable {
     }
 }
 
-private func jsonString(_ text: String) -> String {
+/// `text` as a JSON string literal, quoted and escaped.
+func jsonString(_ text: String) -> String {
     var out = "\""
     for scalar in text.unicodeScalars {
         switch scalar {
