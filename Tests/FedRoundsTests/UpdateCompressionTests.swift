@@ -179,6 +179,24 @@ struct UpdateCodecRoundTripTests {
         }
     }
 
+    @Test(arguments: [UpdateCompression.none, .fp16, .bf16, .int8, .topK(fraction: 0.01)])
+    func nonFiniteValuesReachTheCoordinatorAsNonFiniteAndAreRefused(compression: UpdateCompression) {
+        for bad in [Float.nan, .infinity, -.infinity] {
+            var update = CompressionFixtures.update()
+            update["layer.weight"]!.scalars[17] = bad
+
+            #expect(throws: UpdateDecodingError.self, "\(compression.name) with \(bad)") {
+                try CompressionFixtures.roundTrip(update, compression)
+            }
+        }
+    }
+
+    @Test func int8OfATensorTooSmallForAScaleDecodesAsZeros() throws {
+        let update: OrderedDictionary<String, Tensor> = ["w": Tensor(shape: [2], scalars: [1e-44, -1e-45])]
+
+        #expect(try CompressionFixtures.roundTrip(update, .int8)["w"]!.scalars == [0, 0])
+    }
+
     @Test func int8OfAZeroTensorIsZeroWithScaleZero() throws {
         let update: OrderedDictionary<String, Tensor> = ["w": Tensor(shape: [3, 2])]
 

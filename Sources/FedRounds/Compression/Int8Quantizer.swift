@@ -7,15 +7,23 @@ import FedTensor
 /// or rounds' codes converges to the values, where rounding to nearest would keep a bias
 /// of up to scale / 2 on every element) and |code · scale − x| < scale.
 package enum Int8Quantizer {
-    /// The codes in −127…127 and the scale (0 for an all-zero tensor).
+    /// The codes in −127…127 and the scale: 0 for an all-zero tensor (or one so close to zero
+    /// that max|x| / 127 underflows), NaN when a value is NaN or infinite, so the coordinator
+    /// refuses the update as it would a dense one instead of receiving a wrong finite value.
     package static func quantize(
         _ values: [Float],
         using generator: inout SeededGenerator
     ) -> (codes: [Int8], scale: Float) {
         var largest: Float = 0
-        for value in values { largest = Swift.max(largest, Swift.abs(value)) }
-        guard largest > 0 else { return ([Int8](repeating: 0, count: values.count), 0) }
+        var finite = true
+        for value in values {
+            largest = Swift.max(largest, Swift.abs(value))
+            finite = finite && value.isFinite
+        }
+        let zeros = [Int8](repeating: 0, count: values.count)
+        guard finite else { return (zeros, .nan) }
         let scale = largest / 127
+        guard scale > 0 else { return (zeros, 0) }
         let codes = [Int8](unsafeUninitializedCapacity: values.count) { codes, initialized in
             var bits: UInt64 = 0
             for i in 0..<values.count {

@@ -27,7 +27,8 @@ package struct UpdateEncoder: Sendable {
         self.residual.values.reduce(0) { $0 + $1.squaredNorm() }.squareRoot()
     }
 
-    /// The bytes of `update` (already clipped, every value finite) under this codec.
+    /// The bytes of `update` (already clipped) under this codec. A NaN or infinite value is
+    /// carried as one (int8: as a NaN scale), so the coordinator refuses the update.
     /// Stochastic rounding (int8) draws from `generator`: one draw per tensor seeds a
     /// local generator, so the result depends only on the caller's generator state.
     package mutating func encode(
@@ -92,8 +93,9 @@ package struct UpdateEncoder: Sendable {
         self.residual = next
     }
 
-    /// `values` with every element limited to ±`largest`, so narrowing cannot overflow to infinity.
+    /// `values` with every finite element limited to ±`largest`, so narrowing cannot overflow
+    /// to infinity; NaN and infinities pass unchanged for the coordinator to refuse.
     private static func clamped(_ values: [Float], to largest: Float) -> [Float] {
-        values.map { Swift.min(Swift.max($0, -largest), largest) }
+        values.map { $0.isFinite ? Swift.min(Swift.max($0, -largest), largest) : $0 }
     }
 }
