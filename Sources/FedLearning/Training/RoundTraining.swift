@@ -23,7 +23,7 @@ package enum RoundTraining {
     ) throws -> Result {
         try model.load(global, requireAll: false, source: "round tensors")
         let started = Date()
-        let history = try Trainer(configuration: configuration).fit(model, train: data)
+        let history = try Trainer(configuration: configuration).fit(model, train: data, proximalAnchor: global)
         let seconds = Date().timeIntervalSince(started)
         var delta: OrderedDictionary<String, Tensor> = [:]
         for (name, start) in global {

@@ -1,6 +1,7 @@
 import FedData
 import FedTensor
 import Foundation
+import OrderedCollections
 
 /// Trains a classifier on standardised data with minibatch gradient descent: seeded
 /// shuffling, a learning-rate schedule, optional gradient clipping, and early stopping
@@ -17,13 +18,17 @@ package struct Trainer {
         self.progress = progress
     }
 
-    /// Trains `model` in place on `train`, watching `validation` when given.
+    /// Trains `model` in place on `train`, watching `validation` when given. Given the round's
+    /// global tensors as `proximalAnchor` and `proximalMu` > 0, each step adds FedProx's
+    /// gradient μ·(w − w_global) (`ProximalTerm`); without an anchor (training outside a round,
+    /// a pooled baseline) there is no term.
     /// - Throws: `TrainingError.nonFiniteLoss` as soon as a batch loss is NaN or
     ///   infinite; the model is then left as it was before that step's update.
     package func fit<Model: TrainableClassifier>(
         _ model: Model,
         train: Model.Examples,
-        validation: Model.Examples? = nil
+        validation: Model.Examples? = nil,
+        proximalAnchor: OrderedDictionary<String, Tensor>? = nil
     ) throws -> TrainingHistory {
         let config = self.configuration
         guard train.count > 0 else { throw TrainingError.emptyData(detail: "the training split has no examples") }
@@ -43,6 +48,10 @@ package struct Trainer {
         }
         let loss = SoftmaxCrossEntropy(classes: classes, classWeights: weights, labelSmoothing: config.labelSmoothing)
         var optimizer = config.optimizer.make()
+        var proximal: ProximalTerm?
+        if config.proximalMu > 0, let anchor = proximalAnchor {
+            proximal = ProximalTerm(mu: config.proximalMu, anchor: anchor, parameters: model.parameters)
+        }
         let batchesPerEpoch = (train.count + config.batchSize - 1) / config.batchSize
         let schedule = config.learningRateSchedule(totalSteps: batchesPerEpoch * config.epochs)
         var generator = SeededGenerator(seed: config.seed)
@@ -75,6 +84,7 @@ package struct Trainer {
                 model.parameters.zeroGradients()
                 loss.backward(targets: batchLabels)
                 model.backward(logitsGradient: loss.logitsGradient)
+                proximal?.addGradient(to: &model.parameters)
                 if let clip = config.gradientClipNorm { model.parameters.clipGradientNorm(clip) }
                 rate = config.learningRate * schedule.factor(at: step)
                 optimizer.step(&model.parameters, learningRate: rate)

@@ -9,6 +9,7 @@ extension TrainingConfiguration {
         package static let learningRate: ClosedRange<Float> = 1e-12...10
         package static let classWeight: ClosedRange<Float> = 0...1e6
         package static let classWeightCount = 100_000
+        package static let proximalMu: ClosedRange<Float> = 0...1_000
     }
 
     /// Every setting out of its range, named by its snake_case key (empty when all are fine).
@@ -42,6 +43,9 @@ extension TrainingConfiguration {
             } else if !weights.allSatisfy({ Limits.classWeight.contains($0) }) || !weights.contains(where: { $0 > 0 }) {
                 problems.append("class_weights must be numbers in 0...1000000, at least one above 0")
             }
+        }
+        if !Limits.proximalMu.contains(self.proximalMu) {
+            problems.append("proximal_mu must be in 0...1000, found \(self.proximalMu)")
         }
         problems += self.optimizer.problems
         return problems

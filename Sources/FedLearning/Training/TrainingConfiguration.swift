@@ -28,6 +28,9 @@ package struct TrainingConfiguration: Sendable, Codable, Equatable {
     /// own), when `classWeights` is not given.
     package var balanceClasses = false
     package var labelSmoothing: Float = 0
+    /// FedProx's μ: a round's local training adds μ/2·‖w − w_global‖² over the round's tensors
+    /// to the loss (`ProximalTerm`); 0 is off, and training outside a round ignores it.
+    package var proximalMu: Float = 0
     /// Seeds shuffling and dropout.
     package var seed: UInt64 = 0
 
@@ -62,6 +65,7 @@ extension TrainingConfiguration {
         case gradientClipNorm = "gradient_clip_norm"
         case classWeights = "class_weights"
         case labelSmoothing = "label_smoothing"
+        case proximalMu = "proximal_mu"
     }
 
     /// What a YAML file may hold under a training section.
@@ -101,6 +105,7 @@ extension TrainingConfiguration {
         }
         self.labelSmoothing = try c.decodeIfPresent(Float.self, forKey: .labelSmoothing) ?? self.labelSmoothing
         self.seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? self.seed
+        self.proximalMu = try c.decodeIfPresent(Float.self, forKey: .proximalMu) ?? self.proximalMu
         let problems = self.problems
         guard problems.isEmpty else {
             throw DecodingError.dataCorrupted(
@@ -126,5 +131,7 @@ extension TrainingConfiguration {
         }
         try c.encode(self.labelSmoothing, forKey: .labelSmoothing)
         try c.encode(self.seed, forKey: .seed)
+        // Written only when on, so settings without FedProx read and print as before.
+        if self.proximalMu != 0 { try c.encode(self.proximalMu, forKey: .proximalMu) }
     }
 }
