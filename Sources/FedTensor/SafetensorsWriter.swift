@@ -91,11 +91,16 @@ package struct SafetensorsWriter: Sendable {
         return [UInt8](unsafeUninitializedCapacity: total) { buffer, initialized in
             let raw = UnsafeMutableRawBufferPointer(buffer)
             raw.storeBytes(of: UInt64(headerBytes.count).littleEndian, toByteOffset: 0, as: UInt64.self)
-            headerBytes.withUnsafeBytes { raw.baseAddress!.advanced(by: 8).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+            headerBytes.withUnsafeBytes {
+                raw.baseAddress!.advanced(by: 8).copyMemory(from: $0.baseAddress!, byteCount: $0.count)
+            }
             var position = 8 + headerBytes.count
             for entry in self.entries {
                 let size = entry.elements.byteCount
-                Self.store(entry.elements, into: UnsafeMutableRawBufferPointer(rebasing: raw[position..<position + size]))
+                Self.store(
+                    entry.elements,
+                    into: UnsafeMutableRawBufferPointer(rebasing: raw[position..<position + size])
+                )
                 position += size
             }
             initialized = total
@@ -147,7 +152,9 @@ extension SafetensorsHeader {
     package func int32s(of entry: Entry, in file: Data) -> [Int32]? {
         guard entry.dtypeName == "I32" else { return nil }
         return self.withBytes(of: entry, in: file) { raw in
-            (0..<entry.byteCount / 4).map { Int32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: Int32.self)) }
+            (0..<entry.byteCount / 4).map {
+                Int32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: Int32.self))
+            }
         }
     }
 

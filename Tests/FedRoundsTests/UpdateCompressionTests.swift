@@ -8,7 +8,12 @@ import Testing
 /// Shared fixtures: a two-tensor update and the encode → decode round trip.
 enum CompressionFixtures {
     /// A [rows, columns] weight and a [rows] bias of normal values (std `std`).
-    static func update(rows: Int = 40, columns: Int = 25, std: Float = 0.01, seed: UInt64 = 1)
+    static func update(
+        rows: Int = 40,
+        columns: Int = 25,
+        std: Float = 0.01,
+        seed: UInt64 = 1
+    )
         -> OrderedDictionary<String, Tensor>
     {
         var generator = SeededGenerator(seed: seed)
@@ -117,7 +122,9 @@ struct UpdateCodecRoundTripTests {
 
     @Test func fp16KeepsRelativeErrorWithinTwoToTheMinusElevenInItsNormalRange() throws {
         // Magnitudes from 2⁻¹⁴ (fp16's smallest normal) to 60000, both signs.
-        let values = (0..<2000).map { i in Float(i.isMultiple(of: 2) ? 1 : -1) * Float.pow2(-14 + Float(i) * 29.8 / 2000) }
+        let values = (0..<2000).map { i in
+            Float(i.isMultiple(of: 2) ? 1 : -1) * Float.pow2(-14 + Float(i) * 29.8 / 2000)
+        }
         let update: OrderedDictionary<String, Tensor> = ["w": Tensor(shape: [2000], scalars: values)]
 
         let decoded = try CompressionFixtures.roundTrip(update, .fp16)
@@ -160,7 +167,8 @@ struct UpdateCodecRoundTripTests {
     @Test func int8StochasticRoundingIsUnbiased() throws {
         // Values a third and two thirds of a step past a code, where rounding to nearest is off by a third.
         let scale: Float = 1.0 / 127
-        let values = (0..<64).map { i in Float(i - 32) * scale + (i.isMultiple(of: 2) ? 1 : 2) * scale / 3 }
+        let values =
+            (0..<64).map { i in Float(i - 32) * scale + (i.isMultiple(of: 2) ? 1 : 2) * scale / 3 }
             + [1]  // sets the scale to 1 / 127
         let update: OrderedDictionary<String, Tensor> = ["w": Tensor(shape: [values.count], scalars: values)]
         let draws = 4000
@@ -210,7 +218,9 @@ struct UpdateCodecRoundTripTests {
 
         for (name, tensor) in update {
             let k = UpdateCompression.topKCount(fraction: 0.03, of: tensor.count)
-            let largest = Set(tensor.scalars.indices.sorted { abs(tensor.scalars[$0]) > abs(tensor.scalars[$1]) }.prefix(k))
+            let largest = Set(
+                tensor.scalars.indices.sorted { abs(tensor.scalars[$0]) > abs(tensor.scalars[$1]) }.prefix(k)
+            )
             let kept = decoded[name]!.scalars.indices.filter { decoded[name]!.scalars[$0] != 0 }
             #expect(Set(kept) == largest, "\(name)")
             #expect(kept.allSatisfy { decoded[name]!.scalars[$0] == tensor.scalars[$0] }, "\(name)")
@@ -236,7 +246,11 @@ struct UpdateCodecRoundTripTests {
             }
             residualNorms.append(encoder.residualNorm)
             var fresh = UpdateEncoder(compression: .topK(fraction: 0.05))
-            for (name, tensor) in try UpdateDecoder.decode(fresh.encode(update, using: &generator), spec: spec, source: "site") {
+            for (name, tensor) in try UpdateDecoder.decode(
+                fresh.encode(update, using: &generator),
+                spec: spec,
+                source: "site"
+            ) {
                 withoutFeedback[name]!.add(tensor)
             }
         }
@@ -324,7 +338,10 @@ struct UpdateDecoderRefusalTests {
     static func topK(indices: [Int32], values: [Float], shape: String = "[2,3]") -> [UInt8] {
         CompressionFixtures.blob(
             ["fedtune.compression": "topk", "w.__shape__": shape],
-            [("w.__indices__", [indices.count], .int32(indices)), ("w.__values__", [values.count], .float(values, .f32))]
+            [
+                ("w.__indices__", [indices.count], .int32(indices)),
+                ("w.__values__", [values.count], .float(values, .f32)),
+            ]
         )
     }
 
@@ -337,29 +354,90 @@ struct UpdateDecoderRefusalTests {
 
     @Test func wellFormedTopKAndInt8BlobsFromAnyWriterDecode() throws {
         #expect(try Self.decode(Self.topK(indices: [0, 5], values: [1, -2]))["w"]!.scalars == [1, 0, 0, 0, 0, -2])
-        #expect(try Self.decode(Self.topK(indices: [], values: [], shape: "[2, 3]"))["w"]!.scalars == [0, 0, 0, 0, 0, 0])
+        #expect(
+            try Self.decode(Self.topK(indices: [], values: [], shape: "[2, 3]"))["w"]!.scalars == [0, 0, 0, 0, 0, 0]
+        )
         #expect(try Self.decode(Self.int8(scale: 0.5))["w"]!.scalars == [0.5, 1, 1.5, -0.5, -1, -63.5])
     }
 
-    @Test(arguments: [
-        (Self.topK(indices: [0, 6], values: [1, 2]), UpdateDecodingError.indexOutOfRange(source: source, tensor: "w", index: 6, elements: 6)),
-        (Self.topK(indices: [-1], values: [1]), .indexOutOfRange(source: source, tensor: "w", index: -1, elements: 6)),
-        (Self.topK(indices: [2, 2], values: [1, 2]), .indicesNotIncreasing(source: source, tensor: "w", position: 1)),
-        (Self.topK(indices: [3, 1], values: [1, 2]), .indicesNotIncreasing(source: source, tensor: "w", position: 1)),
-        (Self.topK(indices: [0, 1, 2], values: [1, 2]), .wrongCount(source: source, tensor: "w", indices: 3, values: 2, elements: 6)),
-        (Self.topK(indices: Array(0..<7), values: Array(repeating: 1, count: 7)), .wrongCount(source: source, tensor: "w", indices: 7, values: 7, elements: 6)),
-        (Self.topK(indices: [1], values: [.nan]), .nonFinite(source: source, tensor: "w")),
-        (Self.topK(indices: [1], values: [1], shape: "[3,2]"), .wrongDenseShape(source: source, tensor: "w", expected: [2, 3], found: "[3,2]")),
-        (Self.int8(scale: -1), .invalidScale(source: source, tensor: "w", scale: -1)),
-        (Self.int8(scale: .greatestFiniteMagnitude), .nonFinite(source: source, tensor: "w")),
-        (CompressionFixtures.blob(["fedtune.compression": "zstd"], [("w", [2, 3], .float([1, 2, 3, 4, 5, 6], .f32))]), .unknownCodec(source: source, codec: "zstd")),
-        (CompressionFixtures.blob(["fedtune.compression": "int8"], [("w", [2, 3], .int8([1, 2, 3, 4, 5, 6]))]), .missingTensor(source: source, tensor: "w.__scale__")),
-        (CompressionFixtures.blob(["fedtune.compression": "fp16"], []), .missingTensor(source: source, tensor: "w")),
-        (CompressionFixtures.blob(["fedtune.compression": "fp16"], [("w", [2, 3], .float([1, 2, 3, 4, 5, 6], .f32))]), .wrongDType(source: source, tensor: "w", expected: "F16", found: "F32")),
-        (CompressionFixtures.blob([:], [("w", [3, 2], .float([1, 2, 3, 4, 5, 6], .f32))]), .wrongShape(source: source, tensor: "w", expected: [2, 3], found: [3, 2])),
-        (CompressionFixtures.blob([:], [("w", [2, 3], .float([1, 2, 3, 4, 5, .infinity], .bf16))]), .nonFinite(source: source, tensor: "w")),
-        (CompressionFixtures.blob(["fedtune.compression": "int8"], [("w", [2, 3], .int8([1, 2, 3, 4, 5, 6])), ("w.__scale__", [], .float([1], .f32)), ("extra", [1], .int8([0]))]), .unexpectedTensor(source: source, tensor: "extra")),
-    ] as [([UInt8], UpdateDecodingError)])
+    @Test(
+        arguments: [
+            (
+                Self.topK(indices: [0, 6], values: [1, 2]),
+                UpdateDecodingError.indexOutOfRange(source: source, tensor: "w", index: 6, elements: 6)
+            ),
+            (
+                Self.topK(indices: [-1], values: [1]),
+                .indexOutOfRange(source: source, tensor: "w", index: -1, elements: 6)
+            ),
+            (
+                Self.topK(indices: [2, 2], values: [1, 2]),
+                .indicesNotIncreasing(source: source, tensor: "w", position: 1)
+            ),
+            (
+                Self.topK(indices: [3, 1], values: [1, 2]),
+                .indicesNotIncreasing(source: source, tensor: "w", position: 1)
+            ),
+            (
+                Self.topK(indices: [0, 1, 2], values: [1, 2]),
+                .wrongCount(source: source, tensor: "w", indices: 3, values: 2, elements: 6)
+            ),
+            (
+                Self.topK(indices: Array(0..<7), values: Array(repeating: 1, count: 7)),
+                .wrongCount(source: source, tensor: "w", indices: 7, values: 7, elements: 6)
+            ),
+            (Self.topK(indices: [1], values: [.nan]), .nonFinite(source: source, tensor: "w")),
+            (
+                Self.topK(indices: [1], values: [1], shape: "[3,2]"),
+                .wrongDenseShape(source: source, tensor: "w", expected: [2, 3], found: "[3,2]")
+            ),
+            (
+                CompressionFixtures.blob(
+                    ["fedtune.compression": "topk"],
+                    [("w.__indices__", [1], .int32([0])), ("w.__values__", [1], .float([1], .f32))]
+                ), .wrongDenseShape(source: source, tensor: "w", expected: [2, 3], found: nil)
+            ),
+            (Self.int8(scale: -1), .invalidScale(source: source, tensor: "w", scale: -1)),
+            (Self.int8(scale: .greatestFiniteMagnitude), .nonFinite(source: source, tensor: "w")),
+            (
+                CompressionFixtures.blob(
+                    ["fedtune.compression": "zstd"],
+                    [("w", [2, 3], .float([1, 2, 3, 4, 5, 6], .f32))]
+                ), .unknownCodec(source: source, codec: "zstd")
+            ),
+            (
+                CompressionFixtures.blob(["fedtune.compression": "int8"], [("w", [2, 3], .int8([1, 2, 3, 4, 5, 6]))]),
+                .missingTensor(source: source, tensor: "w.__scale__")
+            ),
+            (
+                CompressionFixtures.blob(["fedtune.compression": "fp16"], []),
+                .missingTensor(source: source, tensor: "w")
+            ),
+            (
+                CompressionFixtures.blob(
+                    ["fedtune.compression": "fp16"],
+                    [("w", [2, 3], .float([1, 2, 3, 4, 5, 6], .f32))]
+                ), .wrongDType(source: source, tensor: "w", expected: "F16", found: "F32")
+            ),
+            (
+                CompressionFixtures.blob([:], [("w", [3, 2], .float([1, 2, 3, 4, 5, 6], .f32))]),
+                .wrongShape(source: source, tensor: "w", expected: [2, 3], found: [3, 2])
+            ),
+            (
+                CompressionFixtures.blob([:], [("w", [2, 3], .float([1, 2, 3, 4, 5, .infinity], .bf16))]),
+                .nonFinite(source: source, tensor: "w")
+            ),
+            (
+                CompressionFixtures.blob(
+                    ["fedtune.compression": "int8"],
+                    [
+                        ("w", [2, 3], .int8([1, 2, 3, 4, 5, 6])), ("w.__scale__", [], .float([1], .f32)),
+                        ("extra", [1], .int8([0])),
+                    ]
+                ), .unexpectedTensor(source: source, tensor: "extra")
+            ),
+        ] as [([UInt8], UpdateDecodingError)]
+    )
     func hostileBlobIsRefusedWithASentenceNamingTheTensor(blob: [UInt8], expected: UpdateDecodingError) {
         #expect(throws: expected) { try Self.decode(blob) }
         #expect(expected.description.hasPrefix(Self.source))
@@ -443,7 +521,9 @@ struct UpdateCompressionSizeTests {
             var decoded: OrderedDictionary<String, Tensor> = [:]
             let decoding = try clock.measure { decoded = try UpdateDecoder.decode(data, spec: spec, source: "timing") }
             #expect(decoded.keys.elementsEqual(spec.names))
-            print("\(weights) weights, \(compression.name): \(bytes.count) bytes, encode \(encoding), decode \(decoding)")
+            print(
+                "\(weights) weights, \(compression.name): \(bytes.count) bytes, encode \(encoding), decode \(decoding)"
+            )
         }
     }
 }

@@ -23,7 +23,10 @@ struct SafetensorsWriterTests {
 
     @Test func headerListsEveryDTypeAndTheDataReadsBack() throws {
         let bytes = Data(
-            Self.encode(Self.mixed + [("extremes", [2], .int32([.min, .max]))], metadata: ["fedtune.compression": "int8"])
+            Self.encode(
+                Self.mixed + [("extremes", [2], .int32([.min, .max]))],
+                metadata: ["fedtune.compression": "int8"]
+            )
         )
 
         let header = try SafetensorsHeader.parse(bytes, fileSize: bytes.count, path: "mixed")
@@ -31,17 +34,23 @@ struct SafetensorsWriterTests {
         #expect(header.metadata == ["fedtune.compression": "int8"])
         #expect(header.dataStart % 8 == 0)
         let entries = Dictionary(uniqueKeysWithValues: header.entries.map { ($0.name, $0) })
-        #expect(entries.mapValues(\.dtypeName) == [
-            "codes": "I8", "scale": "F32", "indices": "I32", "half": "F16", "brain": "BF16", "empty": "I32",
-            "extremes": "I32",
-        ])
+        #expect(
+            entries.mapValues(\.dtypeName) == [
+                "codes": "I8", "scale": "F32", "indices": "I32", "half": "F16", "brain": "BF16", "empty": "I32",
+                "extremes": "I32",
+            ]
+        )
         #expect(header.int8s(of: entries["codes"]!, in: bytes) == [-127, -1, 0, 1, 64, 127])
         #expect(header.int32s(of: entries["indices"]!, in: bytes) == [0, 7, 65_536, 16_777_215])
         #expect(header.int32s(of: entries["extremes"]!, in: bytes) == [.min, .max])
         #expect(header.int32s(of: entries["empty"]!, in: bytes) == [])
         #expect(header.floats(of: entries["scale"]!, in: bytes) == [0.25])
         #expect(header.floats(of: entries["half"]!, in: bytes) == [1.5, -0.099975586])
-        #expect(header.floats(of: entries["brain"]!, in: bytes) == [3.140625, -2, HalfPrecision.float(fromBFloat16: HalfPrecision.bfloat16Bits(1e-3))])
+        #expect(
+            header.floats(of: entries["brain"]!, in: bytes) == [
+                3.140625, -2, HalfPrecision.float(fromBFloat16: HalfPrecision.bfloat16Bits(1e-3)),
+            ]
+        )
         // Typed readers refuse the other dtypes rather than reinterpret their bytes.
         #expect(header.floats(of: entries["codes"]!, in: bytes) == nil)
         #expect(header.int8s(of: entries["indices"]!, in: bytes) == nil)
@@ -60,7 +69,9 @@ struct SafetensorsWriterTests {
                 metadata: ["producer": "fedtune"]
             )
 
-            #expect(Data(written) == Safetensors(tensors: tensors, metadata: ["producer": "fedtune"]).encoded(as: dtype))
+            #expect(
+                Data(written) == Safetensors(tensors: tensors, metadata: ["producer": "fedtune"]).encoded(as: dtype)
+            )
         }
     }
 
@@ -83,8 +94,10 @@ struct SafetensorsWriterTests {
                 switch elements {
                 case .int8(let codes): codes.map(Double.init)
                 case .int32(let indices): indices.map(Double.init)
-                case .float(let floats, .f16): floats.map { Double(HalfPrecision.float(fromFloat16: HalfPrecision.float16Bits($0))) }
-                case .float(let floats, .bf16): floats.map { Double(HalfPrecision.float(fromBFloat16: HalfPrecision.bfloat16Bits($0))) }
+                case .float(let floats, .f16):
+                    floats.map { Double(HalfPrecision.float(fromFloat16: HalfPrecision.float16Bits($0))) }
+                case .float(let floats, .bf16):
+                    floats.map { Double(HalfPrecision.float(fromBFloat16: HalfPrecision.bfloat16Bits($0))) }
                 case .float(let floats, _): floats.map(Double.init)
                 }
             #expect(values == expected, "\(name)")

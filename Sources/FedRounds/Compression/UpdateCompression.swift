@@ -46,7 +46,9 @@ package enum UpdateCompression: Sendable, Equatable, Codable {
         case "topk": self = .topK(fraction: topKFraction ?? Self.defaultTopKFraction)
         case let other: throw .unknownCodec(other)
         }
-        if let topKFraction, self.name != "topk" { throw .fractionWithoutTopK(codec: self.name, fraction: topKFraction) }
+        if let topKFraction, self.name != "topk" {
+            throw .fractionWithoutTopK(codec: self.name, fraction: topKFraction)
+        }
         try self.validate()
     }
 

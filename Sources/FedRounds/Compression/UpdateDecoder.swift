@@ -30,23 +30,33 @@ package enum UpdateDecoder {
         case nil, "none", "fp16", "bf16":
             try blob.expectOnly(spec.names)
             // Before the codec key existed a site could send any float width; since, each codec has its own.
-            let dtypes: Set<String> = switch codec {
-            case "none": ["F32"]
-            case "fp16": ["F16"]
-            case "bf16": ["BF16"]
-            default: ["F32", "F16", "BF16"]
-            }
+            let dtypes: Set<String> =
+                switch codec {
+                case "none": ["F32"]
+                case "fp16": ["F16"]
+                case "bf16": ["BF16"]
+                default: ["F32", "F16", "BF16"]
+                }
             for (name, shape) in spec.entries {
                 let entry = try blob.entry(name, dtypes: dtypes, shape: shape)
-                update[name] = try blob.finite(name, Tensor(shape: shape, scalars: header.floats(of: entry, in: bytes)!))
+                update[name] = try blob.finite(
+                    name,
+                    Tensor(shape: shape, scalars: header.floats(of: entry, in: bytes)!)
+                )
             }
         case "int8":
             try blob.expectOnly(spec.names.flatMap { [$0, CompressedUpdateFormat.scaleName($0)] })
             for (name, shape) in spec.entries {
                 let codes = try blob.entry(name, dtypes: ["I8"], shape: shape)
-                let scaleEntry = try blob.entry(CompressedUpdateFormat.scaleName(name), dtypes: ["F32"], shapes: [[], [1]])
+                let scaleEntry = try blob.entry(
+                    CompressedUpdateFormat.scaleName(name),
+                    dtypes: ["F32"],
+                    shapes: [[], [1]]
+                )
                 let scale = header.floats(of: scaleEntry, in: bytes)![0]
-                guard scale.isFinite, scale >= 0 else { throw .invalidScale(source: source, tensor: name, scale: scale) }
+                guard scale.isFinite, scale >= 0 else {
+                    throw .invalidScale(source: source, tensor: name, scale: scale)
+                }
                 let values = Int8Quantizer.dequantize(header.int8s(of: codes, in: bytes)!, scale: scale)
                 update[name] = try blob.finite(name, Tensor(shape: shape, scalars: values))
             }
@@ -96,7 +106,11 @@ private struct Blob {
     }
 
     /// The entry `name`, present, stored as one of `dtypes` and shaped as one of `shapes`.
-    func entry(_ name: String, dtypes: Set<String>, shapes: [[Int]]) throws(UpdateDecodingError) -> SafetensorsHeader.Entry {
+    func entry(
+        _ name: String,
+        dtypes: Set<String>,
+        shapes: [[Int]]
+    ) throws(UpdateDecodingError) -> SafetensorsHeader.Entry {
         guard let entry = self.entries[name] else { throw .missingTensor(source: self.source, tensor: name) }
         guard dtypes.contains(entry.dtypeName) else {
             throw .wrongDType(
@@ -112,7 +126,8 @@ private struct Blob {
         return entry
     }
 
-    func entry(_ name: String, dtypes: Set<String>, shape: [Int]) throws(UpdateDecodingError) -> SafetensorsHeader.Entry {
+    func entry(_ name: String, dtypes: Set<String>, shape: [Int]) throws(UpdateDecodingError) -> SafetensorsHeader.Entry
+    {
         try self.entry(name, dtypes: dtypes, shapes: [shape])
     }
 
@@ -151,7 +166,9 @@ private struct Blob {
             guard index >= 0, Int(index) < elements else {
                 throw .indexOutOfRange(source: self.source, tensor: name, index: index, elements: elements)
             }
-            guard index > previous else { throw .indicesNotIncreasing(source: self.source, tensor: name, position: position) }
+            guard index > previous else {
+                throw .indicesNotIncreasing(source: self.source, tensor: name, position: position)
+            }
             dense.scalars[Int(index)] = values[position]
             previous = index
         }
