@@ -77,14 +77,19 @@ struct ProximalTermTests {
                 let numeric = (plus - minus) / (2 * Double(h))
                 let error = abs(Double(analytic[index].scalars[i]) - numeric) / (2e-3 + 1e-2 * abs(numeric))
                 if error > worst.error {
-                    worst = (error, "\(model.parameters[index].name)[\(i)]: \(analytic[index].scalars[i]) vs \(numeric)")
+                    worst = (
+                        error, "\(model.parameters[index].name)[\(i)]: \(analytic[index].scalars[i]) vs \(numeric)"
+                    )
                 }
             }
         }
         #expect(worst.error <= 1, "\(worst.what)")
     }
 
-    static func roundDelta(mu: Float, global: OrderedDictionary<String, Tensor>) throws -> OrderedDictionary<String, Tensor> {
+    static func roundDelta(
+        mu: Float,
+        global: OrderedDictionary<String, Tensor>
+    ) throws -> OrderedDictionary<String, Tensor> {
         var configuration = TrainingConfiguration()
         configuration.epochs = 5
         configuration.learningRate = 3e-2

@@ -115,7 +115,9 @@ struct ServerOptimizerTests {
         let spec = TensorSpec(fixture.spec.map { (name: $0.name, shape: $0.shape) })
         func tensors(_ values: [String: [Double]]) -> OrderedDictionary<String, Tensor> {
             var out: OrderedDictionary<String, Tensor> = [:]
-            for entry in spec.entries { out[entry.name] = Tensor(shape: entry.shape, scalars: values[entry.name]!.map(Float.init)) }
+            for entry in spec.entries {
+                out[entry.name] = Tensor(shape: entry.shape, scalars: values[entry.name]!.map(Float.init))
+            }
             return out
         }
         #expect(fixture.cases.count == 9)
@@ -136,7 +138,10 @@ struct ServerOptimizerTests {
                     )
                     let flower = step.flower[entry.name]!
                     let worst = zip(mine, flower).map { abs(Double($0) - $1) }.max() ?? 0
-                    #expect(testCase.flower_is_float32 ? worst == 0 : worst <= 1e-6, "\(testCase.name): |diff| \(worst)")
+                    #expect(
+                        testCase.flower_is_float32 ? worst == 0 : worst <= 1e-6,
+                        "\(testCase.name): |diff| \(worst)"
+                    )
                 }
             }
         }
@@ -209,15 +214,31 @@ struct ServerOptimizerTests {
         }
 
         #expect(attempt { $0["server.v/b"] = nil } == .missingState(name: "server.v/b", kind: .fedadam))
-        #expect(attempt { $0["server.momentum/w"] = Tensor(shape: [2, 3]) } == .unexpectedState(name: "server.momentum/w", kind: .fedadam))
-        #expect(attempt { $0["server.m/w"] = Tensor(shape: [3, 2]) } == .misshapenState(name: "server.m/w", expected: [2, 3], found: [3, 2]))
-        #expect(attempt { $0["server.m/b"]!.scalars[1] = .nan } == .corruptState(name: "server.m/b", detail: "holds a value that is not finite"))
-        #expect(attempt { $0["server.v/w"]!.scalars[0] = -1 } == .corruptState(name: "server.v/w", detail: "holds a negative second moment"))
+        #expect(
+            attempt { $0["server.momentum/w"] = Tensor(shape: [2, 3]) }
+                == .unexpectedState(name: "server.momentum/w", kind: .fedadam)
+        )
+        #expect(
+            attempt { $0["server.m/w"] = Tensor(shape: [3, 2]) }
+                == .misshapenState(name: "server.m/w", expected: [2, 3], found: [3, 2])
+        )
+        #expect(
+            attempt { $0["server.m/b"]!.scalars[1] = .nan }
+                == .corruptState(name: "server.m/b", detail: "holds a value that is not finite")
+        )
+        #expect(
+            attempt { $0["server.v/w"]!.scalars[0] = -1 }
+                == .corruptState(name: "server.v/w", detail: "holds a negative second moment")
+        )
         let fraction = attempt { $0["server.step"]!.scalars[0] = 2.5 }
         #expect(fraction?.description.contains("server.step is 2.5, not a whole number") == true)
         #expect(attempt { _ in } == nil)
         let unexpected = ServerOptimizerError.unexpectedState(name: "server.momentum/w", kind: .fedadam)
-        #expect(unexpected.description.hasPrefix("the saved server-optimizer state holds server.momentum/w, which fedadam does not keep"))
+        #expect(
+            unexpected.description.hasPrefix(
+                "the saved server-optimizer state holds server.momentum/w, which fedadam does not keep"
+            )
+        )
     }
 
     @Test func flowersDefaultsAreTheDefaults() throws {
@@ -230,8 +251,10 @@ struct ServerOptimizerTests {
         #expect([yogi.learningRate, yogi.beta1, yogi.beta2, yogi.tau] == [0.01, 0.9, 0.99, 1e-3])
         #expect([adagrad.learningRate, adagrad.beta1, adagrad.beta2, adagrad.tau] == [0.1, 0, nil, 1e-9])
         #expect([avgm.learningRate, avgm.momentum] == [1, 0])
-        #expect(ServerOptimizerSettings(kind: .fedyogi, learningRate: 0.5, tau: 0.01).resolved
-            == ServerOptimizerSettings(kind: .fedyogi, learningRate: 0.5, beta1: 0.9, beta2: 0.99, tau: 0.01))
+        #expect(
+            ServerOptimizerSettings(kind: .fedyogi, learningRate: 0.5, tau: 0.01).resolved
+                == ServerOptimizerSettings(kind: .fedyogi, learningRate: 0.5, beta1: 0.9, beta2: 0.99, tau: 0.01)
+        )
         for kind in ServerOptimizerKind.allCases { try ServerOptimizerSettings.defaults(kind).validate() }
     }
 
@@ -243,15 +266,34 @@ struct ServerOptimizerTests {
             } catch { return error.description }
         }
 
-        #expect(problem(.init(kind: .fedavg, learningRate: 0)) == "strategy.server_learning_rate must be a number in (0, 100], not 0.0")
-        #expect(problem(.init(kind: .fedadam, learningRate: .nan))?.hasPrefix("strategy.server_learning_rate must be") == true)
-        #expect(problem(.init(kind: .fedavgm, learningRate: 1, momentum: 1)) == "strategy.momentum must be a number in [0, 1), not 1.0")
-        #expect(problem(.init(kind: .fedadam, learningRate: 0.1, beta1: -0.1)) == "strategy.beta1 must be a number in [0, 1), not -0.1")
-        #expect(problem(.init(kind: .fedyogi, learningRate: 0.1, beta2: 1)) == "strategy.beta2 must be a number in [0, 1), not 1.0")
-        #expect(problem(.init(kind: .fedadagrad, learningRate: 0.1, tau: 0)) == "strategy.tau must be a number in (0, 1], not 0.0")
+        #expect(
+            problem(.init(kind: .fedavg, learningRate: 0))
+                == "strategy.server_learning_rate must be a number in (0, 100], not 0.0"
+        )
+        #expect(
+            problem(.init(kind: .fedadam, learningRate: .nan))?.hasPrefix("strategy.server_learning_rate must be")
+                == true
+        )
+        #expect(
+            problem(.init(kind: .fedavgm, learningRate: 1, momentum: 1))
+                == "strategy.momentum must be a number in [0, 1), not 1.0"
+        )
+        #expect(
+            problem(.init(kind: .fedadam, learningRate: 0.1, beta1: -0.1))
+                == "strategy.beta1 must be a number in [0, 1), not -0.1"
+        )
+        #expect(
+            problem(.init(kind: .fedyogi, learningRate: 0.1, beta2: 1))
+                == "strategy.beta2 must be a number in [0, 1), not 1.0"
+        )
+        #expect(
+            problem(.init(kind: .fedadagrad, learningRate: 0.1, tau: 0))
+                == "strategy.tau must be a number in (0, 1], not 0.0"
+        )
         #expect(
             problem(.init(kind: .fedadagrad, learningRate: 0.1, beta2: 0.9))
-                == "strategy.beta2 does not apply to the fedadagrad server optimizer: remove it, or choose an optimizer that uses it (fedadam, fedyogi)"
+                == "strategy.beta2 does not apply to the fedadagrad server optimizer: remove it, or choose "
+                + "an optimizer that uses it (fedadam, fedyogi)"
         )
         #expect(problem(.init(kind: .fedavg, learningRate: 1, momentum: 0.9))?.contains("(fedavgm)") == true)
     }
