@@ -6,12 +6,14 @@ import Glibc
 
 /// A round's updates in one file, `<folder>/<name>.updates`, read through a memory mapping:
 /// robust aggregation needs every update at once, and a round of 50 sites × 90 MB would not fit
-/// in the coordinator's memory. Rows are written with `pwrite` (so appending never maps pages
-/// into this process) and read through a shared read-only mapping made for each `withRows`.
+/// in the coordinator's memory. Rows are written with `pwrite` and read either through a shared
+/// read-only mapping made for each `withRows` (`UpdateRows.row`) or block by block with `pread`
+/// (`UpdateRows.read(columns:into:)`, what the robust rules use); neither appending nor a rule's
+/// pass maps the file's pages into this process.
 ///
 /// Costs: disk n·L·4 bytes for n updates of L values, plus at most one growth step (64 MiB) of
-/// reserved space; memory: nothing per row, only the pages a reader touches, which the rules drop
-/// block by block (`UpdateRows.release(columns:)`).
+/// reserved space; memory: nothing per row, only the blocks a reader copies out. The kernel's
+/// page cache holds recently written or read parts of the file, reclaimable at any time.
 ///
 /// The file is ephemeral: it is never synced, `remove()` (or dropping the store) deletes it when
 /// the round ends, and `removeStale(in:)` deletes what a crashed process left behind.
@@ -72,7 +74,7 @@ package final class MappedUpdateStore: UpdateStore, @unchecked Sendable {
         self.lock.lock()
         defer { self.lock.unlock() }
         precondition(self.descriptor >= 0, "read from a removed update store")
-        guard self.rows > 0 else { return try body(UpdateRows(base: nil, count: 0, length: self.length, mapped: false)) }
+        guard self.rows > 0 else { return try body(UpdateRows(base: nil, count: 0, length: self.length, descriptor: nil)) }
         let bytes = self.rows * self.rowBytes
         let mapping = mmap(nil, bytes, PROT_READ, MAP_SHARED, self.descriptor, 0)
         guard let mapping, mapping != MAP_FAILED else {
@@ -80,7 +82,7 @@ package final class MappedUpdateStore: UpdateStore, @unchecked Sendable {
         }
         defer { munmap(mapping, bytes) }
         let base = UnsafePointer(mapping.assumingMemoryBound(to: Float.self))
-        return try body(UpdateRows(base: base, count: self.rows, length: self.length, mapped: true))
+        return try body(UpdateRows(base: base, count: self.rows, length: self.length, descriptor: self.descriptor))
     }
 
     /// Closes and deletes the file; later calls do nothing.

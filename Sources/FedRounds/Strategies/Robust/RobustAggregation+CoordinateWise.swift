@@ -3,7 +3,7 @@ import FedSupport
 extension RobustAggregation {
     /// The coordinate-wise median (`trim` nil) or trimmed mean dropping `trim` values at each end,
     /// [length]. Block by block, the n values of each coordinate are gathered side by side into a
-    /// scratch buffer of n·B floats per worker and selected there (O(n) per coordinate).
+    /// second buffer of n·B floats per worker and selected there (O(n) per coordinate).
     static func coordinateWise(_ rows: UpdateRows, trim: Int?) -> [Float] {
         let n = rows.count
         let block = Self.blockSize(rows: n)
@@ -13,11 +13,11 @@ extension RobustAggregation {
             let out = out.baseAddress!
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: chunks * n * block)
             defer { scratch.deallocate() }
-            Self.forEachBlock(of: rows, chunks: chunks) { chunk, columns in
+            Self.forEachBlock(of: rows, chunks: chunks) { chunk, columns, values in
                 let gathered = scratch + chunk * n * block
                 // gathered[c·n + i] = row i's value at coordinate start + c.
                 for i in 0..<n {
-                    let row = rows.row(i).baseAddress! + columns.lowerBound
+                    let row = values + i * columns.count
                     for c in 0..<columns.count { gathered[c * n + i] = row[c] }
                 }
                 for c in 0..<columns.count {

@@ -16,8 +16,12 @@ extension RobustAggregation {
         let selected = Array(ranked.prefix(m))
         if m == 1 {
             let chosen = selected[0]
+            let average = [Float](unsafeUninitializedCapacity: rows.length) { buffer, initialized in
+                rows.read(row: chosen, columns: 0..<rows.length, into: buffer.baseAddress!)
+                initialized = rows.length
+            }
             return RobustResult(
-                average: Array(rows.row(chosen)),
+                average: average,
                 selected: selected,
                 note: "Krum kept row \(chosen) of \(n) (score \(scores[chosen]), the next best \(scores[ranked[1]]))"
             )
@@ -53,14 +57,14 @@ extension RobustAggregation {
             partials.deallocate()
             scratch.deallocate()
         }
-        Self.forEachBlock(of: rows, chunks: chunks) { chunk, columns in
+        Self.forEachBlock(of: rows, chunks: chunks) { chunk, columns, values in
             let difference = scratch + chunk * block
             let partial = partials + chunk * pairs
             let width = columns.count
             for i in 0..<n {
-                let x = rows.row(i).baseAddress! + columns.lowerBound
+                let x = values + i * width
                 for j in (i + 1)..<n {
-                    let y = rows.row(j).baseAddress! + columns.lowerBound
+                    let y = values + j * width
                     // difference = y − x
                     difference.update(from: y, count: width)
                     BLAS.axpy(count: width, alpha: -1, x: x, y: difference)

@@ -34,9 +34,9 @@ extension RobustAggregation {
         var partials = [ExactScalarSum](repeating: ExactScalarSum(), count: chunks * n)
         partials.withUnsafeMutableBufferPointer { partials in
             let partials = partials.baseAddress!
-            Self.forEachBlock(of: rows, chunks: chunks) { chunk, columns in
+            Self.forEachBlock(of: rows, chunks: chunks) { chunk, columns, values in
                 for i in 0..<n {
-                    let x = rows.row(i).baseAddress! + columns.lowerBound
+                    let x = values + i * columns.count
                     partials[chunk * n + i].add(Double(BLAS.dot(count: columns.count, x: x, y: x)))
                 }
             }
