@@ -74,11 +74,17 @@ package final class MappedUpdateStore: UpdateStore, @unchecked Sendable {
         self.lock.lock()
         defer { self.lock.unlock() }
         precondition(self.descriptor >= 0, "read from a removed update store")
-        guard self.rows > 0 else { return try body(UpdateRows(base: nil, count: 0, length: self.length, descriptor: nil)) }
+        guard self.rows > 0 else {
+            return try body(UpdateRows(base: nil, count: 0, length: self.length, descriptor: nil))
+        }
         let bytes = self.rows * self.rowBytes
         let mapping = mmap(nil, bytes, PROT_READ, MAP_SHARED, self.descriptor, 0)
         guard let mapping, mapping != MAP_FAILED else {
-            throw UpdateStoreError.cannotMap(path: self.url.path, bytes: bytes, reason: String(cString: strerror(errno)))
+            throw UpdateStoreError.cannotMap(
+                path: self.url.path,
+                bytes: bytes,
+                reason: String(cString: strerror(errno))
+            )
         }
         defer { munmap(mapping, bytes) }
         let base = UnsafePointer(mapping.assumingMemoryBound(to: Float.self))

@@ -63,10 +63,20 @@ package struct UpdateRows {
         destination.update(from: self.base! + offset, count: columns.count)
     }
 
-    private static func pread(_ descriptor: Int32, _ target: UnsafeMutablePointer<Float>, bytes: Int, offset: Int) -> Bool {
+    private static func pread(
+        _ descriptor: Int32,
+        _ target: UnsafeMutablePointer<Float>,
+        bytes: Int,
+        offset: Int
+    ) -> Bool {
         var done = 0
         while done < bytes {
-            let read = Glibc.pread(descriptor, UnsafeMutableRawPointer(target) + done, bytes - done, off_t(offset + done))
+            let read = Glibc.pread(
+                descriptor,
+                UnsafeMutableRawPointer(target) + done,
+                bytes - done,
+                off_t(offset + done)
+            )
             if read < 0 && errno == EINTR { continue }
             guard read > 0 else { return false }
             done += read

@@ -21,7 +21,9 @@ struct MappedUpdateStoreTests {
         let second = try store.append([-4, 5.5, 0])
         let rows = try store.withRows { rows in (0..<rows.count).map { Array(rows.row($0)) } }
         var block = [Float](repeating: 0, count: 4)
-        try store.withRows { rows in block.withUnsafeMutableBufferPointer { rows.read(columns: 1..<3, into: $0.baseAddress!) } }
+        try store.withRows { rows in
+            block.withUnsafeMutableBufferPointer { rows.read(columns: 1..<3, into: $0.baseAddress!) }
+        }
         let existed = FileManager.default.fileExists(atPath: folder.appendingPathComponent("round-1.updates").path)
         store.remove()
 
@@ -60,8 +62,10 @@ struct MappedUpdateStoreTests {
         #expect(removed == 1)
         #expect(reopened.count == 0)
         #expect(try reopened.withRows { $0.count } == 0)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
-            == ["round-8.updates", "rounds.jsonl"])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+                == ["round-8.updates", "rounds.jsonl"]
+        )
     }
 
     @Test func refusesAnUpdateOfTheWrongLengthAndAMissingFolder() throws {
@@ -74,16 +78,21 @@ struct MappedUpdateStoreTests {
         }
         #expect(store.count == 0)
         let missing = folder.appendingPathComponent("absent")
-        #expect(throws: UpdateStoreError.cannotCreate(
-            path: missing.appendingPathComponent("round-1.updates").path, reason: "No such file or directory"
-        )) { try MappedUpdateStore(folder: missing, name: "round-1", length: 3) }
+        #expect(
+            throws: UpdateStoreError.cannotCreate(
+                path: missing.appendingPathComponent("round-1.updates").path,
+                reason: "No such file or directory"
+            )
+        ) { try MappedUpdateStore(folder: missing, name: "round-1", length: 3) }
     }
 
     @Test func aFullDiskIsNamedWithTheFile() {
         let error = UpdateStoreError.diskFull(path: "/state/round-4.updates", bytes: 64 << 20)
 
-        #expect(error.description == "the disk holding /state/round-4.updates is full: the round's updates need "
-            + "64 MiB more; free space there, or sample fewer sites per round")
+        #expect(
+            error.description == "the disk holding /state/round-4.updates is full: the round's updates need "
+                + "64 MiB more; free space there, or sample fewer sites per round"
+        )
     }
 
     /// 1,000 updates of 100,000 values (400 MB, several growth steps of the file) are stored
@@ -119,7 +128,9 @@ struct MappedUpdateStoreTests {
             #expect(abs(average[c] - (0.4995 + Float(c) / Float(length))) < 1e-5)
         }
         let grown = peak - baseline.resident
-        print("mapped store: \(n) × \(length) floats, file \(fileBytes >> 20) MiB, peak resident growth \(grown >> 20) MiB")
+        print(
+            "mapped store: \(n) × \(length) floats, file \(fileBytes >> 20) MiB, peak resident growth \(grown >> 20) MiB"
+        )
         #expect(grown < 100 << 20)
         #expect(!FileManager.default.fileExists(atPath: store.url.path))
     }

@@ -117,7 +117,11 @@ struct RobustAggregationTests {
 
     @Test func normBoundingScalesLongUpdatesToTheMedianNormThenWeighs() throws {
         // Norms 5, 1, 2: the median 2 bounds [3, 4] to [1.2, 1.6].
-        let result = try Self.aggregate([[3, 4], [0, 1], [0, 2]], weights: [1, 2, 1], rule: .normBounding(multiple: 1))
+        let result = try Self.aggregate(
+            [[3, 4], [0, 1], [0, 2]],
+            weights: [1, 2, 1],
+            rule: .normBounding(multiple: 1)
+        )
 
         // (1·[1.2, 1.6] + 2·[0, 1] + 1·[0, 2]) / 4
         #expect(result.scales == [0.4, 1, 1])
@@ -168,11 +172,19 @@ struct RobustAggregationTests {
     @Test func krumRefusesARoundWithFewerThanTwoFPlusThreeUpdates() throws {
         let rows = (0..<6).map { [Float($0)] }
 
-        #expect(throws: RobustRuleError.tooFewUpdates(
-            rule: "Krum with f = 3", needed: 9, found: 6, hint: "lower strategy.byzantine_sites or sample more sites"
-        )) { try Self.aggregate(rows, rule: .krum(f: 3)) }
+        #expect(
+            throws: RobustRuleError.tooFewUpdates(
+                rule: "Krum with f = 3",
+                needed: 9,
+                found: 6,
+                hint: "lower strategy.byzantine_sites or sample more sites"
+            )
+        ) { try Self.aggregate(rows, rule: .krum(f: 3)) }
         let error = RobustRuleError.tooFewUpdates(
-            rule: "Krum with f = 3", needed: 9, found: 6, hint: "lower strategy.byzantine_sites or sample more sites"
+            rule: "Krum with f = 3",
+            needed: 9,
+            found: 6,
+            hint: "lower strategy.byzantine_sites or sample more sites"
         )
         #expect(
             error.description
@@ -187,9 +199,14 @@ struct RobustAggregationTests {
         #expect(try RobustRule.fromSettings(aggregation: nil) == nil)
         #expect(try RobustRule.fromSettings(aggregation: "mean") == nil)
         #expect(try RobustRule.fromSettings(aggregation: "trimmed_mean", trimFraction: 0.1) == .trimmedMean(beta: 0.1))
-        #expect(try RobustRule.fromSettings(aggregation: "multi_krum", byzantineSites: 2, krumSelected: 5)
-            == .multiKrum(f: 2, m: 5))
-        #expect(try RobustRule.fromSettings(aggregation: "norm_bounding", normBoundMultiple: 2) == .normBounding(multiple: 2))
+        #expect(
+            try RobustRule.fromSettings(aggregation: "multi_krum", byzantineSites: 2, krumSelected: 5)
+                == .multiKrum(f: 2, m: 5)
+        )
+        #expect(
+            try RobustRule.fromSettings(aggregation: "norm_bounding", normBoundMultiple: 2)
+                == .normBounding(multiple: 2)
+        )
 
         #expect(throws: RobustRuleError.unknownAggregation("bulyan")) {
             try RobustRule.fromSettings(aggregation: "bulyan")
@@ -198,9 +215,13 @@ struct RobustAggregationTests {
             RobustRuleError.unknownAggregation("bulyan").description
                 == "strategy.aggregation is 'bulyan'; use one of mean, median, trimmed_mean, krum, multi_krum, norm_bounding"
         )
-        #expect(throws: RobustRuleError.outOfRange(
-            key: "strategy.trim_fraction", value: "0.5", allowed: "at least 0 and below 0.5"
-        )) { try RobustRule.fromSettings(aggregation: "trimmed_mean", trimFraction: 0.5) }
+        #expect(
+            throws: RobustRuleError.outOfRange(
+                key: "strategy.trim_fraction",
+                value: "0.5",
+                allowed: "at least 0 and below 0.5"
+            )
+        ) { try RobustRule.fromSettings(aggregation: "trimmed_mean", trimFraction: 0.5) }
         #expect(throws: RobustRuleError.self) { try RobustRule.fromSettings(aggregation: "krum") }
         #expect(throws: RobustRuleError.unusedSetting(key: "strategy.trim_fraction", aggregation: "krum")) {
             try RobustRule.fromSettings(aggregation: "krum", trimFraction: 0.1, byzantineSites: 1)
@@ -211,20 +232,29 @@ struct RobustAggregationTests {
         #expect(throws: RobustRuleError.self) { try RobustRule.trimmedMean(beta: .nan).validate() }
     }
 
-    /// Times the median, the trimmed mean and Krum on n updates of a million values (no
-    /// assertions on time). Run with FEDTUNE_ROBUST_TIMING=1.
+    /// Times each rule on n updates of a million values in a `MappedUpdateStore` (no assertions
+    /// on time). Run with FEDTUNE_ROBUST_TIMING=1.
     @Test(.enabled(if: ProcessInfo.processInfo.environment["FEDTUNE_ROBUST_TIMING"] != nil))
     func timing() throws {
         let length = 1_000_000
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "fedtune-timing-\(UUID().uuidString)"
+        )
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
         for n in [10, 50] {
             var generator = SeededGenerator(seed: UInt64(n))
-            let store = InMemoryUpdateStore(length: length)
+            let store = try MappedUpdateStore(folder: folder, name: "timing-\(n)", length: length)
+            defer { store.remove() }
             var row = [Float](repeating: 0, count: length)
             for _ in 0..<n {
                 for c in 0..<length { row[c] = generator.nextNormal() }
                 try store.append(row)
             }
-            for rule in [RobustRule.median, .trimmedMean(beta: 0.1), .krum(f: 2), .normBounding(multiple: 1)] {
+            let rules: [RobustRule] = [
+                .median, .trimmedMean(beta: 0.1), .krum(f: 2), .multiKrum(f: 2, m: n - 2), .normBounding(multiple: 1),
+            ]
+            for rule in rules {
                 let clock = ContinuousClock()
                 let start = clock.now
                 let result = try store.withRows {

@@ -23,7 +23,9 @@ extension RobustAggregation {
                 for c in 0..<columns.count {
                     let values = gathered + c * n
                     out[columns.lowerBound + c] =
-                        if let trim { Self.trimmedMean(values, count: n, trim: trim) } else { Self.median(values, count: n) }
+                        if let trim { Self.trimmedMean(values, count: n, trim: trim) } else {
+                            Self.median(values, count: n)
+                        }
                 }
             }
         }

@@ -56,7 +56,10 @@ package enum RobustAggregation {
         try rule.validate()
         guard rows.count >= rule.minimumUpdates else {
             throw .tooFewUpdates(
-                rule: rule.name, needed: rule.minimumUpdates, found: rows.count, hint: Self.hint(for: rule)
+                rule: rule.name,
+                needed: rule.minimumUpdates,
+                found: rows.count,
+                hint: Self.hint(for: rule)
             )
         }
         switch rule {

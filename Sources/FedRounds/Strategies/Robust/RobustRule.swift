@@ -76,7 +76,9 @@ package enum RobustRule: Sendable, Equatable, Codable {
         case .normBounding(let multiple):
             guard multiple.isFinite, multiple > 0 else {
                 throw .outOfRange(
-                    key: "strategy.norm_bound_multiple", value: "\(multiple)", allowed: "a number above 0 (1 is typical)"
+                    key: "strategy.norm_bound_multiple",
+                    value: "\(multiple)",
+                    allowed: "a number above 0 (1 is typical)"
                 )
             }
         }
