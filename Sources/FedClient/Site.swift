@@ -1,5 +1,6 @@
 import FedData
 import FedLearning
+import FedRounds
 import FedSupport
 import FedTLS
 import FedTensor
@@ -182,6 +183,8 @@ package struct Site: Sendable {
         var modelReceived = false
         var name = ""
         var secure: SecureState?
+        /// Compresses updates when the coordinator asks; its error feedback lasts the connection.
+        var encoder: UpdateEncoder?
         while let message = try await reader.receive() {
             switch message {
             case .welcome(let welcome):
@@ -238,7 +241,7 @@ package struct Site: Sendable {
                 let result = try await Self.offPool {
                     try self.dataCheck(round: train.round) { try self.train(train, blob: blob, trainer: trainer) }
                 }
-                let delta = ByteBuffer(bytes: ModelPackage.encodeTrainable(result.delta))
+                let delta = ByteBuffer(bytes: try self.encodeUpdate(result.delta, train: train, encoder: &encoder))
                 try await sender.send(
                     .update(
                         .init(

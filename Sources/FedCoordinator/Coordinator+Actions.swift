@@ -40,7 +40,9 @@ extension Coordinator {
                             baseDigest: self.baseDigest,
                             configuration: training.wireValue,
                             blob: .init(content: .trainable, bytes: blob.readableBytes),
-                            secureAggregation: self.core.secureSetup(round: round).flatMap { try? JSONValue(encoding: $0) }
+                            secureAggregation: self.core.secureSetup(round: round).flatMap { try? JSONValue(encoding: $0) },
+                            compression: self.compression,
+                            clipNorm: self.compression == nil ? nil : self.core.clipNorm
                         )
                     ),
                     blob: blob,
@@ -133,7 +135,7 @@ extension Coordinator {
             )
             var record = record
             record.digest = sha256Hex(blob)
-            try self.state.save(round: round, modelBlob: blob, record: record)
+            try self.state.save(round: round, modelBlob: blob, record: record, serverState: self.core.serverState)
             var metadata: Logger.Metadata = [
                 "round.number": "\(round)", "round.sites": "\(record.sites.count)",
                 "round.examples": "\(record.examples)",

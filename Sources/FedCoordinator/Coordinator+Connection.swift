@@ -198,15 +198,17 @@ extension Coordinator {
                             detail: "an update's blob must hold a delta, not \(update.blob.content.rawValue)"
                         )
                     }
+                    // Dense, or compressed as the blob's metadata says (fp16, bf16, int8, top-k).
                     let tensors = try blob.withUnsafeReadableBytes { raw in
-                        try Safetensors.decode(
+                        try UpdateDecoder.decode(
                             Data(
                                 bytesNoCopy: UnsafeMutableRawPointer(mutating: raw.baseAddress!),
                                 count: raw.count,
                                 deallocator: .none
                             ),
-                            path: "update from \(site)"
-                        ).tensors
+                            spec: self.updateSpec,
+                            source: "update from \(site)"
+                        )
                     }
                     event = .updateReceived(
                         site: site,

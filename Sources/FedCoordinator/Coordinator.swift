@@ -48,6 +48,10 @@ package actor Coordinator {
     /// Twice the trainable tensors' size, so an honest delta always fits and a hostile
     /// announcement is refused before anything is allocated.
     let maximumUpdateBytes: Int
+    /// The names and shapes an update must have, read by each connection's task as it decodes.
+    let updateSpec: TensorSpec
+    /// What `train` tells sites about compressing their update; nil sends dense F32.
+    let compression: JSONValue?
     /// Who may join: the allow-list and the revocation list, reloaded on SIGHUP.
     var admission: Admission
     /// Sleeps until the core's `wake` instants; cancelled when the run ends.
@@ -125,6 +129,8 @@ package actor Coordinator {
         settings.trainingSeed = configuration.training.seed
         settings.maxExamplesPerSite = configuration.maxExamplesPerSite
         settings.secureAggregation = configuration.secureAggregation
+        settings.optimizer = configuration.strategy.optimizer
+        settings.robust = configuration.strategy.robust
         settings.baseModelBytes = base.count
         let start = global.filter { trainable.contains($0.key) }
         settings.trainableBytes = ModelPackage.encodeTrainable(start).count
@@ -137,14 +143,35 @@ package actor Coordinator {
             settings.privacyKey = try self.state.privacyKey()
             history = try self.state.privacyHistory(through: completed, plan: plan)
         }
+        // The server optimizer's momentum and moments as the last checkpoint left them.
+        var optimizer: ServerOptimizer?
+        if completed > 0 {
+            let saved = try self.state.serverState(round: completed)
+            do throws(ServerOptimizerError) {
+                optimizer = try ServerOptimizer(
+                    settings: settings.optimizerSettings, spec: TensorSpec(of: start), restoring: saved)
+            } catch {
+                throw CoordinatorError.invalidConfiguration(
+                    "\(self.state.serverStateURL(round: completed).path): \(error) ---> HINT: keep strategy.optimizer "
+                        + "as the state folder was started with, or start a new state folder")
+            }
+        }
         self.core = FederationCore(
             settings: settings,
             global: start,
             completedRounds: completed,
             evaluated: evaluated,
-            privacyHistory: history
+            privacyHistory: history,
+            optimizer: optimizer,
+            updateStores: { [folder = configuration.state] round, length in
+                // A robust rule's round of updates: a memory-mapped file beside the checkpoints.
+                try MappedUpdateStore(folder: folder, name: String(format: "round-%05d", round), length: length)
+            }
         )
         if let limit = self.core.budgetLimit { logger.notice("\(limit.description)") }
+        self.updateSpec = self.core.spec
+        self.compression =
+            configuration.strategy.compression == .none ? nil : try? JSONValue(encoding: configuration.strategy.compression)
         // A ByteBuffer holds at most UInt32.max bytes; larger models need more than one blob.
         self.maximumUpdateBytes = Swift.min(2 * self.core.spec.scalarCount * 4 + 1 << 20, Int(UInt32.max))
     }

@@ -163,6 +163,12 @@ extension CoordinatorConfiguration {
         guard self.serverLearningRate.isFinite, self.serverLearningRate > 0, self.serverLearningRate <= 100 else {
             throw invalid("strategy.server_learning_rate must be a number in (0, 100], not \(self.serverLearningRate)")
         }
+        do throws(StrategyError) {
+            self.strategy = try (file.strategy ?? StrategySettings()).resolve()
+            self.serverLearningRate = Float(self.strategy.optimizer.learningRate)
+        } catch {
+            throw invalid(error.description)
+        }
         if let privacy = file.privacy {
             if let clip = file.strategy?.clipNorm, Double(clip) != privacy.clipNorm {
                 throw invalid(
@@ -182,6 +188,17 @@ extension CoordinatorConfiguration {
                 throw invalid(error.description)
             }
             self.clipNorm = Float(privacy.clipNorm)
+        }
+        if let rule = self.strategy.robust, self.privacy != nil || file.secureAggregation != nil {
+            throw invalid(
+                "strategy.aggregation \(rule.settingName) needs every update in the clear: it cannot be used with "
+                    + (self.privacy != nil ? "privacy (DP-FedAvg's guarantee is for the noised mean)" : "secure_aggregation")
+                    + "; use aggregation: mean")
+        }
+        if self.strategy.compression != .none, file.secureAggregation != nil {
+            throw invalid(
+                "strategy.compression \(self.strategy.compression.name) cannot be used with secure_aggregation, which "
+                    + "quantises updates its own way; leave compression out")
         }
         if let secure = file.secureAggregation {
             guard self.clipNorm != nil else {

@@ -22,6 +22,8 @@ package struct CoordinatorConfiguration: Sendable {
     /// L2 bound on each site's update; nil leaves updates unclipped.
     package var clipNorm: Float?
     package var serverLearningRate: Float = 1
+    /// The server optimizer, the robust rule and the sites' compression (`strategy`).
+    package var strategy = Strategy()
     /// DP-FedAvg's resolved plan (`privacy` in coordinator.yaml); nil runs plain FedAvg.
     package var privacy: DifferentialPrivacy?
     /// Secure aggregation's settings (`secure_aggregation`); nil sends updates in the clear.

@@ -57,6 +57,8 @@ package struct StateFolder: Sendable {
             throw CoordinatorError.stateNotWritable(path: self.url.path, reason: "\(error)")
         }
         var notes: [String] = []
+        let updates = MappedUpdateStore.removeStale(in: self.url)
+        if updates > 0 { notes.append("removed \(updates) file(s) of updates a stopped round kept for robust aggregation") }
         let stale = AtomicFile.removeStale(in: self.url)
         if stale > 0 { notes.append("removed \(stale) temporary file(s) an interrupted write left") }
         for url in [self.roundsURL, self.evaluationsURL] {

@@ -26,6 +26,11 @@ extension FederationCore {
         package var privacyKey: [UInt8] = []
         /// Secure aggregation (SecAgg+): the coordinator sees only each round's sum.
         package var secureAggregation: SecureAggregationSettings?
+        /// The server optimizer; nil is FedAvg with `serverLearningRate`.
+        package var optimizer: ServerOptimizerSettings?
+        /// A robust rule instead of FedAvg's mean (every update of a round is then kept in an
+        /// `UpdateStore` until the round closes).
+        package var robust: RobustRule?
 
         package init(policy: RoundPolicy, clipNorm: Float? = nil, serverLearningRate: Float = 1) {
             self.policy = policy
@@ -102,5 +107,12 @@ extension FederationCore {
         case shutDown(completedRounds: Int)
         /// Secure aggregation: send a site one step of the protocol.
         case secure(site: String, round: Int, SecureMessage)
+    }
+}
+
+extension FederationCore.Settings {
+    /// The server optimizer's settings: `optimizer`, or FedAvg with `serverLearningRate`.
+    package var optimizerSettings: ServerOptimizerSettings {
+        self.optimizer ?? ServerOptimizerSettings(kind: .fedavg, learningRate: Double(self.serverLearningRate))
     }
 }

@@ -42,6 +42,11 @@ package struct FederationCore: Sendable {
     var announced: [String: Int] = [:]
     /// Differential privacy's noise, accountant and clip norm; nil without `privacy`.
     var ledger: PrivacyLedger?
+    /// The open round's updates under a robust rule, and where such a round keeps them.
+    var robustRound: RobustRound?
+    let makeUpdateStore: @Sendable (_ round: Int, _ length: Int) throws -> any UpdateStore
+    /// Moves the global model by each round's average (FedAvg, or FedAvgM, FedAdam…).
+    package internal(set) var optimizer: ServerOptimizer
     /// The round machine's rules as this run applies them (privacy sets the sampling and
     /// may end the run early); kept to restart a round secure aggregation had to abandon.
     var policy: RoundPolicy
@@ -57,16 +62,26 @@ package struct FederationCore: Sendable {
     /// `evaluated` is false when the last of them has no evaluation on record.
     /// `privacyHistory`: the `privacy` of each closed round's record, in order (under
     /// differential privacy the accountant and the clip norm are rebuilt from it).
+    /// `optimizer`: the server optimizer as the last checkpoint left it (restored by the
+    /// shell from its saved state); nil starts a fresh one from the settings.
+    /// `updateStores` makes the store a robust rule keeps a round's updates in (in memory
+    /// unless the shell gives files).
     package init(
         settings: Settings,
         global: OrderedDictionary<String, Tensor>,
         completedRounds: Int = 0,
         evaluated: Bool = true,
-        privacyHistory: [RoundPrivacy] = []
+        privacyHistory: [RoundPrivacy] = [],
+        optimizer: ServerOptimizer? = nil,
+        updateStores: @escaping @Sendable (_ round: Int, _ length: Int) throws -> any UpdateStore = {
+            InMemoryUpdateStore(length: $1)
+        }
     ) {
+        self.makeUpdateStore = updateStores
         self.settings = settings
         self.global = global
         self.spec = TensorSpec(of: global)
+        self.optimizer = optimizer ?? ServerOptimizer(settings: settings.optimizerSettings, spec: self.spec)
         var policy = settings.policy
         if let plan = settings.privacy {
             let ledger = PrivacyLedger(plan: plan, key: settings.privacyKey, history: privacyHistory)
@@ -81,6 +96,12 @@ package struct FederationCore: Sendable {
         // Every round already done and evaluated: a site that joins is only told so.
         self.isOver = completedRounds >= policy.rounds && self.unevaluated == nil
     }
+
+    /// The clip norm of the open round (privacy's, which may adapt, or `strategy.clip_norm`).
+    package var clipNorm: Double? { self.ledger?.clipNorm ?? self.settings.clipNorm.map(Double.init) }
+
+    /// The server optimizer's state after the last closed round, for its checkpoint.
+    package var serverState: OrderedDictionary<String, Tensor> { self.optimizer.state }
 
     /// ε spent so far at the plan's δ, under differential privacy.
     package var epsilon: Double? { self.ledger?.epsilon }
@@ -229,8 +250,12 @@ package struct FederationCore: Sendable {
         }
         do {
             // The update is validated (names, shapes, finite values) as it is folded, once.
-            let folded = try self.accumulator.add(update.tensors, examples: update.examples)
-            self.tally.add(site: site, update: update, scale: folded.scale)
+            if self.settings.robust != nil {
+                self.tally.add(site: site, update: update, scale: try self.storeRobust(update, from: site))
+            } else {
+                let folded = try self.accumulator.add(update.tensors, examples: update.examples)
+                self.tally.add(site: site, update: update, scale: folded.scale)
+            }
         } catch {
             return self.handle(
                 .updateUnreadable(site: site, round: round, reason: UntrustedText.clean("\(error)")),
@@ -291,6 +316,10 @@ package struct FederationCore: Sendable {
         self.tally.bytes.baseModel = self.pendingBaseBytes
         self.pendingBaseBytes = 0
         self.secure = nil
+        if let problem = self.openRobustRound(round) {
+            self.isOver = true
+            return [.stop(reason: problem)]
+        }
         var actions: [Action] = []
         if self.settings.secureAggregation != nil, !sites.isEmpty {
             actions += self.openSecureRound(round, sites: sites, now: now)
@@ -318,6 +347,7 @@ package struct FederationCore: Sendable {
         -> Action
     {
         var privacy: RoundPrivacy?
+        var aggregation: RoundAggregation?
         if var ledger = self.ledger {
             let released = ledger.release(
                 self.accumulator,
@@ -327,12 +357,15 @@ package struct FederationCore: Sendable {
             )
             self.ledger = ledger
             privacy = released.record
-            FedAvgAccumulator.apply(released.average, to: &self.global, serverLearningRate: self.settings.serverLearningRate)
+            self.optimizer.apply(released.average, to: &self.global)
+        } else if self.settings.robust != nil {
+            aggregation = self.closeRobustRound()
         } else if let average = self.accumulator.average() {
-            FedAvgAccumulator.apply(average, to: &self.global, serverLearningRate: self.settings.serverLearningRate)
+            self.optimizer.apply(average, to: &self.global)
         }
         var record = self.tally.record(round: round, reported: reported, failures: failures, now: now)
         record.privacy = privacy
+        record.aggregation = aggregation
         record.refused = self.pendingRefusals.isEmpty ? nil : self.pendingRefusals
         record.stopped = self.pendingStopped.isEmpty ? nil : self.pendingStopped
         self.pendingRefusals = []

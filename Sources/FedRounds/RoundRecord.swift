@@ -28,6 +28,9 @@ package struct RoundRecord: Sendable, Codable, Equatable {
     /// Differential privacy's numbers for the round (noise, clip norm, ε so far); absent
     /// without `privacy`.
     package var privacy: RoundPrivacy?
+    /// What a robust rule did (which updates Krum kept, or why the model stayed as it was);
+    /// absent under FedAvg's mean.
+    package var aggregation: RoundAggregation?
 
     /// An update turned away, and why.
     package struct Refusal: Sendable, Codable, Equatable {

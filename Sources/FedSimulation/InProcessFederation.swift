@@ -53,6 +53,8 @@ package struct InProcessFederation<Model: SimulatedModel> {
         )
         settings.trainingSeed = training.seed
         settings.secureAggregation = scenario.secureAggregation
+        settings.optimizer = scenario.strategy.optimizer
+        settings.robust = scenario.strategy.robust
         if let plan = try scenario.privacyPlan(sites: sites) {
             settings.privacy = plan
             settings.clipNorm = Float(plan.clipNorm)
@@ -76,7 +78,15 @@ package struct InProcessFederation<Model: SimulatedModel> {
         // Sizes of what the wire would carry: the base model once per site, then trainable tensors.
         settings.baseModelBytes = ModelPackage.encode(metadata: metadata, tensors: model.parameters.values()).count
         settings.trainableBytes = ModelPackage.encodeTrainable(self.setup.start).count
-        var core = FederationCore(settings: settings, global: self.setup.start)
+        if let state = self.state { try AtomicFile.createFolder(state.url) }
+        // A robust rule keeps each round's updates in a file: the state folder's, or a temporary one.
+        let storeFolder = self.state?.url ?? FileManager.default.temporaryDirectory
+        let storePrefix = self.state == nil ? "fedtune-\(UUID().uuidString)-" : ""
+        var core = FederationCore(
+            settings: settings, global: self.setup.start,
+            updateStores: { round, length in
+                try MappedUpdateStore(folder: storeFolder, name: storePrefix + String(format: "round-%05d", round), length: length)
+            })
         // Tensors each site keeps for itself (FedBN's batch norms): a site starts from the
         // pretrained ones and keeps its own from round to round; the global model (checkpoints,
         // the global test set) keeps the pretrained ones, as a coordinator never sees any other.
@@ -92,6 +102,8 @@ package struct InProcessFederation<Model: SimulatedModel> {
         var results: [SimulationRound.SiteResult] = []
         var secureSites = VirtualSecureSites(seed: self.scenario.seed)
         let hostile = self.scenario.attack?.hostile(self.setup.siteNames) ?? []
+        var encoders: [String: UpdateEncoder] = [:]
+        var compressionGenerator = SeededGenerator(seed: self.scenario.seed ^ 0x636F_6D70)
         /// One site's local training in a round, from the round's tensors.
         func train(_ site: String, seed: UInt64, tensors: OrderedDictionary<String, Tensor>) throws
             -> RoundTraining.Result
@@ -131,11 +143,22 @@ package struct InProcessFederation<Model: SimulatedModel> {
                     continue
                 }
                 let result = try train(site, seed: seed, tensors: tensors)
+                var delta = hostile.contains(site) ? self.scenario.attack!.tamper(result.delta) : result.delta
+                var bytes = settings.trainableBytes
+                if self.scenario.strategy.compression != .none {
+                    // As a site process does: clip, compress (top-k keeps each site's residual),
+                    // and the coordinator decodes what arrives.
+                    var encoder = encoders[site] ?? UpdateEncoder(compression: self.scenario.strategy.compression)
+                    let blob = encoder.encode(delta, clippedTo: core.clipNorm, using: &compressionGenerator)
+                    encoders[site] = encoder
+                    bytes = blob.count
+                    delta = try UpdateDecoder.decode(blob, spec: core.spec, source: "update from \(site)")
+                }
                 let update = FederationCore.Update(
                     examples: result.examples,
                     metrics: result.metrics,
-                    tensors: hostile.contains(site) ? self.scenario.attack!.tamper(result.delta) : result.delta,
-                    bytes: settings.trainableBytes
+                    tensors: delta,
+                    bytes: bytes
                 )
                 pending += core.handle(.updateReceived(site: site, round: round, update), now: now)
             case .secure(let site, let round, .neighbours(let keys)):
@@ -170,7 +193,7 @@ package struct InProcessFederation<Model: SimulatedModel> {
                         tensors: model.anyClassifier.stored(model.parameters.values())
                     )
                     record.digest = sha256Hex(blob)
-                    try state.save(round: round, modelBlob: blob, record: record)
+                    try state.save(round: round, modelBlob: blob, record: record, serverState: core.serverState)
                 }
                 let positive = self.scenario.positiveClassIndex(in: self.setup.classNames)
                 let score = Score(model, self.setup.test, positiveClass: positive)

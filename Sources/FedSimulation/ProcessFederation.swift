@@ -142,6 +142,7 @@ struct ProcessFederation<Model: SimulatedModel> {
 
             """
         if let clip = self.scenario.clipNorm { yaml += "  clip_norm: \(clip)\n" }
+        yaml += Self.yaml(self.scenario.strategySettings)
         switch self.scenario.sample {
         case .all: break
         case .count(let count): yaml += "sample: \"\(count)\"\n"
@@ -156,6 +157,21 @@ struct ProcessFederation<Model: SimulatedModel> {
             if secure.neighbours == nil, secure.threshold == nil { yaml = String(yaml.dropLast()) + " {}\n" }
         }
         return yaml
+    }
+
+    /// The `strategy` keys beyond clip_norm and server_learning_rate, as coordinator.yaml spells
+    /// them (indented under `strategy:`).
+    private static func yaml(_ strategy: StrategySettings?) -> String {
+        guard let s = strategy else { return "" }
+        let values: [(String, String?)] = [
+            ("optimizer", s.optimizer), ("momentum", s.momentum.map { "\($0)" }), ("beta1", s.beta1.map { "\($0)" }),
+            ("beta2", s.beta2.map { "\($0)" }), ("tau", s.tau.map { "\($0)" }), ("aggregation", s.aggregation),
+            ("trim_fraction", s.trimFraction.map { "\($0)" }), ("byzantine_sites", s.byzantineSites.map { "\($0)" }),
+            ("krum_selected", s.krumSelected.map { "\($0)" }),
+            ("norm_bound_multiple", s.normBoundMultiple.map { "\($0)" }), ("compression", s.compression),
+            ("topk_fraction", s.topkFraction.map { "\($0)" }),
+        ]
+        return values.compactMap { key, value in value.map { "  \(key): \($0)\n" } }.joined()
     }
 
     /// The scenario's `privacy` section as coordinator.yaml spells it.

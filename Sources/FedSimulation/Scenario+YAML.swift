@@ -82,6 +82,13 @@ extension Scenario {
         guard self.serverLearningRate.isFinite, self.serverLearningRate > 0, self.serverLearningRate <= 100 else {
             throw invalid("strategy.server_learning_rate must be a number in (0, 100], not \(self.serverLearningRate)")
         }
+        do throws(StrategyError) {
+            self.strategy = try (file.strategy ?? StrategySettings()).resolve()
+            self.serverLearningRate = Float(self.strategy.optimizer.learningRate)
+            self.strategySettings = file.strategy
+        } catch {
+            throw invalid(error.description)
+        }
         guard file.rounds <= 1_000_000 else { throw invalid("rounds must be in 1...1000000") }
         if let privacy = file.privacy {
             if let clip = self.clipNorm, Double(clip) != privacy.clipNorm {
@@ -103,6 +110,17 @@ extension Scenario {
             if self.attack?.kind == .labelFlip, self.isText || self.isImage {
                 throw invalid("attack.kind label_flip is for tabular scenarios; use kind: scale with a text or image model")
             }
+        }
+        if let rule = self.strategy.robust, self.privacy != nil || file.secureAggregation != nil {
+            throw invalid(
+                "strategy.aggregation \(rule.settingName) needs every update in the clear: it cannot be used with "
+                    + (self.privacy != nil ? "privacy (DP-FedAvg's guarantee is for the noised mean)" : "secure_aggregation")
+                    + "; use aggregation: mean")
+        }
+        if self.strategy.compression != .none, file.secureAggregation != nil {
+            throw invalid(
+                "strategy.compression \(self.strategy.compression.name) cannot be used with secure_aggregation, which "
+                    + "quantises updates its own way; leave compression out")
         }
         if let secure = file.secureAggregation {
             guard self.privacy != nil || self.clipNorm != nil else {

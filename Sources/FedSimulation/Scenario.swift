@@ -107,6 +107,10 @@ package struct Scenario: Sendable, Equatable {
     package var sample: SampleSize = .all
     package var clipNorm: Float?
     package var serverLearningRate: Float = 1
+    /// The server optimizer, the robust rule and the sites' compression, and the keys as the
+    /// file wrote them (for the coordinator.yaml of a process federation).
+    package var strategy = Strategy()
+    package var strategySettings: StrategySettings?
     /// DP-FedAvg's settings; resolved against the number of sites when the run starts.
     package var privacy: PrivacySettings?
     /// Secure aggregation's settings; nil sums updates in the clear.

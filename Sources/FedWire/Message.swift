@@ -90,18 +90,26 @@ package enum Message: Sendable, Equatable {
         /// The round's secure-aggregation setup when it has one (docs/PROTOCOL.md): the site
         /// then masks its update instead of sending it.
         package var secureAggregation: JSONValue?
+        /// How the site compresses its update (`{"compression": "int8"}`, …); absent: dense F32.
+        package var compression: JSONValue?
+        /// The L2 bound the site clips its update to before compressing it.
+        package var clipNorm: Double?
         package init(
             round: Int,
             baseDigest: String,
             configuration: JSONValue,
             blob: BlobHeader,
-            secureAggregation: JSONValue? = nil
+            secureAggregation: JSONValue? = nil,
+            compression: JSONValue? = nil,
+            clipNorm: Double? = nil
         ) {
             self.round = round
             self.baseDigest = baseDigest
             self.configuration = configuration
             self.blob = blob
             self.secureAggregation = secureAggregation
+            self.compression = compression
+            self.clipNorm = clipNorm
         }
     }
 

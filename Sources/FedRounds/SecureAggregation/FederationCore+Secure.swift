@@ -224,10 +224,10 @@ extension FederationCore {
             self.ledger = ledger
             privacy = released.record
             privacy?.secureAggregation = true
-            FedAvgAccumulator.apply(released.average, to: &self.global, serverLearningRate: self.settings.serverLearningRate)
+            self.optimizer.apply(released.average, to: &self.global)
         } else if !survivors.isEmpty {
             let average = accumulator.noisyAverage(divisor: Double(survivors.count)) { [Float](repeating: 0, count: $1) }
-            FedAvgAccumulator.apply(average, to: &self.global, serverLearningRate: self.settings.serverLearningRate)
+            self.optimizer.apply(average, to: &self.global)
         }
         for refusal in secure.refusals {
             self.pendingRefusals.append(.init(site: refusal.site, round: unmasking.round, reason: "\(refusal.reason)"))
