@@ -156,6 +156,39 @@ struct CoordinatorConfigurationTests {
             "identity: c\nmodel: m\nstate: s\nrounds: 2\nmin_sites: 7\nstrategy: {clip_norm: 1}\nsecure_aggregation: {neighbours: 4, threshold: 2}\n",
             "secure_aggregation.threshold must be a strict majority of the 5 share holders and at most 4: choose 3…4, not 2"
         ),
+        // Strategies: an unknown name or a key the chosen one does not use is named with what is allowed.
+        (
+            "identity: c\nmodel: m\nstate: s\nrounds: 2\nmin_sites: 3\nstrategy: {optimizer: fedsgd}\n",
+            "strategy.optimizer must be one of fedavg, fedavgm, fedadam, fedyogi, fedadagrad, not 'fedsgd'"
+        ),
+        (
+            "identity: c\nmodel: m\nstate: s\nrounds: 2\nmin_sites: 3\nstrategy: {optimizer: fedadam, momentum: 0.9}\n",
+            "strategy.momentum does not apply to the fedadam"
+        ),
+        (
+            "identity: c\nmodel: m\nstate: s\nrounds: 2\nmin_sites: 3\nstrategy: {optimizer: fedadam, beta2: 1.5}\n",
+            "strategy.beta2"
+        ),
+        (
+            "identity: c\nmodel: m\nstate: s\nrounds: 2\nmin_sites: 3\nstrategy: {aggregation: krum}\n",
+            "strategy.aggregation: krum needs strategy.byzantine_sites"
+        ),
+        (
+            "identity: c\nmodel: m\nstate: s\nrounds: 2\nmin_sites: 3\nstrategy: {aggregation: average}\n",
+            "strategy.aggregation is 'average'; use one of mean, median, trimmed_mean, krum, multi_krum, norm_bounding"
+        ),
+        (
+            "identity: c\nmodel: m\nstate: s\nrounds: 2\nmin_sites: 3\nstrategy: {compression: zip}\n",
+            "strategy.compression must be one of none, fp16, bf16, int8, topk, not 'zip'"
+        ),
+        (
+            "identity: c\nmodel: m\nstate: s\nrounds: 2\nmin_sites: 3\nstrategy: {aggregation: median}\nprivacy: {clip_norm: 1, noise_multiplier: 1}\n",
+            "strategy.aggregation median needs every update in the clear: it cannot be used with privacy"
+        ),
+        (
+            "identity: c\nmodel: m\nstate: s\nrounds: 2\nmin_sites: 3\nstrategy: {clip_norm: 1, compression: int8}\nsecure_aggregation: {}\n",
+            "strategy.compression int8 cannot be used with secure_aggregation"
+        ),
     ]
 
     @Test func privacyAndSecureAggregationAreRead() throws {

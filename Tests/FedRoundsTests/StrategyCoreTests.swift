@@ -1,3 +1,4 @@
+import FedSupport
 import FedTensor
 import OrderedCollections
 import Testing
@@ -71,5 +72,76 @@ struct StrategyCoreTests {
         #expect { try settings.resolve() } throws: {
             "\($0)" == "strategy.optimizer must be one of fedavg, fedavgm, fedadam, fedyogi, fedadagrad, not 'fedsgd'"
         }
+    }
+}
+
+/// Robust rules through the core: updates kept in a store, the rule's result applied, what it
+/// did in the record, and a rule that needs more updates than the round has leaving the model.
+struct RobustCoreTests {
+    /// Five sites: four honest (0.1…0.4 everywhere), one sending −10 times the honest scale.
+    static func run(rule: RobustRule, hostile: Bool = true) -> (FederationCoreTests.Shell, [Int]) {
+        var settings = FederationCoreTests.settings(rounds: 1, minSites: 5)
+        settings.clipNorm = nil
+        settings.robust = rule
+        let stores = StoreCounter()
+        var shell = FederationCoreTests.Shell(
+            core: FederationCore(
+                settings: settings, global: FederationCoreTests.start,
+                updateStores: { _, length in stores.made(length) }),
+            answering: [])
+        let sites = ["s0", "s1", "s2", "s3", "s4"]
+        shell.join(sites)
+        for (index, site) in sites.enumerated() {
+            let value: Float = hostile && index == 4 ? -10 : 0.1 * Float(index + 1)
+            let tensors = FederationCoreTests.start.mapValues {
+                Tensor(shape: $0.shape, scalars: [Float](repeating: value, count: $0.count))
+            }
+            shell.send(.updateReceived(site: site, round: 1, .init(examples: 10, metrics: [:], tensors: tensors, bytes: 1)))
+        }
+        return (shell, stores.lengths)
+    }
+
+    final class StoreCounter: @unchecked Sendable {
+        var lengths: [Int] = []
+        func made(_ length: Int) -> any UpdateStore {
+            self.lengths.append(length)
+            return InMemoryUpdateStore(length: length)
+        }
+    }
+
+    @Test func theMedianIgnoresTheHostileSiteWhereTheMeanFollowsIt() throws {
+        let (median, lengths) = Self.run(rule: .median)
+        #expect(lengths == [6], "one store per round, one row length: the model's trainable scalars")
+        // The median of −10, 0.1, 0.2, 0.3 and 0.4.
+        #expect(median.core.global["w"]!.scalars.allSatisfy { abs($0 - 0.2) < 1e-6 })
+        #expect(median.records.first?.aggregation?.rule == "the coordinate-wise median")
+        var settings = FederationCoreTests.settings(rounds: 1, minSites: 5)
+        settings.clipNorm = nil
+        var mean = FederationCoreTests.Shell(core: FederationCore(settings: settings, global: FederationCoreTests.start), answering: [])
+        mean.join(["s0", "s1", "s2", "s3", "s4"])
+        for (index, site) in ["s0", "s1", "s2", "s3", "s4"].enumerated() {
+            let value: Float = index == 4 ? -10 : 0.1 * Float(index + 1)
+            let tensors = FederationCoreTests.start.mapValues { Tensor(shape: $0.shape, scalars: [Float](repeating: value, count: $0.count)) }
+            mean.send(.updateReceived(site: site, round: 1, .init(examples: 10, metrics: [:], tensors: tensors, bytes: 1)))
+        }
+        #expect(mean.core.global["w"]!.scalars.allSatisfy { $0 < -1.5 }, "plain FedAvg follows the hostile site")
+    }
+
+    @Test func krumKeepsAnHonestUpdateAndNamesIt() throws {
+        let (shell, _) = Self.run(rule: .krum(f: 1))
+        let aggregation = try #require(shell.records.first?.aggregation)
+        let kept = try #require(aggregation.selected)
+        #expect(kept.count == 1 && kept[0] != "s4")
+        let value = shell.core.global["w"]!.scalars[0]
+        #expect([Float(0.1), 0.2, 0.3, 0.4].contains { abs($0 - value) < 1e-6 })
+    }
+
+    @Test func aRuleThatNeedsMoreUpdatesLeavesTheModelAndSaysWhy() throws {
+        let (shell, _) = Self.run(rule: .krum(f: 2))
+        let aggregation = try #require(shell.records.first?.aggregation)
+        #expect(aggregation.skipped == true)
+        #expect(aggregation.note?.contains("Krum with f = 2 needs at least 7 updates, the round has 5") == true, "\(aggregation)")
+        #expect(shell.core.global == FederationCoreTests.start)
+        #expect(shell.records.map(\.round) == [1], "the round still closes")
     }
 }
