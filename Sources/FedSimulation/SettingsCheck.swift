@@ -52,8 +52,10 @@ package enum SettingsCheck {
             "strategy:",
             "  clip_norm: \(configuration.clipNorm.map { Self.number(Double($0)) } ?? "none")",
             "  server_learning_rate: \(Self.number(Double(configuration.serverLearningRate)))",
-            "training:",
         ]
+        lines += Self.strategy(configuration.strategy)
+        lines += Self.privacy(configuration.privacy, secure: configuration.secureAggregation)
+        lines.append("training:")
         lines += try Self.training(configuration.training)
         lines.append(
             "allow: "
@@ -75,6 +77,11 @@ package enum SettingsCheck {
             "rounds: \(scenario.rounds)",
             "sample: \(Self.describe(scenario.sample))",
             "clip_norm: \(scenario.clipNorm.map { Self.number(Double($0)) } ?? "none")",
+            "strategy:",
+        ]
+        lines += Self.strategy(scenario.strategy)
+        lines += Self.privacy(try scenario.privacyPlan(sites: Swift.max(scenario.sites, 1)), secure: scenario.secureAggregation)
+        lines += [
             "test_fraction: \(Self.number(scenario.testFraction))",
             "site_test_fraction: \(Self.number(scenario.siteTestFraction))",
             "local:",
@@ -111,6 +118,44 @@ package enum SettingsCheck {
         case .image(let model):
             "an image model (\(model.architecture.inputSize)×\(model.architecture.inputSize) input, \(model.architecture.fineTuning.mode.rawValue))"
         }
+    }
+
+    /// The resolved strategy, every default written out.
+    private static func strategy(_ strategy: Strategy) -> [String] {
+        let o = strategy.optimizer
+        var lines = ["  optimizer: \(o.kind.rawValue)   # η = \(Self.number(o.learningRate))"]
+        let hyper = [("momentum", o.momentum), ("beta1", o.beta1), ("beta2", o.beta2), ("tau", o.tau)]
+        for (key, value) in hyper { if let value { lines.append("  \(key): \(Self.number(value))") } }
+        lines.append("  aggregation: \(strategy.robust.map { "\($0.settingName)   # \($0.name)" } ?? "mean")")
+        lines.append("  compression: \(strategy.compression.name)")
+        if case .topK(let fraction) = strategy.compression { lines.append("  topk_fraction: \(Self.number(fraction))") }
+        return lines
+    }
+
+    /// DP-FedAvg's plan and secure aggregation, when set.
+    private static func privacy(_ plan: DifferentialPrivacy?, secure: SecureAggregationSettings?) -> [String] {
+        var lines: [String] = []
+        if let plan {
+            let sampling: String =
+                switch plan.sampling {
+                case .poisson(let rate): "poisson   # q = \(Self.number(rate))"
+                case .fixed(let count): "fixed   # \(count) of \(plan.population) sites"
+                }
+            lines += [
+                "privacy:",
+                "  clip_norm: \(Self.number(plan.clipNorm))",
+                "  noise_multiplier: \(Self.number(plan.noiseMultiplier))",
+                "  delta: \(plan.delta)",
+                "  target_epsilon: \(plan.targetEpsilon.map(Self.number) ?? "none")",
+                "  sampling: \(sampling)",
+            ]
+        }
+        if let secure {
+            lines.append(
+                "secure_aggregation: {neighbours: \(secure.neighbours.map(String.init) ?? "all, up to 8 sites"), "
+                    + "threshold: \(secure.threshold.map(String.init) ?? "a strict majority")}")
+        }
+        return lines
     }
 
     private static func describe(_ size: SampleSize) -> String {
