@@ -189,23 +189,12 @@ extension CoordinatorConfiguration {
             }
             self.clipNorm = Float(privacy.clipNorm)
         }
-        if let rule = self.strategy.robust, self.privacy != nil || file.secureAggregation != nil {
-            throw invalid(
-                "strategy.aggregation \(rule.settingName) needs every update in the clear: it cannot be used with "
-                    + (self.privacy != nil ? "privacy (DP-FedAvg's guarantee is for the noised mean)" : "secure_aggregation")
-                    + "; use aggregation: mean")
-        }
-        if self.strategy.compression != .none, file.secureAggregation != nil {
-            throw invalid(
-                "strategy.compression \(self.strategy.compression.name) cannot be used with secure_aggregation, which "
-                    + "quantises updates its own way; leave compression out")
+        if let conflict = self.strategy.conflict(
+            privacy: self.privacy != nil, secureAggregation: file.secureAggregation != nil, clipNorm: self.clipNorm != nil)
+        {
+            throw invalid(conflict)
         }
         if let secure = file.secureAggregation {
-            guard self.clipNorm != nil else {
-                throw invalid(
-                    "secure_aggregation needs a clip norm (strategy.clip_norm, or privacy.clip_norm): sites clip "
-                        + "their own updates, which the coordinator never sees")
-            }
             let sampled = self.privacy.map { _ in policy.minSites } ?? policy.sampleSize.count(of: policy.minSites)
             if let problem = secure.problem(sites: sampled) { throw invalid(problem) }
             self.secureAggregation = secure

@@ -74,6 +74,27 @@ package struct Strategy: Sendable, Equatable {
     }
 }
 
+extension Strategy {
+    /// Why this strategy cannot run beside `privacy` or `secure_aggregation` (or secure
+    /// aggregation without a clip norm), as a sentence; nil when it can.
+    package func conflict(privacy: Bool, secureAggregation: Bool, clipNorm: Bool) -> String? {
+        if let rule = self.robust, privacy || secureAggregation {
+            return "strategy.aggregation \(rule.settingName) needs every update in the clear: it cannot be used with "
+                + (privacy ? "privacy (DP-FedAvg's guarantee is for the noised mean)" : "secure_aggregation")
+                + "; use aggregation: mean"
+        }
+        if self.compression != .none, secureAggregation {
+            return "strategy.compression \(self.compression.name) cannot be used with secure_aggregation, which "
+                + "quantises updates its own way; leave compression out"
+        }
+        if secureAggregation, !clipNorm {
+            return "secure_aggregation needs a clip norm (strategy.clip_norm, or privacy.clip_norm): sites clip "
+                + "their own updates, which the coordinator never sees"
+        }
+        return nil
+    }
+}
+
 /// A `strategy` section that cannot run, told with its key and the allowed values.
 package enum StrategyError: Error, Equatable, CustomStringConvertible {
     case unknownOptimizer(String)

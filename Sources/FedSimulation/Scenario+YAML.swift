@@ -111,23 +111,13 @@ extension Scenario {
                 throw invalid("attack.kind label_flip is for tabular scenarios; use kind: scale with a text or image model")
             }
         }
-        if let rule = self.strategy.robust, self.privacy != nil || file.secureAggregation != nil {
-            throw invalid(
-                "strategy.aggregation \(rule.settingName) needs every update in the clear: it cannot be used with "
-                    + (self.privacy != nil ? "privacy (DP-FedAvg's guarantee is for the noised mean)" : "secure_aggregation")
-                    + "; use aggregation: mean")
-        }
-        if self.strategy.compression != .none, file.secureAggregation != nil {
-            throw invalid(
-                "strategy.compression \(self.strategy.compression.name) cannot be used with secure_aggregation, which "
-                    + "quantises updates its own way; leave compression out")
+        if let conflict = self.strategy.conflict(
+            privacy: self.privacy != nil, secureAggregation: file.secureAggregation != nil,
+            clipNorm: self.privacy != nil || self.clipNorm != nil)
+        {
+            throw invalid(conflict)
         }
         if let secure = file.secureAggregation {
-            guard self.privacy != nil || self.clipNorm != nil else {
-                throw invalid(
-                    "secure_aggregation needs a clip norm (strategy.clip_norm, or privacy.clip_norm): sites clip "
-                        + "their own updates, which the coordinator never sees")
-            }
             if self.sites > 0, let problem = secure.problem(sites: self.sites) { throw invalid(problem) }
             self.secureAggregation = secure
         }
