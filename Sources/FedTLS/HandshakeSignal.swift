@@ -31,4 +31,11 @@ package final class HandshakeSignal: ChannelInboundHandler, RemovableChannelHand
         self.promise.fail(ChannelError.ioOnClosedChannel)
         context.fireChannelInactive()
     }
+
+    /// A connection that never became active (refused, timed out) removes its handlers
+    /// without `channelInactive`: the promise must still be completed, or NIO reports it
+    /// leaked (fatal in debug builds). Completing an already completed promise does nothing.
+    package func handlerRemoved(context: ChannelHandlerContext) {
+        self.promise.fail(ChannelError.ioOnClosedChannel)
+    }
 }
