@@ -138,10 +138,13 @@ package enum ReportRenderer {
         let bytes = summary.rounds.compactMap(\.bytesSent)
         if !bytes.isEmpty {
             let total = bytes.reduce(0, +)
+            let updates = summary.rounds.compactMap(\.updateBytes)
+            let uplink =
+                updates.isEmpty ? "" : "; updates from sites \(ReportFormat.bytes(updates.reduce(0, +) / updates.count))"
             cards.append(
                 (
-                    "Communication", ReportFormat.bytes(total), "\(ReportFormat.bytes(total / bytes.count)) per round",
-                    ReportStyle.grey
+                    "Communication", ReportFormat.bytes(total),
+                    "\(ReportFormat.bytes(total / bytes.count)) per round\(uplink)", ReportStyle.grey
                 )
             )
         }

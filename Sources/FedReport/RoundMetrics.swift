@@ -15,6 +15,8 @@ package struct RoundMetrics: Codable, Sendable, Equatable {
     package var meanSiteTrainLoss: Double?
     /// Bytes sent over the network during the round, both directions.
     package var bytesSent: Int?
+    /// Of those, the bytes of the sites' updates (what compression shrinks).
+    package var updateBytes: Int?
     /// The global model as a screening test for the positive class (ROC-AUC per round).
     package var screening: ScreeningSummary?
 
@@ -25,8 +27,10 @@ package struct RoundMetrics: Codable, Sendable, Equatable {
         macroF1: Double? = nil,
         meanSiteTrainLoss: Double? = nil,
         bytesSent: Int? = nil,
+        updateBytes: Int? = nil,
         screening: ScreeningSummary? = nil
     ) {
+        self.updateBytes = updateBytes
         self.round = round
         self.accuracy = accuracy
         self.loss = loss

@@ -149,6 +149,7 @@ extension RunSummary {
                 macroF1: $0.testMacroF1,
                 meanSiteTrainLoss: $0.trainLoss,
                 bytesSent: $0.bytes,
+                updateBytes: $0.record.bytes?.updates,
                 screening: $0.testScreening.map { ScreeningSummary($0, classNames: classNames) }
             )
         }

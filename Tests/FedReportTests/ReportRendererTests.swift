@@ -13,6 +13,14 @@ import Testing
         }
     }
 
+    @Test func theCommunicationCardSaysWhatTheSitesUpdatesWeighed() {
+        var summary = RunSummary.sample(rounds: 4)
+        #expect(!ReportRenderer.html(for: summary).contains("updates from sites"))
+        for index in summary.rounds.indices { summary.rounds[index].updateBytes = 250_000 }
+        let html = ReportRenderer.html(for: summary)
+        #expect(html.contains("updates from sites \(ReportFormat.bytes(250_000))"), "compression shows in the uplink")
+    }
+
     @Test func isSelfContained() {
         let html = Self.html
         #expect(html.hasPrefix("<!DOCTYPE html>"))
