@@ -120,7 +120,8 @@ extension StrategySettings {
         let name = self.optimizer ?? "fedavg"
         guard let kind = ServerOptimizerKind(rawValue: name) else { throw .unknownOptimizer(name) }
         var optimizer = ServerOptimizerSettings.defaults(kind)
-        if let rate = self.serverLearningRate { optimizer.learningRate = Double(rate) }
+        // Through its decimal text, so 0.1 stays 0.1 rather than float32's 0.100000001…
+        if let rate = self.serverLearningRate { optimizer.learningRate = Double("\(rate)") ?? Double(rate) }
         optimizer.momentum = self.momentum ?? optimizer.momentum
         optimizer.beta1 = self.beta1 ?? optimizer.beta1
         optimizer.beta2 = self.beta2 ?? optimizer.beta2

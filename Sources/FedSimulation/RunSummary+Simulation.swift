@@ -65,7 +65,8 @@ extension RunSummary {
             settings.append(
                 (
                     "rounds",
-                    "\(scenario.rounds) of FedAvg" + (scenario.clipNorm.map { ", updates clipped to L2 ≤ \($0)" } ?? "")
+                    "\(scenario.rounds) of \(Self.strategyText(scenario.strategy))"
+                        + (scenario.clipNorm.map { ", updates clipped to L2 ≤ \($0)" } ?? "")
                 )
             )
         }
@@ -74,6 +75,7 @@ extension RunSummary {
                 "local training",
                 "\(training.epochs) epoch(s) per round, batch \(training.batchSize), lr \(training.learningRate), "
                     + training.optimizer.kind.rawValue
+                    + (training.proximalMu > 0 ? ", FedProx μ = \(training.proximalMu)" : "")
             )
         )
         if let positive = scenario.image?.positiveClass {
@@ -266,5 +268,22 @@ extension PrivacySummary {
         } catch {
             return 0
         }
+    }
+}
+
+extension RunSummary {
+    /// The strategy in a few words: "FedAdagrad (η 0.1)", with the robust rule and the
+    /// compression when they are not the defaults.
+    static func strategyText(_ strategy: Strategy) -> String {
+        let names: [ServerOptimizerKind: String] = [
+            .fedavg: "FedAvg", .fedavgm: "FedAvgM", .fedadam: "FedAdam", .fedyogi: "FedYogi", .fedadagrad: "FedAdagrad",
+        ]
+        var text = names[strategy.optimizer.kind] ?? strategy.optimizer.kind.rawValue
+        if strategy.optimizer.kind != .fedavg || strategy.optimizer.learningRate != 1 {
+            text += " (η \(strategy.optimizer.learningRate))"
+        }
+        if let rule = strategy.robust { text += ", aggregated by \(rule.name)" }
+        if strategy.compression != .none { text += ", updates sent as \(strategy.compression.name)" }
+        return text
     }
 }
