@@ -53,10 +53,10 @@ package enum CNNLayerProfile {
                 var unitInput = x
                 var unitsSeconds = 0.0
                 for unit in units {
-                    let conv = self.median(repeats) {
+                    let conv = MedianTime.seconds(repeats) {
                         unit.conv.forward(unitInput, parameters: parameters, training: training)
                     }
-                    let norm = self.median(repeats) {
+                    let norm = MedianTime.seconds(repeats) {
                         unit.norm.forward(unit.conv.output, parameters: parameters, training: training)
                     }
                     let whole = conv + norm
@@ -65,12 +65,12 @@ package enum CNNLayerProfile {
                     unitsSeconds += whole
                     unitInput = unit.output
                 }
-                let total = self.median(repeats) { layer.forward(x, parameters: parameters, training: training) }
+                let total = MedianTime.seconds(repeats) { layer.forward(x, parameters: parameters, training: training) }
                 if layer is MBConvBlock { add("residual add", column, Swift.max(total - unitsSeconds, 0)) }
                 x = layer.output
             }
             let pool = GlobalAveragePool()
-            add("pool", column, self.median(repeats) { pool.forward(x, parameters: parameters, training: training) })
+            add("pool", column, MedianTime.seconds(repeats) { pool.forward(x, parameters: parameters, training: training) })
         }
         // Backward through every layer, in training mode, after one training forward.
         backbone.forward(input, parameters: parameters, training: true)
@@ -78,7 +78,7 @@ package enum CNNLayerProfile {
         let pool = GlobalAveragePool()
         let last = backbone.layers[backbone.layers.count - 1].output
         pool.forward(last, parameters: parameters, training: true)
-        add("pool", \.backwardMilliseconds, self.median(repeats) {
+        add("pool", \.backwardMilliseconds, MedianTime.seconds(repeats) {
             pool.backward(last, outputGradient: gradient, parameters: &parameters, needsInputGradient: true)
         })
         gradient = pool.inputGradient
@@ -91,10 +91,10 @@ package enum CNNLayerProfile {
             for (position, unit) in units.enumerated().reversed() {
                 let unitInput = position == 0 ? layerInput : units[position - 1].output
                 let needs = index > 0 || position > 0
-                let whole = self.median(repeats) {
+                let whole = MedianTime.seconds(repeats) {
                     unit.backward(unitInput, outputGradient: unitGradient, parameters: &parameters, needsInputGradient: needs)
                 }
-                let conv = self.median(repeats) {
+                let conv = MedianTime.seconds(repeats) {
                     unit.conv.backward(
                         unitInput,
                         outputGradient: unit.norm.inputGradient,
@@ -107,7 +107,7 @@ package enum CNNLayerProfile {
                 unitsSeconds += whole
                 unitGradient = unit.inputGradient
             }
-            let total = self.median(repeats) {
+            let total = MedianTime.seconds(repeats) {
                 layer.backward(layerInput, outputGradient: gradient, parameters: &parameters, needsInputGradient: index > 0)
             }
             if layer is MBConvBlock { add("residual add", \.backwardMilliseconds, Swift.max(total - unitsSeconds, 0)) }
@@ -138,16 +138,5 @@ package enum CNNLayerProfile {
         }
         lines.append(String(format: "%@ %9.1f %10.1f %10.1f", "total".padding(toLength: 26, withPad: " ", startingAt: 0) as NSString, totals.0, totals.1, totals.2))
         return lines.joined(separator: "\n")
-    }
-
-    private static func median(_ repeats: Int, _ body: () -> Void) -> Double {
-        body()
-        var times: [Double] = []
-        for _ in 0..<Swift.max(repeats, 1) {
-            let started = DispatchTime.now().uptimeNanoseconds
-            body()
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
-        }
-        return times.sorted()[times.count / 2]
     }
 }

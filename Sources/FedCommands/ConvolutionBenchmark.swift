@@ -80,9 +80,9 @@ package enum ConvolutionBenchmark {
         let input = Tensor.normal(shape: [batch, shape.inChannels, shape.size, shape.size], std: 1, using: &generator)
         let geometry = conv.geometry(for: input.shape)
         let flops = conv.flops(geometry)
-        let forward = self.median(repeats) { conv.forward(input, parameters: parameters, training: true) }
+        let forward = MedianTime.seconds(repeats) { conv.forward(input, parameters: parameters, training: true) }
         let outputGradient = Tensor.normal(shape: conv.output.shape, std: 1, using: &generator)
-        let backward = self.median(repeats) {
+        let backward = MedianTime.seconds(repeats) {
             conv.backward(input, outputGradient: outputGradient, parameters: &parameters, needsInputGradient: true)
         }
         let (gemmForward, gemmBackward) = self.gemmSeconds(
@@ -112,8 +112,8 @@ package enum ConvolutionBenchmark {
         var y = Tensor(shape: [m, n])
         var dw = Tensor(shape: [m, k])
         var dx = Tensor(shape: [k, n])
-        let forward = self.median(repeats) { Tensor.matmul(w, x, into: &y) }
-        let backward = self.median(repeats) {
+        let forward = MedianTime.seconds(repeats) { Tensor.matmul(w, x, into: &y) }
+        let backward = MedianTime.seconds(repeats) {
             Tensor.matmul(dy, x, transposeB: true, into: &dw, accumulate: true)
             Tensor.matmul(w, dy, transposeA: true, into: &dx)
         }
@@ -139,16 +139,5 @@ package enum ConvolutionBenchmark {
             )
         }
         return lines.joined(separator: "\n")
-    }
-
-    private static func median(_ repeats: Int, _ body: () -> Void) -> Double {
-        body()
-        var times: [Double] = []
-        for _ in 0..<Swift.max(repeats, 1) {
-            let started = DispatchTime.now().uptimeNanoseconds
-            body()
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
-        }
-        return times.sorted()[times.count / 2]
     }
 }

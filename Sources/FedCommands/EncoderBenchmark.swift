@@ -51,7 +51,7 @@ package enum EncoderBenchmark {
         var parameters = ParameterStore()
         let encoder = BertEncoder(configuration: configuration, parameters: &parameters, generator: &generator)
         let pooling = MeanPooling()
-        let forward = self.median(repeats) {
+        let forward = MedianTime.seconds(repeats) {
             pooling.forward(encoder.forward(tokenBatch, parameters: parameters, training: false), batch: tokenBatch)
             var pooled = pooling.output
             MeanPooling.normalizeRows(&pooled)
@@ -71,7 +71,7 @@ package enum EncoderBenchmark {
             let loss = SoftmaxCrossEntropy(classes: 4)
             var optimizer = OptimizerConfiguration().make()
             let rows = Array(0..<batch)[...]
-            return self.median(repeats) {
+            return MedianTime.seconds(repeats) {
                 let logits = model.logits(examples, rows: rows, training: true)
                 _ = loss.forward(logits, targets: examples.labels)
                 model.parameters.zeroGradients()
@@ -129,17 +129,5 @@ package enum EncoderBenchmark {
             fineTuning: fineTuning
         )
         return TextClassifier(architecture: architecture, vocabulary: vocabulary, seed: 1)
-    }
-
-    /// Median seconds of `repeats` runs after one warm-up run.
-    private static func median(_ repeats: Int, _ body: () -> Void) -> Double {
-        body()
-        var times: [Double] = []
-        for _ in 0..<Swift.max(repeats, 1) {
-            let started = DispatchTime.now().uptimeNanoseconds
-            body()
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
-        }
-        return times.sorted()[times.count / 2]
     }
 }
