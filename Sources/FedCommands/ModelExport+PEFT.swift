@@ -1,4 +1,5 @@
 import FedLearning
+import FedRounds
 import FedSupport
 import FedTensor
 import Foundation
@@ -28,13 +29,18 @@ extension ModelExport {
         guard fineTuning.mode == .lora else {
             throw Refusal.notLoRA(path: folder.path, mode: fineTuning.mode.rawValue)
         }
+        // A residual of zeros changes nothing; any other cannot be written as an adapter.
+        let residual = model.parameters.entries.first {
+            LoRAExactAggregation.isResidual($0.name) && $0.value.scalars.contains { $0 != 0 }
+        }
+        guard residual == nil else { throw Refusal.exactResidual(path: folder.path) }
         var adapters: OrderedDictionary<String, Tensor> = [:]
         var head: OrderedDictionary<String, Tensor> = [:]
         var modules: [String] = []
         for entry in model.parameters.entries {
             if entry.name.hasPrefix(TextClassifier.headPrefix) {
                 head[String(entry.name.dropFirst(TextClassifier.headPrefix.count))] = entry.value
-            } else if let range = entry.name.range(of: ".lora_") {
+            } else if let range = entry.name.range(of: ".lora_"), !LoRAExactAggregation.isResidual(entry.name) {
                 adapters["base_model.model.\(entry.name)"] = entry.value
                 let module = String(entry.name[..<range.lowerBound])
                 if !modules.contains(module) { modules.append(module) }

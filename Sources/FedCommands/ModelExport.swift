@@ -19,6 +19,7 @@ package enum ModelExport {
         case tabularModel(path: String)
         case outputExists(path: String)
         case notLoRA(path: String, mode: String)
+        case exactResidual(path: String)
 
         package var description: String {
             switch self {
@@ -28,6 +29,10 @@ package enum ModelExport {
             case .notLoRA(let path, let mode):
                 "\(path) was fine-tuned in \(mode) mode; --peft writes LoRA adapters, so it needs a model trained "
                     + "with --mode lora (export without --peft writes any text model)"
+            case .exactResidual(let path):
+                "\(path) was federated with exact LoRA aggregation (lora.exact), so besides its adapters it "
+                    + "carries residual weights a PEFT adapter cannot hold; export without --peft (the residual "
+                    + "and adapters are merged into the weights)"
             case .outputExists(let path): "\(path) already exists ---> HINT: choose another --out, or remove it first"
             }
         }

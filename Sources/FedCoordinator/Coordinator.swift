@@ -131,6 +131,10 @@ package actor Coordinator {
         settings.secureAggregation = configuration.secureAggregation
         settings.optimizer = configuration.strategy.optimizer
         settings.robust = configuration.strategy.robust
+        settings.loraExactScale = model.loraExactScale
+        if let conflict = settings.loraExactConflict {
+            throw CoordinatorError.invalidConfiguration("\(configuration.model.path): \(conflict)")
+        }
         settings.baseModelBytes = base.count
         let start = global.filter { trainable.contains($0.key) }
         settings.trainableBytes = ModelPackage.encodeTrainable(start).count
@@ -149,7 +153,7 @@ package actor Coordinator {
             let saved = try self.state.serverState(round: completed)
             do throws(ServerOptimizerError) {
                 optimizer = try ServerOptimizer(
-                    settings: settings.optimizerSettings, spec: TensorSpec(of: start), restoring: saved)
+                    settings: settings.optimizerSettings, spec: TensorSpec(updatesOf: start), restoring: saved)
             } catch {
                 throw CoordinatorError.invalidConfiguration(
                     "\(self.state.serverStateURL(round: completed).path): \(error) ---> HINT: keep strategy.optimizer "

@@ -31,6 +31,26 @@ extension FederationCore {
         /// A robust rule instead of FedAvg's mean (every update of a round is then kept in an
         /// `UpdateStore` until the round closes).
         package var robust: RobustRule?
+        /// Exact LoRA aggregation (FedEx-LoRA) at adapter scale α/r; nil averages A and B alone.
+        package var loraExactScale: Float?
+
+        /// Why these settings cannot run exact LoRA aggregation (it needs plain FedAvg applied
+        /// at server learning rate 1, each update in the clear), or nil.
+        package var loraExactConflict: String? {
+            guard self.loraExactScale != nil else { return nil }
+            let optimizer = self.optimizerSettings
+            if optimizer.kind != .fedavg || optimizer.learningRate != 1 {
+                return "lora.exact needs strategy.optimizer fedavg with server_learning_rate 1 (the residual makes the "
+                    + "model the average of the sites' merged weights, which a server step would not be); "
+                    + "leave lora.exact out or use plain FedAvg"
+            }
+            if self.robust != nil { return "lora.exact cannot be used with a robust strategy.aggregation; use mean" }
+            if self.privacy != nil { return "lora.exact cannot be used with privacy: the residual is not noised" }
+            if self.secureAggregation != nil {
+                return "lora.exact cannot be used with secure_aggregation: it needs each site's adapters"
+            }
+            return nil
+        }
 
         package init(policy: RoundPolicy, clipNorm: Float? = nil, serverLearningRate: Float = 1) {
             self.policy = policy

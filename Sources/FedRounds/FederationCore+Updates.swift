@@ -44,6 +44,8 @@ extension FederationCore {
                 self.tally.add(site: site, update: update, scale: try self.storeRobust(update, from: site))
             } else {
                 let folded = try self.accumulator.add(update.tensors, examples: update.examples)
+                self.loraExact?.add(
+                    global: self.global, update: update.tensors, clip: folded.scale, weight: Float(update.examples))
                 self.tally.add(site: site, update: update, scale: folded.scale)
             }
         } catch {

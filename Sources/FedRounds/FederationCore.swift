@@ -55,6 +55,8 @@ package struct FederationCore: Sendable {
     var unmasking: Unmasking?
     /// Rounds in a row that secure aggregation had to abandon.
     var abandoned = 0
+    /// The open round's sum of the sites' merged adapters, under exact LoRA aggregation.
+    var loraExact: LoRAExactAggregation?
     /// Set when the privacy budget allows fewer rounds than the policy asks for.
     package private(set) var budgetLimit: BudgetLimit?
 
@@ -80,7 +82,7 @@ package struct FederationCore: Sendable {
         self.makeUpdateStore = updateStores
         self.settings = settings
         self.global = global
-        self.spec = TensorSpec(of: global)
+        self.spec = TensorSpec(updatesOf: global)
         self.optimizer = optimizer ?? ServerOptimizer(settings: settings.optimizerSettings, spec: self.spec)
         var policy = settings.policy
         if let plan = settings.privacy {
@@ -112,8 +114,8 @@ package struct FederationCore: Sendable {
     package var awaiting: [String] { self.writing == nil ? self.machine.awaiting.sorted() : [] }
     /// Sites asked to score the global model that have not replied yet.
     package var awaitingEvaluation: [String] { self.evaluation?.pending.sorted() ?? [] }
-    /// Bytes of tensor data the running sum holds.
-    package var bytesHeld: Int { self.accumulator.bytesHeld }
+    /// Bytes of tensor data the running sums hold.
+    package var bytesHeld: Int { self.accumulator.bytesHeld + (self.loraExact?.bytesHeld ?? 0) }
 
     /// A site's seed for one round: different for every site and round, the same in every
     /// run with the same settings (FNV-1a of the name, mixed with the round). It is kept
@@ -267,6 +269,7 @@ package struct FederationCore: Sendable {
         self.tally.bytes.baseModel = self.pendingBaseBytes
         self.pendingBaseBytes = 0
         self.secure = nil
+        self.loraExact = self.settings.loraExactScale.map { LoRAExactAggregation(global: self.global, scale: $0) }
         if let problem = self.openRobustRound(round) {
             self.isOver = true
             return [.stop(reason: problem)]
@@ -313,6 +316,7 @@ package struct FederationCore: Sendable {
             aggregation = self.closeRobustRound()
         } else if let average = self.accumulator.average() {
             self.optimizer.apply(average, to: &self.global)
+            self.loraExact?.fold(into: &self.global)
         }
         var record = self.tally.record(round: round, reported: reported, failures: failures, now: now)
         record.privacy = privacy

@@ -14,6 +14,12 @@ package struct TensorSpec: Sendable, Equatable {
         self.entries = tensors.map { (name: $0.key, shape: $0.value.shape) }
     }
 
+    /// The spec of the updates sites send for `global`: every tensor but those only the
+    /// coordinator sets (exact LoRA aggregation's residuals).
+    package init(updatesOf global: some Sequence<(key: String, value: Tensor)>) {
+        self.init(of: global.filter { !LoRAExactAggregation.isResidual($0.key) })
+    }
+
     package var names: [String] { self.entries.map(\.name) }
 
     /// Total number of scalars.

@@ -75,6 +75,10 @@ package struct InProcessFederation<Model: SimulatedModel> {
         let metadata = try model.anyClassifier.packageMetadata()
         let checkpointMetadata = try model.anyClassifier.checkpointMetadata()
         var settings = try Self.settings(self.scenario, sites: self.setup.sites.count, training: self.training)
+        settings.loraExactScale = model.anyClassifier.loraExactScale
+        if let conflict = settings.loraExactConflict {
+            throw ScenarioError.invalid(path: self.scenario.name, detail: conflict)
+        }
         // Sizes of what the wire would carry: the base model once per site, then trainable tensors.
         settings.baseModelBytes = ModelPackage.encode(metadata: metadata, tensors: model.parameters.values()).count
         settings.trainableBytes = ModelPackage.encodeTrainable(self.setup.start).count

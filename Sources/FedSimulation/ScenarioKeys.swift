@@ -8,7 +8,7 @@ import FedSupport
 enum ScenarioKeys {
     static let root: YAMLShape = {
         let value = YAMLShape.value
-        let lora: YAMLShape = .values(["rank", "alpha", "dropout", "targets"])
+        let lora: YAMLShape = .values(["rank", "alpha", "dropout", "targets", "exact"])
         return .mapping([
             "name": value, "description": value, "seed": value, "model": value, "freeze": value, "dataset": value,
             "text_column": value, "dropout": value, "max_length": value, "test_fraction": value,

@@ -79,7 +79,9 @@ extension SimulationSetup where Model == TextClassifier {
         case .lastLayers: mode = "last \(tuning.layers) layers"
         case .lora:
             let lora = tuning.lora
-            mode = "LoRA r=\(lora.rank) α=\(String(format: "%g", lora.alpha)) on \(lora.targets.joined(separator: "+"))"
+            mode =
+                "LoRA r=\(lora.rank) α=\(String(format: "%g", lora.alpha)) on \(lora.targets.joined(separator: "+"))"
+                + (lora.exact ? ", exact aggregation (FedEx-LoRA residual)" : "")
         case .full: mode = "full"
         }
         setup.settings = [

@@ -70,6 +70,11 @@ struct TrainCommand: ParsableCommand {
         String?
     @Option(name: .customLong("lora-rank"), help: "LoRA rank.") var loraRank: Int = 8
     @Option(name: .customLong("lora-alpha"), help: "LoRA alpha (scale = alpha / rank).") var loraAlpha: Float = 16
+    @Flag(
+        name: .customLong("lora-exact"),
+        help: "Give each adapted projection a residual so a federation of this model aggregates LoRA exactly (FedEx-LoRA)."
+    )
+    var loraExact = false
     @Option(name: .customLong("lora-dropout"), help: "Dropout on the adapters' input.") var loraDropout: Float = 0.1
     @Option(name: .customLong("lora-targets"), help: "Projections with adapters, comma-separated.") var loraTargets:
         String = "query,value"
@@ -183,7 +188,8 @@ struct TrainCommand: ParsableCommand {
                 rank: self.loraRank,
                 alpha: self.loraAlpha,
                 dropout: self.loraDropout,
-                targets: self.loraTargets.split(separator: ",").map(String.init)
+                targets: self.loraTargets.split(separator: ",").map(String.init),
+                exact: self.loraExact
             )
         )
         request.headDropout = self.dropout > 0 ? self.dropout : 0.1

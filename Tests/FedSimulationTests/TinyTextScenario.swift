@@ -22,8 +22,11 @@ enum TinyTextScenario {
         ("north", [6, 2, 1]), ("south", [1, 6, 2]), ("west", [2, 1, 6]),
     ]
 
-    /// Writes the model folder, the data and the scenario file into `folder`; returns the scenario file.
-    static func write(in folder: URL, mode: String, rounds: Int = 3) throws -> URL {
+    /// Writes the model folder, the data and the scenario file into `folder`; returns the
+    /// scenario file. `lora` adds keys to the `lora` settings; `extra`, lines to the file.
+    static func write(
+        in folder: URL, mode: String, rounds: Int = 3, lora: String = "", extra: String = ""
+    ) throws -> URL {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var rows: [[String]] = []
         var counter = 0
@@ -56,7 +59,7 @@ enum TinyTextScenario {
             data: {csv: texts.csv, label: label}
             text_column: text
             model: tiny-bert
-            fine_tuning: {mode: \(mode), lora: {rank: 4, alpha: 8, dropout: 0, targets: [query, value]}}
+            fine_tuning: {mode: \(mode), lora: {rank: 4, alpha: 8, dropout: 0, targets: [query, value]\(lora)}}
             dropout: 0
             partition: column
             column: topic
@@ -65,6 +68,7 @@ enum TinyTextScenario {
             rounds: \(rounds)
             local: {epochs: 3, batch_size: 8, learning_rate: 0.02}
             expect: {min_accuracy: 0.5}
+            \(extra)
 
             """
         let url = folder.appendingPathComponent("tiny-text.yaml")

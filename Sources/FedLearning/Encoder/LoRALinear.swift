@@ -1,3 +1,4 @@
+import FedRounds
 import FedTensor
 
 /// How low-rank adapters are attached: rank r, scale α/r, dropout on the adapter's input,
@@ -8,12 +9,20 @@ package struct LoRASettings: Sendable, Codable, Equatable {
     package var dropout: Float = 0.1
     /// Projection names inside a layer: query, key, value, attention.output, intermediate, output.
     package var targets: [String] = ["query", "value"]
+    /// FedEx-LoRA's exact aggregation: each adapted projection gets a frozen residual
+    /// `….lora_residual` [out, in] that the coordinator sets so the global model equals the
+    /// average of the sites' merged weights (see `LoRAExactAggregation`).
+    package var exact = false
 
-    package init(rank: Int = 8, alpha: Float = 16, dropout: Float = 0.1, targets: [String] = ["query", "value"]) {
+    package init(
+        rank: Int = 8, alpha: Float = 16, dropout: Float = 0.1, targets: [String] = ["query", "value"],
+        exact: Bool = false
+    ) {
         self.rank = rank
         self.alpha = alpha
         self.dropout = dropout
         self.targets = targets
+        self.exact = exact
     }
 
     package static let knownTargets = ["query", "key", "value", "attention.output", "intermediate", "output"]
@@ -21,7 +30,17 @@ package struct LoRASettings: Sendable, Codable, Equatable {
     /// α / r, the factor on the adapter's contribution.
     package var scale: Float { self.alpha / Float(self.rank) }
 
-    private enum CodingKeys: String, CodingKey { case rank, alpha, dropout, targets }
+    private enum CodingKeys: String, CodingKey { case rank, alpha, dropout, targets, exact }
+
+    package func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(self.rank, forKey: .rank)
+        try c.encode(self.alpha, forKey: .alpha)
+        try c.encode(self.dropout, forKey: .dropout)
+        try c.encode(self.targets, forKey: .targets)
+        // Left out when off, so models saved without it describe themselves as before.
+        if self.exact { try c.encode(true, forKey: .exact) }
+    }
 
     package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -30,6 +49,7 @@ package struct LoRASettings: Sendable, Codable, Equatable {
         self.alpha = try c.decodeIfPresent(Float.self, forKey: .alpha) ?? self.alpha
         self.dropout = try c.decodeIfPresent(Float.self, forKey: .dropout) ?? self.dropout
         self.targets = try c.decodeIfPresent([String].self, forKey: .targets) ?? self.targets
+        self.exact = try c.decodeIfPresent(Bool.self, forKey: .exact) ?? self.exact
     }
 
     /// Problems with the settings, each naming the field.
@@ -49,7 +69,8 @@ package struct LoRASettings: Sendable, Codable, Equatable {
 }
 
 /// A frozen linear layer plus a trainable low-rank update (LoRA, Hu et al. 2021):
-/// y = x·Wᵀ + b + (α/r)·(drop(x)·Aᵀ)·Bᵀ with A [r, in] and B [out, r].
+/// y = x·Wᵀ + b + (α/r)·(drop(x)·Aᵀ)·Bᵀ with A [r, in] and B [out, r], and under
+/// `LoRASettings.exact` + x·Rᵀ with R the coordinator's residual (no gradient, no optimizer).
 ///
 /// B starts at zero, so a fresh adapter leaves the pretrained model unchanged; names follow
 /// PEFT (`….lora_A.weight`, `….lora_B.weight`), and `merge` folds the update into W.
@@ -57,6 +78,8 @@ package final class LoRALinear: Layer {
     package let base: Linear
     package let adapterA: Int
     package let adapterB: Int
+    /// The index of `….lora_residual` under exact aggregation.
+    package let residual: Int?
     package let scale: Float
     private let dropout: Dropout?
     package private(set) var inputGradient = Tensor(shape: [0])
@@ -84,12 +107,21 @@ package final class LoRALinear: Layer {
             .uniform(shape: [settings.rank, base.inputs], bound: bound, using: &generator)
         )
         self.adapterB = parameters.add("\(name).lora_B.weight", Tensor(shape: [base.outputs, settings.rank]))
+        // A statistic: it travels with the adapters but only the coordinator changes it.
+        self.residual =
+            settings.exact
+            ? parameters.add(
+                name + LoRAExactAggregation.residualSuffix, Tensor(shape: [base.outputs, base.inputs]), statistic: true)
+            : nil
         self.scale = settings.scale
         self.dropout = settings.dropout > 0 ? Dropout(rate: settings.dropout, seed: generator.next()) : nil
     }
 
     package func forward(_ input: Tensor, parameters: ParameterStore, training: Bool) {
         self.base.forward(input, parameters: parameters, training: training)
+        if let residual = self.residual {
+            Tensor.matmul(input, parameters[residual].value, transposeB: true, into: &self.base.output, accumulate: true)
+        }
         let adapterInput = self.adapterInput(input, parameters: parameters, training: training)
         // down[N, r] = drop(x) · Aᵀ, then y += scale · down · Bᵀ
         Tensor.matmul(adapterInput, parameters[self.adapterA].value, transposeB: true, into: &self.down)
@@ -172,11 +204,16 @@ package final class LoRALinear: Layer {
                 }
             }
         }
+        if let residual = self.residual {
+            // dx += dy · R
+            Tensor.matmul(outputGradient, parameters[residual].value, into: &self.inputGradient, accumulate: true)
+        }
     }
 
-    /// W + scale · B·A: the plain weight that computes what base and adapter compute together.
+    /// W (+ R) + scale · B·A: the plain weight that computes what base and adapter compute together.
     package func mergedWeight(_ parameters: ParameterStore) -> Tensor {
         var weight = parameters[self.base.weight].value
+        if let residual = self.residual { weight.axpy(1, parameters[residual].value) }
         Tensor.matmul(
             parameters[self.adapterB].value,
             parameters[self.adapterA].value,

@@ -26,6 +26,14 @@ package enum AnyClassifier {
         }
     }
 
+    /// The adapter scale α/r when this is a text model fine-tuned with LoRA under exact
+    /// aggregation (`lora.exact`), which the federation core then applies; otherwise nil.
+    package var loraExactScale: Float? {
+        guard case .text(let model) = self else { return nil }
+        let fineTuning = model.architecture.fineTuning
+        return fineTuning.mode == .lora && fineTuning.lora.exact ? fineTuning.lora.scale : nil
+    }
+
     package func load(_ tensors: OrderedDictionary<String, Tensor>, requireAll: Bool, source: String) throws {
         switch self {
         case .tabular(let model): try model.load(tensors, requireAll: requireAll, source: source)

@@ -1,3 +1,4 @@
+import FedRounds
 /// Which part of a pretrained encoder a text classifier trains, and therefore which
 /// tensors travel each round: `head` (the classifier only, with pooled features cached),
 /// `last-n` (the last `layers` blocks and the head), `lora` (low-rank adapters and the
@@ -54,7 +55,9 @@ package struct FineTuning: Sendable, Codable, Equatable {
         case .full:
             return true
         case .lora:
+            // Exact aggregation's residual travels too (the coordinator sets it; no gradient).
             return name.contains(".lora_A.") || name.contains(".lora_B.")
+                || name.hasSuffix(LoRAExactAggregation.residualSuffix)
         case .lastLayers:
             return (Swift.max(layerCount - self.layers, 0)..<layerCount).contains {
                 name.hasPrefix("encoder.layer.\($0).")

@@ -1,4 +1,5 @@
 import FedData
+import FedRounds
 import FedTensor
 import Foundation
 import OrderedCollections
@@ -26,7 +27,8 @@ package enum RoundTraining {
         let history = try Trainer(configuration: configuration).fit(model, train: data, proximalAnchor: global)
         let seconds = Date().timeIntervalSince(started)
         var delta: OrderedDictionary<String, Tensor> = [:]
-        for (name, start) in global {
+        // Exact LoRA aggregation's residuals are the coordinator's: they never travel back.
+        for (name, start) in global where !LoRAExactAggregation.isResidual(name) {
             var local = model.parameters[name]!.value
             local.subtract(start)
             delta[name] = local

@@ -27,7 +27,8 @@ struct EncoderGradientTests {
         let analytic = model.parameters
         func loss() -> Float { model.logits(examples, rows: rows, training: false).dot(projection) }
         var found: [String] = []
-        for p in 0..<analytic.count where analytic[p].trainable {
+        // Statistics (exact LoRA's residuals) travel but get no gradient.
+        for p in 0..<analytic.count where analytic[p].optimized {
             for i in 0..<analytic[p].value.count {
                 let original = model.parameters[p].value.scalars[i]
                 model.parameters[p].value.scalars[i] = original + h
@@ -60,6 +61,37 @@ struct EncoderGradientTests {
         #expect(trainable.filter { $0.contains(".lora_A.") }.count == 12)
         let bad = Self.mismatches(model)
         #expect(bad.isEmpty, "\(bad.count) mismatches: \(bad.prefix(5))")
+    }
+
+    /// Exact aggregation's residual R adds x·Rᵀ to each adapted projection: the gradients that
+    /// flow through it (into lower layers' adapters) match, it gets none itself, and merging
+    /// folds it into the weight.
+    @Test func loraWithExactResidualsKeepsGradientsRightAndMergesTheResidual() throws {
+        let lora = LoRASettings(rank: 2, alpha: 4, dropout: 0, targets: ["query", "value", "output"], exact: true)
+        let model = try TinyBert.classifier(FineTuning(mode: .lora, lora: lora))
+        var generator = SeededGenerator(seed: 8)
+        for index in 0..<model.parameters.count
+        where model.parameters[index].name.hasSuffix(".lora_residual") || model.parameters[index].name.contains(".lora_B.") {
+            let shape = model.parameters[index].value.shape
+            model.parameters[index].value = Tensor.normal(shape: shape, std: 0.05, using: &generator)
+        }
+        let residuals = model.parameters.entries.filter { $0.name.hasSuffix(".lora_residual") }
+        #expect(residuals.count == 6 && residuals.allSatisfy { $0.trainable && !$0.optimized })
+        let bad = Self.mismatches(model)
+        #expect(bad.isEmpty, "\(bad.count) mismatches: \(bad.prefix(5))")
+        #expect(residuals.allSatisfy { model.parameters[$0.name]!.grad.scalars.allSatisfy { $0 == 0 } })
+        #expect(residuals.allSatisfy { model.parameters[$0.name]!.value.scalars.contains { $0 != 0 } })
+
+        let examples = TinyBert.examples()
+        let before = model.logits(examples, rows: [0, 1, 2], training: false)
+        let merged = try model.merged()
+        #expect(!merged.parameters.names.contains { $0.contains("lora_") })
+        #expect(before.maxAbsDifference(merged.logits(examples, rows: [0, 1, 2], training: false)) < 1e-5)
+        // Without its residuals the model computes something else: they are in the forward.
+        for residual in residuals {
+            model.parameters[model.parameters.index(of: residual.name)!].value.scale(by: 0)
+        }
+        #expect(before.maxAbsDifference(model.logits(examples, rows: [0, 1, 2], training: false)) > 1e-3)
     }
 
     @Test func lastLayerGradientsMatchAndLowerLayersGetNone() throws {
