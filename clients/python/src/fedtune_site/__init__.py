@@ -18,6 +18,8 @@ training through two hooks::
 With ``data="site.csv"`` and no hooks the built-in trainer does what ``fedtune client`` does.
 """
 
+import logging
+
 from .errors import (
     CannotTrain,
     ConnectionFailed,
@@ -35,6 +37,9 @@ from .site import Site, connect
 from .trainer import Evaluation, NumpyTrainer, Update, evaluate, train
 
 __version__ = "0.1.0"
+
+# A library logs through its own logger and leaves handlers to the program (the CLI sets one).
+logging.getLogger("fedtune_site").addHandler(logging.NullHandler())
 
 __all__ = [
     "CannotTrain",

@@ -86,7 +86,8 @@ def save(tensors, metadata=None):
     arrays = []
     offset = 0
     for tensor in sorted(tensors):
-        array = np.ascontiguousarray(np.asarray(tensors[tensor], dtype="<f4"))
+        # np.ascontiguousarray would turn a scalar [] into [1].
+        array = np.array(tensors[tensor], dtype="<f4", order="C", copy=True)
         size = array.nbytes
         header[tensor] = {"dtype": "F32", "shape": list(array.shape), "data_offsets": [offset, offset + size]}
         arrays.append(array)
