@@ -41,6 +41,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
         .package(url: "https://github.com/pointfreeco/swift-clocks", from: "1.1.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(
@@ -175,10 +177,27 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Metrics (swift-metrics over a Prometheus registry), the status snapshot and page, and
+        // the small HTTP listener that serves them beside the coordinator and a site.
+        .target(
+            name: "FedObserve",
+            dependencies: [
+                "FedReport", "FedRounds",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "FedCoordinator",
             dependencies: [
                 "FedWire", "FedTLS", "FedLearning", "FedData", "FedTensor", "FedRounds", "FedSecAgg", "FedSupport",
+                "FedObserve",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -193,6 +212,7 @@ let package = Package(
             name: "FedClient",
             dependencies: [
                 "FedWire", "FedTLS", "FedLearning", "FedRounds", "FedData", "FedImage", "FedTensor", "FedSecAgg", "FedSupport",
+                "FedObserve",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -230,6 +250,7 @@ let package = Package(
                 "FedReport",
                 "FedTorch",
                 "FedImage",
+                "FedObserve",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -294,7 +315,7 @@ let package = Package(
             dependencies: [
                 "FedTestSupport",
                 "FedFetch", "FedCoordinator", "FedClient", "FedSimulation", "FedRounds", "FedSecAgg", "FedWire", "FedTLS",
-                "FedLearning", "FedData",
+                "FedLearning", "FedData", "FedObserve",
                 "FedTensor", "FedSupport",
                 .product(name: "Clocks", package: "swift-clocks"),
                 .product(name: "OrderedCollections", package: "swift-collections"),

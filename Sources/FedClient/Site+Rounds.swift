@@ -1,4 +1,5 @@
 import FedLearning
+import FedObserve
 import FedSupport
 import FedTensor
 import FedWire
@@ -24,7 +25,12 @@ extension Site {
                 detail: "the training settings of round \(train.round) are not valid: \(error.fieldDescription)"
             )
         }
-        return try trainer.train(base: model, trainable: trainable, configuration: configuration)
+        let started = ContinuousClock.now
+        let result = try trainer.train(base: model, trainable: trainable, configuration: configuration)
+        let took = started.duration(to: .now).components
+        self.configuration.meters?.trained(
+            examples: result.examples, seconds: Double(took.seconds) + Double(took.attoseconds) * 1e-18)
+        return result
     }
 
     func evaluate(

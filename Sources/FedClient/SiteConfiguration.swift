@@ -1,3 +1,4 @@
+import FedObserve
 import FedWire
 import Foundation
 
@@ -32,6 +33,8 @@ package struct SiteConfiguration: Sendable {
     package var maximumModelBytes = 1 << 30
     /// Seconds from connecting to the coordinator's `welcome` (TLS handshake included).
     package var welcomeSeconds: Double = 30
+    /// Counts local training for `/metrics` (`fedtune client --metrics`); nil counts nothing.
+    package var meters: SiteMeters?
 
     package init(
         coordinatorHost: String,

@@ -12,6 +12,7 @@ extension Coordinator {
     /// Carries out the core's actions, in order. Nothing here waits on a site: messages
     /// go into each site's send queue, and only checkpoint writes are done in place.
     func perform(_ actions: [FederationCore.Action]) {
+        self.observe(actions)
         for action in actions {
             switch action {
             case .sendBaseModel(let site):
@@ -73,7 +74,12 @@ extension Coordinator {
                     )
                 }
             case .writeCheckpoint(let round, let tensors, let record):
-                self.deliver(self.writeCheckpoint(round, tensors: tensors, record: record))
+                let started = ContinuousClock.now
+                let outcome = self.writeCheckpoint(round, tensors: tensors, record: record)
+                let took = started.duration(to: .now).components
+                self.observeCheckpoint(
+                    record, seconds: Double(took.seconds) + Double(took.attoseconds) * 1e-18, outcome: outcome)
+                self.deliver(outcome)
             case .writeEvaluation(let record):
                 self.write(record)
             case .rejectUpdate(let site, let round, let reason):

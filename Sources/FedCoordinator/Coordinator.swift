@@ -58,6 +58,8 @@ package actor Coordinator {
     var wakes: [Task<Void, Never>] = []
     /// Started on a finished state folder: it only tells sites that come back so.
     var lingering = false
+    /// Metrics and the status page (`metrics` in coordinator.yaml): Coordinator+Metrics.
+    var observation = Observation()
 
     /// One authenticated site: its queue of messages to send, and the models it holds.
     struct SiteLink {
@@ -181,9 +183,23 @@ package actor Coordinator {
     }
 
     /// Listens until every round is done (returning the number of finished rounds) or the
-    /// run stops; `onListening` receives the bound port (useful with port 0).
-    package func run(onListening: @Sendable (Int) -> Void = { _ in }) async throws -> Int {
+    /// run stops; `onListening` receives the bound port (useful with port 0), and
+    /// `onMetricsListening` the metrics listener's, which starts first.
+    package func run(
+        onListening: @Sendable (Int) -> Void = { _ in },
+        onMetricsListening: @Sendable (Int) -> Void = { _ in }
+    ) async throws -> Int {
         defer { self.stateLock.release() }
+        if let port = try await self.startObserving() { onMetricsListening(port) }
+        do {
+            return try await self.serve(onListening: onListening)
+        } catch {
+            await self.stopObserving()
+            throw error
+        }
+    }
+
+    private func serve(onListening: @Sendable (Int) -> Void) async throws -> Int {
         let identity = try Identity(directory: self.configuration.identity)
         try identity.check(role: .coordinator(hosts: self.configuration.hosts), folder: self.configuration.identity)
         if self.core.isOver {
@@ -245,6 +261,7 @@ package actor Coordinator {
                 }
             }
         }
+        await self.stopObserving()
         switch self.outcome {
         case .success(let rounds): return rounds
         case .failure(let error): throw error
@@ -273,6 +290,7 @@ package actor Coordinator {
 
     /// Feeds one event to the core and carries out what it decides.
     func deliver(_ event: FederationCore.Event) {
+        self.observe(event)
         self.perform(self.core.handle(event, now: self.clock.seconds()))
     }
 

@@ -1,4 +1,5 @@
 import FedLearning
+import FedObserve
 import FedRounds
 import FedSupport
 import FedTensor
@@ -33,10 +34,17 @@ extension CoordinatorConfiguration {
         var idleTimeoutSeconds: Double?
         var maxConnections: Int?
         var maxPendingConnections: Int?
+        var metrics: Metrics?
+
+        /// `metrics: {listen: HOST:PORT}`.
+        struct Metrics: Decodable {
+            var listen: String
+            static let shape = YAMLShape.values(["listen"])
+        }
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case listen, identity, model, state, rounds, sample, quorum, seed, strategy, privacy, training, allow, hosts
-            case crl
+            case crl, metrics
             case secureAggregation = "secure_aggregation"
             case minSites = "min_sites"
             case deadlineSeconds = "deadline_seconds"
@@ -55,6 +63,7 @@ extension CoordinatorConfiguration {
         .adding([
             "strategy": StrategySettings.shape, "training": TrainingConfiguration.shape,
             "privacy": PrivacySettings.shape, "secure_aggregation": SecureAggregationSettings.shape,
+            "metrics": File.Metrics.shape,
         ])
 
     /// Reads coordinator.yaml; every problem names the file, the line and the key.
@@ -152,6 +161,14 @@ extension CoordinatorConfiguration {
             }
             self.host = String(parts[0])
             self.port = port
+        }
+        if let metrics = file.metrics {
+            do throws(ObserveError) {
+                let (host, port) = try ObserveError.parse(address: metrics.listen, setting: "metrics.listen in \(path)")
+                self.metrics = MetricsListen(host: host, port: port)
+            } catch {
+                throw invalid("metrics.listen must be HOST:PORT with a port in 0...65535, not '\(metrics.listen)'")
+            }
         }
         if let clip = file.strategy?.clipNorm {
             guard clip.isFinite, clip > 0 else {

@@ -46,6 +46,20 @@ package struct CoordinatorConfiguration: Sendable {
     /// How long a new connection has to finish the TLS handshake and send `hello`, and how
     /// many connections (and how many not yet admitted) may be open at once.
     package var connections = ConnectionLimits()
+    /// Where `/metrics`, `/status.json` and the status page are served (`metrics.listen`);
+    /// nil serves nothing.
+    package var metrics: MetricsListen?
+
+    /// `metrics: {listen: HOST:PORT}`; port 0 picks a free one (logged, and reported by `run`).
+    package struct MetricsListen: Sendable, Equatable {
+        package var host: String
+        package var port: Int
+
+        package init(host: String, port: Int) {
+            self.host = host
+            self.port = port
+        }
+    }
 
     package struct ConnectionLimits: Sendable, Equatable {
         /// Seconds from accept to `hello`: a peer that never starts TLS, stalls after it, or

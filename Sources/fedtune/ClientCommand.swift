@@ -2,6 +2,7 @@ import ArgumentParser
 import FedClient
 import FedCommands
 import FedLearning
+import FedObserve
 import FedSupport
 import Foundation
 import Logging
@@ -28,6 +29,8 @@ struct ClientCommand: AsyncParsableCommand {
     @Option(help: "Longest time, in seconds, to keep trying to reach the coordinator.") var wait: Double = 600
     @Option(help: "Largest base model this site accepts from the coordinator, in bytes.")
     var maxModelBytes = 1 << 30
+    @Option(help: "Serve this site's metrics (training time, examples, rounds) on http://HOST:PORT/metrics.")
+    var metrics: String?
 
     func validate() throws {
         let parts = self.coordinator.split(separator: ":")
@@ -36,6 +39,13 @@ struct ClientCommand: AsyncParsableCommand {
         guard self.retries >= 0 else { throw ValidationError("--retries must be 0 or more") }
         guard self.wait >= 0 else { throw ValidationError("--wait must be 0 or more seconds") }
         guard self.maxModelBytes > 0 else { throw ValidationError("--max-model-bytes must be positive") }
+        if let metrics = self.metrics {
+            do throws(ObserveError) {
+                _ = try ObserveError.parse(address: metrics, setting: "--metrics")
+            } catch {
+                throw ValidationError("--metrics must be HOST:PORT with a port in 0...65535, not '\(metrics)'")
+            }
+        }
     }
 
     func run() async throws {
@@ -55,6 +65,13 @@ struct ClientCommand: AsyncParsableCommand {
         configuration.textColumn = self.textColumn
         configuration.evaluationFraction = self.evaluation
         configuration.seed = self.seed
+        var listener: ObserveListener?
+        if let address = self.metrics {
+            let meters = SiteMeters()
+            listener = try await runReportingErrors { try await meters.serve(address: address) }
+            configuration.meters = meters
+            print("metrics on http://\(listener!.host):\(listener!.port)/metrics")
+        }
         let site = Site(configuration: configuration, logger: Logger(label: "fedtune.client"))
         let task = Task { try await site.run() }
         let signals = TerminationSignals { task.cancel() }
@@ -68,5 +85,6 @@ struct ClientCommand: AsyncParsableCommand {
             print("site stopped by signal")
         }
         withExtendedLifetime(signals) {}
+        await listener?.close()
     }
 }

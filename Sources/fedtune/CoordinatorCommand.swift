@@ -14,6 +14,8 @@ struct CoordinatorCommand: AsyncParsableCommand {
 
     @Option(help: "The coordinator's YAML configuration (see docs/COORDINATOR.md).") var config: String
     @Option(help: "Write the port listened on to this file (useful with listen: HOST:0).") var portFile: String?
+    @Option(help: "Write the metrics listener's port to this file (useful with metrics.listen: HOST:0).")
+    var metricsPortFile: String?
 
     func run() async throws {
         let configuration = try runReportingErrors {
@@ -25,10 +27,16 @@ struct CoordinatorCommand: AsyncParsableCommand {
         // SIGHUP: read the allow-list and the revocation list again; other sites carry on.
         let reload = TerminationSignals([SIGHUP]) { Task { await coordinator.reloadAccessLists() } }
         let portFile = self.portFile.map { URL(fileURLWithPath: $0) }
+        let metricsPortFile = self.metricsPortFile.map { URL(fileURLWithPath: $0) }
         let rounds = try await runReportingErrors {
-            try await coordinator.run { port in
-                if let portFile { try? Data("\(port)\n".utf8).write(to: portFile, options: .atomic) }
-            }
+            try await coordinator.run(
+                onListening: { port in
+                    if let portFile { try? Data("\(port)\n".utf8).write(to: portFile, options: .atomic) }
+                },
+                onMetricsListening: { port in
+                    if let metricsPortFile { try? Data("\(port)\n".utf8).write(to: metricsPortFile, options: .atomic) }
+                }
+            )
         }
         withExtendedLifetime((signals, reload)) {}
         print("coordinator stopped after \(rounds) finished rounds; state in \(configuration.state.path)")

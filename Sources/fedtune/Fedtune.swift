@@ -10,7 +10,7 @@ struct Fedtune: AsyncParsableCommand {
             SimulateCommand.self, CoordinatorCommand.self, ClientCommand.self, CertsCommand.self, TrainCommand.self,
             EvaluateCommand.self, PredictCommand.self, CheckpointCommand.self, CheckCommand.self,
             InspectCommand.self, DatasetsCommand.self, ModelsCommand.self, EmbedCommand.self, ExportCommand.self,
-            BenchCommand.self, PrivacyCommand.self,
+            BenchCommand.self, PrivacyCommand.self, StatusCommand.self,
         ]
     )
 }
