@@ -213,6 +213,8 @@ let package = Package(
             dependencies: [
                 "FedWire", "FedTLS", "FedLearning", "FedRounds", "FedData", "FedImage", "FedTensor", "FedSecAgg", "FedSupport",
                 "FedObserve",
+                // zlib's deflate (through ZIPFoundation) for the gzip of `fedtune certs kit`.
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

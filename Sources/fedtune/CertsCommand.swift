@@ -1,4 +1,5 @@
 import ArgumentParser
+import FedClient
 import FedTLS
 import Foundation
 
@@ -7,7 +8,7 @@ struct CertsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "certs",
         abstract: "Make the federation's CA and certificates (see certs/README.md).",
-        subcommands: [Init.self, Issue.self, Revoke.self]
+        subcommands: [Init.self, Issue.self, Revoke.self, Kit.self]
     )
 
     /// `fedtune certs init`: a new CA and the coordinator's certificate.
@@ -93,6 +94,50 @@ extension CertsCommand {
             print(
                 "wrote \(folder.revocationListURL.path): \(list.revoked.count) revoked certificate(s), CRL number \(list.number)"
             )
+        }
+    }
+}
+
+extension CertsCommand {
+    /// `fedtune certs kit SITE --coordinator HOST:PORT --out FILE`: one .tar.gz with what a site needs.
+    struct Kit: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "kit",
+            abstract: "Pack what one site needs into a .tar.gz: identity, CA, settings, run script, systemd unit.",
+            discussion: """
+                Packs DIR/sites/SITE, issuing it first when the site has no certificate yet (which needs \
+                DIR/ca-key.pem), with a site.env naming the coordinator, run.sh and fedtune-site@.service \
+                (deploy/README.md). The archive holds the site's private key: it is written with mode 0600; \
+                send it over a private channel.
+                """
+        )
+
+        @Argument(help: "The site's name, 1 to 64 of A-Z a-z 0-9 . _ -") var site: String
+        @Option(help: "The coordinator as sites dial it: HOST:PORT, a name its certificate holds.") var coordinator:
+            String
+        @Option(help: "The .tar.gz to write; must not exist.") var out: String
+        @Option(help: "The federation folder made by `fedtune certs init`.") var dir = "certs"
+        @Option(help: "Days a certificate issued for the kit stays valid.") var days = 365
+
+        func validate() throws {
+            guard self.days > 0 else { throw ValidationError("--days must be positive") }
+        }
+
+        func run() throws {
+            var configuration = SiteKitConfiguration(
+                site: self.site,
+                coordinator: self.coordinator,
+                pki: URL(fileURLWithPath: self.dir),
+                output: URL(fileURLWithPath: self.out)
+            )
+            configuration.lifetime = TimeInterval(self.days) * 86_400
+            let made = try runReportingErrors { try SiteKit.make(configuration) }
+            let identity = made.issued ? "a certificate issued now" : "its existing certificate"
+            print("wrote \(made.archive.path)  (mode 0600): site '\(self.site)' with \(identity), coordinator \(made.endpoint)")
+            for entry in made.entries {
+                print("    \(entry.path)  (mode 0\(String(entry.mode, radix: 8)))")
+            }
+            print("send it to site '\(self.site)' over a private channel: it holds the site's private key")
         }
     }
 }
