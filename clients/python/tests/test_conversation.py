@@ -10,7 +10,9 @@ import tempfile
 import unittest
 from unittest import mock
 
-from fedtune_site import Site, safetensors, wire
+import numpy as np
+
+from fedtune_site import Evaluation, Site, Update, safetensors, wire
 from fedtune_site.errors import ProtocolViolation, Refused, Unsupported
 from fedtune_site.rounds import Conversation
 
@@ -159,6 +161,42 @@ class ConversationTests(unittest.TestCase):
         self.assertEqual(sent[0][1]["examples"], 100)
         self.assertNotIn("round", sent[1][1])
         self.assertTrue(sent[1][1]["message"].startswith("this Python site does not support compressed updates"))
+
+    def test_pings_go_out_while_a_hook_trains_and_never_inside_a_blob(self):
+        import time
+
+        def on_train(model, settings):
+            time.sleep(0.5)
+            return Update({n: model.tensors[n] + 1 for n in model.trainable}, examples=7, metrics={"loss": 1.0})
+
+        site = Site(
+            "127.0.0.1:1", "unused", on_train=on_train, on_evaluate=lambda model: Evaluation(0),
+            cache=self.site.cache.folder, limits=wire.Limits(chunk_bytes=64),
+        )
+        site.limits.ping_seconds = 0.05
+        writer = Writer()
+        identity = mock.Mock()
+
+        async def dial(*_):
+            reader = asyncio.StreamReader()
+            frames = self.opening() + self.train() + control("finished", {"rounds": 1})
+            reader.feed_data(frames)
+            reader.feed_eof()
+            return reader, writer
+
+        with mock.patch("fedtune_site.connection.load_identity", return_value=identity), mock.patch(
+            "fedtune_site.connection.dial", dial
+        ):
+            self.assertEqual(site.run(), 1)
+        sent = messages(writer.data)
+        kinds = [m[0] for m in sent]
+        self.assertEqual(kinds[0], "hello")
+        self.assertNotIn("examples", sent[0][1])
+        self.assertGreaterEqual(kinds[: kinds.index("update")].count("ping"), 5)
+        update = sent[kinds.index("update")]
+        self.assertEqual(len(update[2]), update[1]["blob"]["bytes"])
+        delta, _ = safetensors.load(update[2])
+        self.assertTrue(all(np.allclose(v, 1, atol=1e-5) for v in delta.values()))
 
 
 if __name__ == "__main__":

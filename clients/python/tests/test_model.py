@@ -55,6 +55,9 @@ class GradientTests(unittest.TestCase):
     def test_mlp_with_exact_gelu(self):
         self.check((4, 4), "gelu")
 
+    def test_mlp_with_relu6(self):
+        self.check((6,), "relu6")
+
     def test_logistic_regression(self):
         self.check((), "relu", weights=[1.0, 0.0, 3.0])
 

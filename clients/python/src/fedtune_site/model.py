@@ -163,6 +163,8 @@ def _activate(kind, z):
         return np.maximum(z, 0)
     if kind == "tanh":
         return np.tanh(z)
+    if kind == "relu6":
+        return np.clip(z, 0, 6)
     return z * _normal_cdf(z)
 
 
@@ -171,6 +173,8 @@ def _activation_derivative(kind, z):
         return (z > 0).astype(z.dtype)
     if kind == "tanh":
         return 1 - np.tanh(z) ** 2
+    if kind == "relu6":
+        return ((z > 0) & (z < 6)).astype(z.dtype)
     # d/dz z·Φ(z) = Φ(z) + z·φ(z)
     return _normal_cdf(z) + z * np.exp(-0.5 * z * z) / np.sqrt(2 * np.pi)
 
@@ -207,8 +211,8 @@ def _problems(architecture, tensors):
     if sum(widths[i] * widths[i + 1] + widths[i + 1] for i in range(len(widths) - 1)) > MAX_WEIGHTS:
         return ["the model has more than 2^31 weights"]
     activation = architecture.get("activation", "relu")
-    if activation not in ("relu", "gelu", "tanh"):
-        problems.append(f"activation '{activation}' is not relu, gelu or tanh")
+    if activation not in ("relu", "gelu", "tanh", "relu6"):
+        problems.append(f"activation '{activation}' is not relu, gelu, tanh or relu6")
     dropout = architecture.get("dropout", 0)
     if not isinstance(dropout, (int, float)) or isinstance(dropout, bool) or not 0 <= dropout < 1:
         problems.append("dropout must be in [0, 1)")
