@@ -82,6 +82,9 @@ package struct InProcessFederation<Model: SimulatedModel> {
         // Sizes of what the wire would carry: the base model once per site, then trainable tensors.
         settings.baseModelBytes = ModelPackage.encode(metadata: metadata, tensors: model.parameters.values()).count
         settings.trainableBytes = ModelPackage.encodeTrainable(self.setup.start).count
+        // What a site sends back: every trainable tensor but exact LoRA's residuals.
+        let updateBytes = ModelPackage.encodeTrainable(
+            self.setup.start.filter { !LoRAExactAggregation.isResidual($0.key) }).count
         if let state = self.state { try AtomicFile.createFolder(state.url) }
         // A robust rule keeps each round's updates in a file: the state folder's, or a temporary one.
         let storeFolder = self.state?.url ?? FileManager.default.temporaryDirectory
@@ -148,7 +151,7 @@ package struct InProcessFederation<Model: SimulatedModel> {
                 }
                 let result = try train(site, seed: seed, tensors: tensors)
                 var delta = hostile.contains(site) ? self.scenario.attack!.tamper(result.delta) : result.delta
-                var bytes = settings.trainableBytes
+                var bytes = updateBytes
                 if self.scenario.strategy.compression != .none {
                     // As a site process does: clip, compress (top-k keeps each site's residual),
                     // and the coordinator decodes what arrives.

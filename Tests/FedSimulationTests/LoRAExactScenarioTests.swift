@@ -25,6 +25,9 @@ struct LoRAExactScenarioTests {
 
         #expect(report.rounds.count == 3 && report.failures.isEmpty, "\(report.failures)")
         #expect(report.federatedAccuracy > 0.5)
+        // The residuals go to the sites each round but never come back.
+        let bytes = try #require(report.rounds.first?.record.bytes)
+        #expect(bytes.updates * 2 < bytes.trainable, "\(bytes)")
         guard case .text(let model) = try AnyClassifier.load(RunFolder(out).modelURL) else {
             Issue.record("the run's model folder is not a text model")
             return
