@@ -109,6 +109,10 @@ package struct TarArchive: Sendable {
 package struct TarArchiveProblem: Error, Sendable, Equatable, CustomStringConvertible {
     package let path: String
 
+    package init(path: String) {
+        self.path = path
+    }
+
     package var description: String {
         "'\(path)' cannot be a path in a tar archive: it must be 1 to \(TarArchive.maximumPathLength) bytes, "
             + "relative, and without '..'"
