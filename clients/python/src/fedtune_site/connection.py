@@ -8,6 +8,7 @@ import ssl
 
 from .errors import ConnectionFailed, ConnectionLost, IdentityError, WireError
 from .identity import Identity
+from .wire import PeerSilent
 
 
 def load_identity(folder):
@@ -94,6 +95,6 @@ def failure(error, host, port):
         return ConnectionLost(f"{coordinator} did not answer in time")
     if isinstance(error, socket.gaierror):
         return ConnectionLost(f"the host name '{host}' could not be resolved")
-    if isinstance(error, WireError):
+    if isinstance(error, (WireError, PeerSilent)):
         return ConnectionLost(f"the connection to {coordinator} was lost: {error}")
     return ConnectionLost(f"the connection to {coordinator} was lost")

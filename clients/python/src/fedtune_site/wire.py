@@ -105,7 +105,7 @@ class Channel:
         try:
             first = await asyncio.wait_for(self.reader.read(1), self.limits.idle_seconds)
         except asyncio.TimeoutError:
-            raise WireError(f"the coordinator sent nothing for {self.limits.idle_seconds:g} s") from None
+            raise PeerSilent(f"the coordinator sent nothing for {self.limits.idle_seconds:g} s") from None
         if not first:
             return None
         try:
@@ -113,7 +113,7 @@ class Channel:
             length, kind = decode_header(first + rest, self.limits.max_frame_bytes)
             payload = await asyncio.wait_for(self.reader.readexactly(length), self.limits.frame_seconds)
         except asyncio.TimeoutError:
-            raise WireError(f"a frame did not arrive whole within {self.limits.frame_seconds:g} s") from None
+            raise PeerSilent(f"a frame did not arrive whole within {self.limits.frame_seconds:g} s") from None
         except asyncio.IncompleteReadError:
             raise ConnectionResetError("the connection closed in the middle of a frame") from None
         return kind, payload
@@ -185,6 +185,10 @@ class Channel:
                 await self.send("ping", {})
             except (ConnectionError, OSError):
                 return
+
+
+class PeerSilent(ConnectionError):
+    """The peer went quiet (no frame for ``idle_seconds``, or a frame dripped): a lost connection."""
 
 
 class BlobTooLarge(WireError):
