@@ -149,6 +149,41 @@ struct PythonSiteTests {
         print("python site beside two Swift sites: 5 rounds in \(String(format: "%.1f", seconds)) s, accuracy \(before) → \(after)")
     }
 
+    /// The coordinator SIGKILLed after two rounds and restarted on the same port: the Python
+    /// site reconnects, announces the base model it kept (so it is not sent again), and takes
+    /// part in every remaining round.
+    @Test(.enabled(if: Self.hasNumpy, "no python with numpy (the project's .venv, or python3 on PATH)"))
+    func aPythonSiteReconnectsAfterTheCoordinatorRestarts() throws {
+        let run = try ProcessFederationTests.Run()
+        try run.prepare(sites: ["site-a", "site-b", "site-py"])
+        try run.write(run.coordinatorYAML(listen: "127.0.0.1:0", rounds: 6, epochs: 15), to: "coordinator.yaml")
+        let first = try run.start(
+            ["coordinator", "--config", "coordinator.yaml", "--port-file", "port"],
+            log: "coordinator.log"
+        )
+        let port = try run.port()
+        let sites = try run.startSites(["site-a", "site-b"], port: port)
+        let python = try Self.startPythonSite("site-py", run: run, port: port)
+        #expect(ProcessFederationTests.Run.eventually(seconds: 60) { ((try? run.rounds()) ?? []).count >= 2 })
+        kill(first.processIdentifier, SIGKILL)
+        try ProcessFederationTests.Run.wait(for: first, seconds: 10)
+        let beforeRestart = try run.rounds()
+        try run.write(run.coordinatorYAML(listen: "127.0.0.1:\(port)", rounds: 6, epochs: 15), to: "coordinator.yaml")
+        let second = try run.start(["coordinator", "--config", "coordinator.yaml"], log: "coordinator-2.log")
+        for process in sites + [python, second] { try ProcessFederationTests.Run.wait(for: process, seconds: 90) }
+
+        let pythonLog = run.read("site-py.log") ?? ""
+        #expect(beforeRestart.count < 6, "the kill should land mid-run")
+        #expect(python.terminationStatus == 0, "\(pythonLog)")
+        #expect(second.terminationStatus == 0, "\(run.read("coordinator-2.log") ?? "")")
+        let records = try StateFolder(run.folder.appendingPathComponent("state")).records()
+        #expect(records.map(\.round) == [1, 2, 3, 4, 5, 6])
+        #expect(records.allSatisfy { $0.sites.contains("site-py") }, "\(records.map(\.failures))")
+        #expect(pythonLog.contains("reconnecting"), "\(pythonLog)")
+        // One base model for the whole run: the reconnected site announced the digest it kept.
+        #expect(pythonLog.components(separatedBy: "base model").count - 1 == 1, "\(pythonLog)")
+    }
+
     /// A federation that compresses updates, which the Python site does not do: it says so in
     /// one sentence, which the coordinator records as the reason it stopped, and exits 1; the
     /// Swift sites finish the round without it.
