@@ -44,6 +44,21 @@ package struct FederationStatus: Codable, Sendable, Equatable {
         package var accuracy: Double?
         /// ε spent by the end of the round, under differential privacy.
         package var epsilon: Double?
+
+        package init(
+            round: Int, reported: Int, failed: Int, examples: Int, seconds: Double, bytesIn: Int, bytesOut: Int,
+            accuracy: Double? = nil, epsilon: Double? = nil
+        ) {
+            self.round = round
+            self.reported = reported
+            self.failed = failed
+            self.examples = examples
+            self.seconds = seconds
+            self.bytesIn = bytesIn
+            self.bytesOut = bytesOut
+            self.accuracy = accuracy
+            self.epsilon = epsilon
+        }
     }
 
     /// "coordinator" (live, from `/status.json`) or "state folder" (from its files).
@@ -105,15 +120,17 @@ package struct FederationStatus: Codable, Sendable, Equatable {
 extension FederationStatus.Round {
     /// A round's numbers from its record; `evaluation` adds the accuracy.
     package init(_ record: RoundRecord, evaluation: EvaluationRecord?) {
-        self.round = record.round
-        self.reported = record.sites.count
-        self.failed = record.failures.count
-        self.examples = record.examples
-        self.seconds = record.seconds.isFinite ? record.seconds : 0
-        self.bytesIn = record.bytes?.updates ?? 0
-        self.bytesOut = (record.bytes?.baseModel ?? 0) + (record.bytes?.trainable ?? 0)
-        self.accuracy = evaluation?.metrics["accuracy"].flatMap { $0.isFinite ? $0 : nil }
-        self.epsilon = record.privacy.flatMap { $0.epsilon.isFinite ? $0.epsilon : nil }
+        self.init(
+            round: record.round,
+            reported: record.sites.count,
+            failed: record.failures.count,
+            examples: record.examples,
+            seconds: record.seconds.isFinite ? record.seconds : 0,
+            bytesIn: record.bytes?.updates ?? 0,
+            bytesOut: (record.bytes?.baseModel ?? 0) + (record.bytes?.trainable ?? 0),
+            accuracy: evaluation?.metrics["accuracy"].flatMap { $0.isFinite ? $0 : nil },
+            epsilon: record.privacy.flatMap { $0.epsilon.isFinite ? $0.epsilon : nil }
+        )
     }
 
     /// The last `limit` rounds of a history, each with its evaluation when there is one.

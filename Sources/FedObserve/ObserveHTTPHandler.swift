@@ -1,7 +1,8 @@
 import NIOCore
 import NIOHTTP1
 
-/// One connection of the observe listener: reads one request and answers it, then closes.
+/// One connection of the observe listener: reads one request and answers it, then closes
+/// its sending side.
 /// Only GET on a known path gets its route's body; the request line and headers may weigh
 /// at most 8 KiB and a body at most 1 KiB.
 final class ObserveHTTPHandler: ChannelInboundHandler {
@@ -79,8 +80,19 @@ final class ObserveHTTPHandler: ChannelInboundHandler {
         headers.add(contentsOf: extra)
         context.write(self.wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
         context.write(self.wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: body)))), promise: nil)
+        // Only the sending side closes: what the client still sends (the rest of an oversized
+        // body) is read and dropped until it hangs up or goes quiet, since closing a socket
+        // with unread bytes resets the connection before the client reads the answer.
         let channel = context.channel
-        context.writeAndFlush(self.wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+        context.writeAndFlush(self.wrapOutboundOut(.end(nil))).whenComplete { _ in
+            channel.close(mode: .output).whenFailure { _ in channel.close(promise: nil) }
+        }
+    }
+
+    /// A malformed request (answered 400 by `HTTPServerProtocolErrorHandler` before this) or a
+    /// broken connection: nothing more can be read, so the connection closes.
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
