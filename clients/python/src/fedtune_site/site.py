@@ -16,7 +16,7 @@ import time
 
 from . import connection
 from .cache import ModelCache
-from .errors import GaveUp, SiteError
+from .errors import GaveUp, SiteError, WireError
 from .rounds import Conversation
 from .trainer import NumpyTrainer
 from .wire import Channel, Limits
@@ -160,10 +160,18 @@ class Site:
             return rounds
         except SiteError:
             raise
-        except (asyncio.CancelledError, KeyboardInterrupt):
-            raise
-        except Exception as error:  # noqa: BLE001 - a lost network (or a garbled message) is retried
+        except (OSError, EOFError, WireError, asyncio.TimeoutError) as error:
+            # A lost network, a silent peer or a garbled message: retried, as the Swift site does.
             raise connection.failure(error, self.host, self.port) from None
+        except Exception as error:
+            # A bug here, not the coordinator's or the network's: say so to both, with the traceback.
+            log.exception("internal error")
+            try:
+                sentence = _cut(f"the site stopped on an internal error: {type(error).__name__}: {error}")
+                await asyncio.wait_for(channel.send("failure", {"message": sentence}), 5)
+            except (OSError, ConnectionError, asyncio.TimeoutError):
+                pass
+            raise
         finally:
             if pinging is not None:
                 pinging.cancel()
