@@ -86,6 +86,9 @@ package enum StatusPage {
         func points(_ value: (FederationStatus.Round) -> Double?) -> [(x: Double, y: Double)] {
             rounds.compactMap { round in value(round).map { (x: Double(round.round), y: $0) } }
         }
+        // Bytes in the unit that suits the largest round: kB, MB or GB.
+        let largest = rounds.map { max($0.bytesIn, $0.bytesOut) }.max() ?? 0
+        let (unit, scale) = largest >= 1_000_000_000 ? ("GB", 1e9) : largest >= 1_000_000 ? ("MB", 1e6) : ("kB", 1e3)
         var charts = [
             LineChart(
                 titled: "Accuracy per round",
@@ -106,11 +109,11 @@ package enum StatusPage {
             ).svg(),
             LineChart(
                 titled: "Bytes per round",
-                description: "Megabytes of models sent to sites and of updates received in each round.",
-                id: "status-bytes", xLabel: "Round", yLabel: "MB",
+                description: "\(unit) of models sent to sites and of updates received in each round.",
+                id: "status-bytes", xLabel: "Round", yLabel: unit,
                 series: [
-                    .init(named: "Sent (models)", color: ReportStyle.orange, points: points { Double($0.bytesOut) / 1e6 }),
-                    .init(named: "Received (updates)", color: ReportStyle.sky, points: points { Double($0.bytesIn) / 1e6 }),
+                    .init(named: "Sent (models)", color: ReportStyle.orange, points: points { Double($0.bytesOut) / scale }),
+                    .init(named: "Received (updates)", color: ReportStyle.sky, points: points { Double($0.bytesIn) / scale }),
                 ],
                 clamp: 0...Double.greatestFiniteMagnitude
             ).svg(),

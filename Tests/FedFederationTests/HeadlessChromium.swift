@@ -24,6 +24,15 @@ struct HeadlessChromium {
 
     /// `chromium --headless --dump-dom URL` in a fresh profile, killed after `timeout` seconds.
     func dumpDOM(_ url: String, timeout: TimeInterval = 60) throws -> Run {
+        try self.run(["--dump-dom", url], timeout: timeout)
+    }
+
+    /// Paints `url` into a PNG at `png` (1280×1400), for people to look at.
+    func screenshot(_ url: String, to png: URL, timeout: TimeInterval = 60) throws -> Run {
+        try self.run(["--window-size=1280,1400", "--screenshot=\(png.path)", url], timeout: timeout)
+    }
+
+    private func run(_ arguments: [String], timeout: TimeInterval) throws -> Run {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("fedtune-chromium-\(UUID())")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -34,8 +43,7 @@ struct HeadlessChromium {
         process.executableURL = self.executable
         process.arguments = [
             "--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(scratch.appendingPathComponent("profile").path)",
-            "--dump-dom", url,
-        ]
+        ] + arguments
         process.standardOutput = handle
         process.standardError = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice

@@ -70,6 +70,12 @@ struct StatusTests {
             }
             #expect(run.dom.contains("<circle"), "a chart draws its points")
             #expect(run.dom.contains("state-training\">training"))
+            // Kept for people to look at, as the report test keeps its picture.
+            let png = URL(fileURLWithPath: "/tmp/fedtune-status.png")
+            try? FileManager.default.removeItem(at: png)
+            let painted = try await offThePool { try chromium.screenshot(url, to: png) }
+            #expect(painted.status == 0)
+            #expect(FileManager.default.contents(atPath: png.path)?.prefix(4) == Data([0x89, 0x50, 0x4E, 0x47]))
         } else {
             Issue.record("chromium is not installed: run scripts/install-deps --test")
         }
