@@ -21,6 +21,9 @@ package struct BarChart {
     package var highlightLabel: String = "worst"
     /// The viewBox width: 640 in a half-width panel, about 1180 across the page.
     package var width: Double = 640
+    /// A short second line under each category's label, e.g. "n = 4" for the test examples
+    /// its bars rest on; nil draws none.
+    package var sublabels: [String]? = nil
 
     /// The chart as an inline `<svg>`.
     package func svg() -> String {
@@ -135,11 +138,23 @@ package struct BarChart {
             }
             let labelColor = index == self.highlighted ? ReportStyle.vermillion : ReportStyle.ink
             let weight = index == self.highlighted ? "600" : nil
+            let sublabel = self.sublabels.flatMap { index < $0.count ? $0[index] : nil }
+            if let sublabel {
+                // Under flat labels it is a second line; under tilted ones it sits right below the axis.
+                canvas.text(
+                    sublabel,
+                    x: center,
+                    y: tilted ? frame.bottom + 12 : frame.bottom + 35,
+                    anchor: "middle",
+                    size: 11,
+                    fill: ReportStyle.muted
+                )
+            }
             if tilted {
                 canvas.text(
                     category.truncated(to: tiltLimit),
                     x: center,
-                    y: frame.bottom + 14,
+                    y: frame.bottom + 14 + (sublabel == nil ? 0 : 14),
                     anchor: "end",
                     size: 12,
                     fill: labelColor,

@@ -35,6 +35,9 @@ extension ReportStyle {
           font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; }
         figure.heat svg.chart { width: auto; max-width: 100%; }
         figure.wide { grid-column: 1 / -1; }
+        h2.section-heading { font-size: 18px; margin: 6px 0 10px; }
+        p.unfinished { margin: 10px 0 0; padding: 8px 12px; border-left: 4px solid #D55E00; background: #fbeee6;
+          border-radius: 4px; font-size: 14px; }
         section.block { background: var(--panel); border: 1px solid var(--line); border-radius: 8px; padding: 14px 16px;
           margin-bottom: 16px; overflow-x: auto; }
         section.block > p.hint { margin: 0 0 10px; color: var(--muted); font-size: 13px; }

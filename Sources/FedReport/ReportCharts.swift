@@ -91,10 +91,10 @@ package enum ReportCharts {
     package static func sites(_ summary: RunSummary, worst: Int?, width: Double = 640) -> String? {
         let sites = summary.sites
         guard sites.contains(where: { $0.aloneAccuracy != nil || $0.globalAccuracy != nil }) else { return nil }
-        let chart = BarChart(
+        var chart = BarChart(
             title: "Per-site accuracy",
-            description: "For each of \(sites.count) sites, accuracy on that site's own test data of the model it "
-                + "fine-tuned alone and of the federation's global model"
+            description: "For each of \(sites.count) sites, accuracy on that site's own test data (n examples) of "
+                + "the model it fine-tuned alone and of the federation's global model"
                 + (worst.map { "; the worst site for the global model is \(sites[$0].name)." } ?? "."),
             id: "chart-sites",
             categories: sites.map(\.name),
@@ -107,6 +107,8 @@ package enum ReportCharts {
             highlightLabel: "worst site (global model)",
             width: width
         )
+        // Several sites rest on a handful of test examples: say how many under each.
+        chart.sublabels = sites.map { "n = \(ReportFormat.integer($0.testExamples))" }
         return chart.svg()
     }
 

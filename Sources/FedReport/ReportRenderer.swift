@@ -28,6 +28,7 @@ package enum ReportRenderer {
             \(self.header(summary, title: title, verdict: verdict))
             \(self.stats(summary, verdict: verdict, worst: worst))
             \(self.charts(summary, verdict: verdict, worst: worst))
+            \(RoundSection.html(for: summary))
             \(self.tables(summary, worst: worst))
             \(PrivacySection.html(for: summary))
             \(self.expectations(summary.expectations))
@@ -57,10 +58,22 @@ package enum ReportRenderer {
             <h1>\(title.htmlEscaped)</h1>
             \(lede)
             <p class="verdict" id="verdict">\(sentence)</p>
+            \(self.unfinished(summary))
             </div>
             \(list)
             </header>
             """
+    }
+
+    /// The warning that the run stopped early, with its reason; empty for a finished run.
+    private static func unfinished(_ summary: RunSummary) -> String {
+        guard summary.finished == false else { return "" }
+        let asked = summary.roundsAsked.map { " of \($0)" } ?? ""
+        let reason =
+            summary.unfinishedReason
+            ?? "\(summary.rounds.count)\(asked) rounds finished; what follows is what was recorded."
+        return "<p class=\"unfinished\" id=\"unfinished\"><strong>This run did not finish.</strong> "
+            + "\(reason.htmlEscaped)</p>"
     }
 
     /// "2025-06-01T09:30:00Z" as "2025-06-01 09:30:00 UTC"; other text as it is.
@@ -135,18 +148,8 @@ package enum ReportRenderer {
                 )
             )
         }
-        let bytes = summary.rounds.compactMap(\.bytesSent)
-        if !bytes.isEmpty {
-            let total = bytes.reduce(0, +)
-            let updates = summary.rounds.compactMap(\.updateBytes)
-            let uplink =
-                updates.isEmpty ? "" : "; updates from sites \(ReportFormat.bytes(updates.reduce(0, +) / updates.count))"
-            cards.append(
-                (
-                    "Communication", ReportFormat.bytes(total),
-                    "\(ReportFormat.bytes(total / bytes.count)) per round\(uplink)", ReportStyle.grey
-                )
-            )
+        if let traffic = Communication(summary.rounds) {
+            cards.append(("Communication per round", ReportFormat.bytes(traffic.perRound), traffic.detail, ReportStyle.grey))
         }
         guard !cards.isEmpty else { return "" }
         let html = cards.map { card in
@@ -158,65 +161,33 @@ package enum ReportRenderer {
         return "<section class=\"stats\" aria-label=\"Key numbers\">\n\(html.joined(separator: "\n"))\n</section>"
     }
 
-    /// A chart panel: its heading and caption, and how to draw it at a given width.
-    private struct Panel {
-        var heading: String
-        var caption: String
-        var isHeatMap = false
-        var wide = false
-        var draw: (_ wide: Bool) -> String?
-    }
-
-    /// The viewBox width of a chart that spans the page.
-    private static let wideWidth = 1180.0
-
-    /// The four charts, each in a figure with a caption saying how to read it. Charts sit
-    /// two to a row; a heat map of many classes takes a row of its own so its cells stay
-    /// legible, and a chart left alone on a row is drawn wide rather than beside a hole.
+    /// The four headline charts, each in a figure with a caption saying how to read it.
     private static func charts(_ summary: RunSummary, verdict: Verdict, worst: Int?) -> String {
-        let width = { (wide: Bool) in wide ? Self.wideWidth : 640 }
+        let width = ChartPanel.width
         let classCount = max(summary.classNames.count, summary.baseline(.federated)?.metrics.confusion.count ?? 0)
-        let candidates = [
-            Panel(
+        return ChartPanel.section([
+            ChartPanel(
                 heading: "Accuracy per round",
                 caption: "Global model on the global test set; dashed lines are the baselines."
                     + (ReportCharts.screenedClass(summary).map { " ROC-AUC: the screening test for \($0)." } ?? "")
             ) {
                 ReportCharts.accuracy(summary, verdict: verdict, width: width($0))
             },
-            Panel(heading: "Loss per round", caption: "Lower is better; dashed lines are the baselines' test loss.") {
+            ChartPanel(heading: "Loss per round", caption: "Lower is better; dashed lines are the baselines' test loss.") {
                 ReportCharts.loss(summary, width: width($0))
             },
-            Panel(
+            ChartPanel(
                 heading: "Per-site accuracy",
-                caption: "Each site's own test data: the model it trained alone vs the federation's global model."
+                caption: "Each site's own test data: the model it trained alone vs the federation's global model; "
+                    + "n is the number of test examples a site's bars rest on."
             ) { ReportCharts.sites(summary, worst: worst, width: width($0)) },
-            Panel(
+            ChartPanel(
                 heading: "Confusion matrix (federated)",
                 caption: "Rows: true class; columns: predicted. Shade is the share of the row; numbers are counts.",
                 isHeatMap: true,
                 wide: classCount > 10
             ) { ReportCharts.confusion(summary, wide: $0) },
-        ]
-        // Draw each chart at its first width; only a chart that moves to a row of its own is drawn again.
-        var drawn = candidates.compactMap { panel in panel.draw(panel.wide).map { (panel: panel, svg: $0) } }
-        let halves = drawn.indices.filter { !drawn[$0].panel.wide }
-        if halves.count % 2 == 1, let last = halves.last, let wide = drawn[last].panel.draw(true) {
-            drawn[last].panel.wide = true
-            drawn[last].svg = wide
-        }
-
-        let figures = drawn.map { item in
-            let classes = [item.panel.isHeatMap ? "heat" : nil, item.panel.wide ? "wide" : nil].compactMap { $0 }
-            return Self.figure(item.panel.heading, caption: item.panel.caption, svg: item.svg, classNames: classes)
-        }
-        return "<section class=\"charts\">\n\(figures.joined(separator: "\n"))\n</section>"
-    }
-
-    private static func figure(_ heading: String, caption: String, svg: String, classNames: [String]) -> String {
-        let cls = classNames.isEmpty ? "" : " class=\"\(classNames.joined(separator: " "))\""
-        return
-            "<figure\(cls)><h2>\(heading.htmlEscaped)</h2><figcaption>\(caption.htmlEscaped)</figcaption>\n\(svg)\n</figure>"
+        ])
     }
 
     /// The comparison, per-class and per-site tables.

@@ -19,6 +19,19 @@ package struct RoundMetrics: Codable, Sendable, Equatable {
     package var updateBytes: Int?
     /// The global model as a screening test for the positive class (ROC-AUC per round).
     package var screening: ScreeningSummary?
+    /// Of `bytesSent`, the base model sent once to sites that lacked it (a one-off cost,
+    /// counted apart from the per-round traffic) and the trainable tensors sent out.
+    package var baseModelBytes: Int?
+    package var trainableBytes: Int?
+    /// Wall-clock seconds from the round's opening to its close.
+    package var seconds: Double?
+    /// The sites' example-weighted mean training accuracy.
+    package var meanSiteTrainAccuracy: Double?
+    /// The sites' example-weighted mean of the global model's accuracy on their held-out
+    /// data (federated evaluation), when the sites evaluated it.
+    package var sitesHeldOutAccuracy: Double?
+    /// Every sampled site's part in the round, in site-name order.
+    package var sites: [RoundSite]?
 
     package init(
         round: Int,
@@ -28,8 +41,20 @@ package struct RoundMetrics: Codable, Sendable, Equatable {
         meanSiteTrainLoss: Double? = nil,
         bytesSent: Int? = nil,
         updateBytes: Int? = nil,
-        screening: ScreeningSummary? = nil
+        screening: ScreeningSummary? = nil,
+        baseModelBytes: Int? = nil,
+        trainableBytes: Int? = nil,
+        seconds: Double? = nil,
+        meanSiteTrainAccuracy: Double? = nil,
+        sitesHeldOutAccuracy: Double? = nil,
+        sites: [RoundSite]? = nil
     ) {
+        self.baseModelBytes = baseModelBytes
+        self.trainableBytes = trainableBytes
+        self.seconds = seconds
+        self.meanSiteTrainAccuracy = meanSiteTrainAccuracy
+        self.sitesHeldOutAccuracy = sitesHeldOutAccuracy
+        self.sites = sites
         self.updateBytes = updateBytes
         self.round = round
         self.accuracy = accuracy
@@ -38,5 +63,14 @@ package struct RoundMetrics: Codable, Sendable, Equatable {
         self.meanSiteTrainLoss = meanSiteTrainLoss
         self.bytesSent = bytesSent
         self.screening = screening
+    }
+}
+
+extension RoundMetrics {
+    /// The round's traffic without the one-off base model: trainable tensors out and updates
+    /// back; nil when the round's bytes were not counted.
+    package var roundTrafficBytes: Int? {
+        guard let total = self.bytesSent else { return nil }
+        return total - (self.baseModelBytes ?? 0)
     }
 }

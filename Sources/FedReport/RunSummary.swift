@@ -39,6 +39,18 @@ package struct RunSummary: Codable, Sendable, Equatable {
     package var expectations: [Expectation]
     /// Free remarks shown at the end of the report.
     package var notes: [String]
+    /// Rounds the scenario asked for; nil in summaries written before it was kept.
+    package var roundsAsked: Int?
+    /// False when the run stopped before its last round (interrupted, or rendered by
+    /// `fedtune report` from a run that never wrote its summary); nil reads as finished.
+    package var finished: Bool?
+    /// Why the run did not finish, as a sentence; nil when it did.
+    package var unfinishedReason: String?
+    /// The fedtune release and commit, the CPU and threads the run had.
+    package var environment: RunEnvironment?
+    /// The resolved scenario, machine-readable: model, fine-tuning, strategy, privacy,
+    /// local training (the `settings` list is the same for people).
+    package var configuration: SettingValue?
 
     package init(
         scenario: String,
@@ -68,6 +80,7 @@ package struct RunSummary: Codable, Sendable, Equatable {
 
     private enum CodingKeys: String, CodingKey {
         case scenario, description, date, settings, classNames, rounds, baselines, sites, privacy, expectations, notes
+        case roundsAsked, finished, unfinishedReason, environment, configuration
     }
 
     /// Reads a summary; missing lists and a missing description read as empty, a missing
@@ -85,6 +98,11 @@ package struct RunSummary: Codable, Sendable, Equatable {
         self.privacy = try container.decodeIfPresent(PrivacySummary.self, forKey: .privacy)
         self.expectations = try container.decodeIfPresent([Expectation].self, forKey: .expectations) ?? []
         self.notes = try container.decodeIfPresent([String].self, forKey: .notes) ?? []
+        self.roundsAsked = try container.decodeIfPresent(Int.self, forKey: .roundsAsked)
+        self.finished = try container.decodeIfPresent(Bool.self, forKey: .finished)
+        self.unfinishedReason = try container.decodeIfPresent(String.self, forKey: .unfinishedReason)
+        self.environment = try container.decodeIfPresent(RunEnvironment.self, forKey: .environment)
+        self.configuration = try container.decodeIfPresent(SettingValue.self, forKey: .configuration)
     }
 
     /// The first baseline of `kind`, if the run has one.

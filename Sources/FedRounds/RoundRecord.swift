@@ -16,6 +16,12 @@ package struct RoundRecord: Sendable, Codable, Equatable {
     package var bytes: RoundBytes?
     /// Site → example count of its update, for the sites counted.
     package var siteExamples: [String: Int]?
+    /// Site → the training metrics it sent with its update (`loss`, `accuracy`, …), for the
+    /// sites counted: what per-site curves are drawn from (absent in older records).
+    package var siteMetrics: [String: [String: Double]]?
+    /// Site → L2 norm of its update as the coordinator received it, before clipping; absent
+    /// for masked updates (secure aggregation) and in older records.
+    package var updateNorms: [String: Double]?
     /// Updates turned away while the round was open that are not a failure of a selected
     /// site (late, early, from a site not selected, a second one).
     package var refused: [Refusal]?
@@ -56,12 +62,16 @@ package struct RoundRecord: Sendable, Codable, Equatable {
         seconds: Double,
         bytes: RoundBytes? = nil,
         siteExamples: [String: Int]? = nil,
+        siteMetrics: [String: [String: Double]]? = nil,
+        updateNorms: [String: Double]? = nil,
         refused: [Refusal]? = nil,
         capped: [String: Int]? = nil
     ) {
         self.capped = capped
         self.bytes = bytes
         self.siteExamples = siteExamples
+        self.siteMetrics = siteMetrics
+        self.updateNorms = updateNorms
         self.refused = refused
         self.round = round
         self.sites = sites

@@ -1,12 +1,24 @@
+import FedTensor
+import OrderedCollections
+
 /// What the open round has gathered besides the running sum: each folded site's example
-/// count, metrics and clip factor, and the bytes moved. The record is made in site-name
-/// order, so it does not depend on the order the updates arrived in.
+/// count, metrics, clip factor and update norm, and the bytes moved. The record is made in
+/// site-name order, so it does not depend on the order the updates arrived in.
 struct RoundTally: Sendable {
+    /// One folded site's part.
+    private struct Part: Sendable {
+        var examples: Int
+        var metrics: [String: Double]
+        var scale: Float
+        /// L2 norm of the update before clipping; nil when the update came masked.
+        var norm: Double?
+    }
+
     var started: Double = 0
     var bytes = RoundBytes()
     /// Site → the example count it claimed, when that was cut to its bound.
     var capped: [String: Int] = [:]
-    private var folded: [String: (examples: Int, metrics: [String: Double], scale: Float)] = [:]
+    private var folded: [String: Part] = [:]
     /// Sites whose clip factor the coordinator cannot know (their update came masked).
     private var unseen: Set<String> = []
 
@@ -15,12 +27,18 @@ struct RoundTally: Sendable {
     }
 
     mutating func add(site: String, update: FederationCore.Update, scale: Float) {
-        self.add(site: site, examples: update.examples, metrics: update.metrics, bytes: update.bytes, scale: scale)
+        // The update was validated as it was folded, so every value is finite here.
+        let squared = update.tensors.values.reduce(0.0) { $0 + ($1.finiteSquaredNorm() ?? .nan) }
+        self.add(
+            site: site, examples: update.examples, metrics: update.metrics, bytes: update.bytes, scale: scale,
+            norm: squared.squareRoot())
     }
 
     /// A site's part when its update itself is not seen (secure aggregation: the site clipped it).
-    mutating func add(site: String, examples: Int, metrics: [String: Double], bytes: Int, scale: Float?) {
-        self.folded[site] = (examples, metrics, scale ?? 1)
+    mutating func add(
+        site: String, examples: Int, metrics: [String: Double], bytes: Int, scale: Float?, norm: Double? = nil
+    ) {
+        self.folded[site] = Part(examples: examples, metrics: metrics, scale: scale ?? 1, norm: norm)
         if scale == nil { self.unseen.insert(site) }
         self.bytes.updates += bytes
     }
@@ -31,6 +49,8 @@ struct RoundTally: Sendable {
         let (examples, metrics) = WeightedMetrics.mean(
             sites.map { (self.folded[$0]!.examples, self.folded[$0]!.metrics) }
         )
+        let norms = self.folded.compactMapValues(\.norm).filter(\.value.isFinite)
+        let siteMetrics = self.folded.mapValues { $0.metrics.filter(\.value.isFinite) }
         return RoundRecord(
             round: round,
             sites: sites,
@@ -42,6 +62,8 @@ struct RoundTally: Sendable {
             seconds: now - self.started,
             bytes: self.bytes,
             siteExamples: self.folded.mapValues(\.examples),
+            siteMetrics: siteMetrics.isEmpty ? nil : siteMetrics,
+            updateNorms: norms.isEmpty ? nil : norms,
             capped: self.capped.isEmpty ? nil : self.capped.filter { self.folded[$0.key] != nil }
         )
     }

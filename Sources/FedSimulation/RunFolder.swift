@@ -8,7 +8,10 @@ import Foundation
 
 /// The folder a simulation leaves behind: `metrics.jsonl`, `summary.json`, the final
 /// global model in `model/` and `report.html`; beside them `state/` (in-process rounds,
-/// as a coordinator keeps them) or `federation/` (the processes' folders and logs).
+/// as a coordinator keeps them) or `federation/` (the processes' folders and logs), a copy
+/// of the scenario file (`scenario.yaml`) and `run.json`, the summary as it stood when the
+/// federation started (settings, sites, environment), from which `fedtune report` renders a
+/// run that never wrote its summary.
 package struct RunFolder: Sendable {
     package let url: URL
 
@@ -20,11 +23,17 @@ package struct RunFolder: Sendable {
     package var summaryURL: URL { self.url.appendingPathComponent("summary.json") }
     package var reportURL: URL { self.url.appendingPathComponent("report.html") }
     package var modelURL: URL { self.url.appendingPathComponent("model") }
+    package var scenarioURL: URL { self.url.appendingPathComponent("scenario.yaml") }
+    package var startURL: URL { self.url.appendingPathComponent("run.json") }
+    /// The state folders a run may have: in process, or the coordinator's with site processes.
+    var stateFolders: [StateFolder] {
+        ["state", "federation/state"].map { StateFolder(self.url.appendingPathComponent($0)) }
+    }
 
     /// A line of metrics.jsonl: one per site and round (`kind` "site": what the site
     /// trained on), then one per round (`kind` "global": the new global model on the
     /// global test set). Fields that do not apply are left out.
-    struct MetricsLine: Encodable {
+    struct MetricsLine: Codable, Equatable {
         var kind: String
         var round: Int
         var site: String?
@@ -32,10 +41,17 @@ package struct RunFolder: Sendable {
         var examples: Int
         var trainLoss: Double?
         var trainAccuracy: Double?
+        /// A site's line: the round's global model on the site's held-out data.
+        var heldOutAccuracy: Double?
+        var heldOutLoss: Double?
         var testAccuracy: Double?
         var testLoss: Double?
         var testMacroF1: Double?
         var seconds: Double?
+        /// A global line: the round's blob bytes, the one-off base model apart.
+        var baseModelBytes: Int?
+        var trainableBytes: Int?
+        var updateBytes: Int?
     }
 
     /// The lines of metrics.jsonl for `rounds`.
@@ -47,8 +63,10 @@ package struct RunFolder: Sendable {
                     round: round.round,
                     site: $0.site,
                     examples: $0.examples,
-                    trainLoss: $0.trainLoss,
-                    trainAccuracy: $0.trainAccuracy
+                    trainLoss: round.trainMetric("loss", of: $0.site),
+                    trainAccuracy: round.trainMetric("accuracy", of: $0.site),
+                    heldOutAccuracy: round.siteHeldOut[$0.site]?.accuracy,
+                    heldOutLoss: round.siteHeldOut[$0.site]?.loss
                 )
             } + [
                 MetricsLine(
@@ -62,27 +80,63 @@ package struct RunFolder: Sendable {
                     testAccuracy: round.testAccuracy,
                     testLoss: round.testLoss,
                     testMacroF1: round.testMacroF1,
-                    seconds: round.seconds
+                    seconds: round.seconds,
+                    baseModelBytes: round.record.bytes?.baseModel,
+                    trainableBytes: round.record.bytes?.trainable,
+                    updateBytes: round.record.bytes?.updates
                 )
             ]
         }
     }
 
-    /// Writes metrics.jsonl, summary.json and report.html (the model is saved as soon as
-    /// the federation ends, before the baselines reuse the model object).
-    func write(rounds: [SimulationRound], summary: RunSummary) throws {
-        try FileManager.default.createDirectory(at: self.url, withIntermediateDirectories: true)
+    /// The encoder of metrics.jsonl and run.json: sorted keys, and a diverging run's NaN
+    /// loss written as the string "NaN" (as summary.json does).
+    static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        // A diverging run's NaN loss is still written, as the string "NaN" (as summary.json does).
         encoder.nonConformingFloatEncodingStrategy = .convertToString(
             positiveInfinity: "Infinity",
             negativeInfinity: "-Infinity",
             nan: "NaN"
         )
+        return encoder
+    }
+
+    /// Starts the folder as the federation starts: a copy of the scenario file, and run.json,
+    /// the summary so far (settings, sites and their labels, environment; no rounds yet).
+    func start(_ summary: RunSummary, scenarioFile: URL?) throws {
+        try FileManager.default.createDirectory(at: self.url, withIntermediateDirectories: true)
+        if let scenarioFile {
+            try AtomicFile.write(try Data(contentsOf: scenarioFile), to: self.scenarioURL)
+        }
+        try AtomicFile.write(try summary.jsonData(), to: self.startURL)
+    }
+
+    /// Appends one round's lines to metrics.jsonl as the round closes, so a run that is
+    /// killed keeps them.
+    func append(_ round: SimulationRound) throws {
+        var lines = Data()
+        for line in Self.metricsLines([round]) {
+            lines.append(try Self.encoder().encode(line))
+            lines.append(0x0A)
+        }
+        if !FileManager.default.fileExists(atPath: self.metricsURL.path) {
+            try AtomicFile.write(lines, to: self.metricsURL)
+            return
+        }
+        let handle = try FileHandle(forWritingTo: self.metricsURL)
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        try handle.write(contentsOf: lines)
+    }
+
+    /// Writes metrics.jsonl (again, whole), summary.json and report.html (the model is saved
+    /// as soon as the federation ends, before the baselines reuse the model object).
+    func write(rounds: [SimulationRound], summary: RunSummary) throws {
+        try FileManager.default.createDirectory(at: self.url, withIntermediateDirectories: true)
         var lines = Data()
         for line in Self.metricsLines(rounds) {
-            lines.append(try encoder.encode(line))
+            lines.append(try Self.encoder().encode(line))
             lines.append(0x0A)
         }
         try AtomicFile.write(lines, to: self.metricsURL)
@@ -96,7 +150,7 @@ package struct RunFolder: Sendable {
     /// coordinator's final model folder (the run's `model/` is the same model).
     func pruneCheckpoints() throws {
         let manager = FileManager.default
-        for state in ["state", "federation/state"].map({ StateFolder(self.url.appendingPathComponent($0)) }) {
+        for state in self.stateFolders {
             if manager.fileExists(atPath: state.finalModelURL.path) { try manager.removeItem(at: state.finalModelURL) }
             guard let last = try state.records().map(\.round).max() else { continue }
             for round in 1..<last where manager.fileExists(atPath: state.checkpointURL(round: round).path) {

@@ -33,60 +33,18 @@ extension RunSummary {
         mode: String,
         started: Date,
         seconds: Double,
-        expectations: [Expectation]
+        expectations: [Expectation],
+        evaluations: [EvaluationRecord] = [],
+        environment: RunEnvironment? = nil,
+        interrupted: Bool = false
     ) {
-        var settings: [(String, String)] = [("data", Self.describe(scenario.data))]
-        settings.append(("classes", classNames.joined(separator: ", ")))
-        settings.append(("sites", "\(sites.count), \(Self.describe(scenario.partition))"))
-        settings.append(("global test set", "\(testExamples) examples"))
-        settings += setupSettings
         var privacy = PrivacySummary(results.rounds.compactMap(\.record.privacy), asked: scenario.rounds)
         // In process, InProcessFederation keys the noise with the seed; site processes run a
         // coordinator, which keys it with its state folder's secret privacy.key.
         privacy?.noiseSource = mode == Self.inProcessMode ? "seed" : "privacy.key"
-        if let privacy {
-            settings.append(
-                (
-                    "rounds",
-                    "\(privacy.roundsRun) of DP-FedAvg"
-                        + (privacy.endedByBudget ? " (\(scenario.rounds) asked; the privacy budget ended the run)" : "")
-                )
-            )
-            settings.append(
-                (
-                    "privacy",
-                    "(ε = \(PrivacySummary.epsilonText(privacy.epsilon)), δ = \(PrivacySummary.short(privacy.delta))) "
-                        + "per site; z = \(String(format: "%.3g", privacy.noiseMultiplier)), "
-                        + "C = \(PrivacySummary.short(privacy.clipNorm))\(privacy.adaptiveClipping ? " (adaptive)" : ""), "
-                        + "q = \(PrivacySummary.short(privacy.sampleRate))"
-                )
-            )
-        } else {
-            settings.append(
-                (
-                    "rounds",
-                    "\(scenario.rounds) of \(Self.strategyText(scenario.strategy))"
-                        + (scenario.clipNorm.map { ", updates clipped to L2 ≤ \($0)" } ?? "")
-                )
-            )
-        }
-        settings.append(
-            (
-                "local training",
-                "\(training.epochs) epoch(s) per round, batch \(training.batchSize), lr \(training.learningRate), "
-                    + training.optimizer.kind.rawValue
-                    + (training.proximalMu > 0 ? ", FedProx μ = \(training.proximalMu)" : "")
-            )
-        )
-        if let positive = scenario.image?.positiveClass {
-            settings.append(("screening for", "\(positive) (positive) vs the rest"))
-        }
-        if let weights = training.classWeights {
-            settings.append(("class weights", weights.map { String(format: "%.2f", $0) }.joined(separator: ", ")))
-        }
-        settings.append(("sites run as", mode))
-        settings.append(("seed", "\(scenario.seed)"))
-        settings.append(("run time", String(format: "%.0f s", seconds)))
+        let settings = Self.settingsList(
+            scenario: scenario, classNames: classNames, sites: sites.count, setupSettings: setupSettings,
+            privacy: privacy, training: training, testExamples: testExamples, mode: mode, seconds: seconds)
 
         var baselines: [BaselineResult] = []
         if let pretrained = results.pretrained {
@@ -143,18 +101,8 @@ extension RunSummary {
                 examples: site.examples.isEmpty ? nil : site.examples
             )
         }
-        let rounds = results.rounds.map {
-            RoundMetrics(
-                round: $0.round,
-                accuracy: $0.testAccuracy,
-                loss: $0.testLoss,
-                macroF1: $0.testMacroF1,
-                meanSiteTrainLoss: $0.trainLoss,
-                bytesSent: $0.bytes,
-                updateBytes: $0.record.bytes?.updates,
-                screening: $0.testScreening.map { ScreeningSummary($0, classNames: classNames) }
-            )
-        }
+        let evaluation = Dictionary(evaluations.map { ($0.round, $0) }, uniquingKeysWith: { $1 })
+        let rounds = results.rounds.map { RoundMetrics($0, classNames: classNames, evaluation: evaluation[$0.round]) }
         self.init(
             scenario: scenario.name,
             description: scenario.description,
@@ -168,6 +116,14 @@ extension RunSummary {
             expectations: expectations,
             notes: notes
         )
+        self.roundsAsked = scenario.rounds
+        self.finished = !interrupted
+        if interrupted {
+            self.unfinishedReason = "Interrupted after round \(results.rounds.count) of \(scenario.rounds); "
+                + "the baselines were skipped and the expectations not judged."
+        }
+        self.environment = environment
+        self.configuration = scenario.configuration(training: training, classNames: classNames)
     }
 
     /// Up to `count` of `examples`' images as PNG data URIs, taken in turn from each class
@@ -198,7 +154,7 @@ extension RunSummary {
         }
     }
 
-    private static func describe(_ data: Scenario.Data) -> String {
+    static func describe(_ data: Scenario.Data) -> String {
         switch data {
         case .synthetic(let shift, let examples): "synthetic, \(examples) examples shifted by \(shift)"
         case .csv(let path, _): URL(fileURLWithPath: path).lastPathComponent
@@ -207,7 +163,7 @@ extension RunSummary {
         }
     }
 
-    private static func describe(_ partition: Partition) -> String {
+    static func describe(_ partition: Partition) -> String {
         switch partition {
         case .iid: "iid"
         case .dirichlet(let alpha): "label skew, Dirichlet α = \(alpha)"

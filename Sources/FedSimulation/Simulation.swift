@@ -28,6 +28,8 @@ package struct Simulation {
         package var keepCheckpoints = false
         /// Stops the run early, keeping what finished (nil: runs to the end).
         package var interruption: Interruption?
+        /// The scenario's file, copied into the run folder as scenario.yaml (nil copies nothing).
+        package var scenarioFile: URL?
 
         package init(
             output: URL? = nil,
@@ -35,8 +37,10 @@ package struct Simulation {
             processes: URL? = nil,
             cache: URL? = nil,
             keepCheckpoints: Bool = false,
-            interruption: Interruption? = nil
+            interruption: Interruption? = nil,
+            scenarioFile: URL? = nil
         ) {
+            self.scenarioFile = scenarioFile
             self.interruption = interruption
             self.output = output
             self.baselines = baselines
@@ -132,8 +136,26 @@ package struct Simulation {
             training.classWeights = TrainingConfiguration.balancedClassWeights(counts: setup.pooledClassCounts)
         }
         let folder = self.options.output.map(RunFolder.init)
-        let rounds: [SimulationRound]
-        let mode: String
+        let environment = RunEnvironment.current()
+        let mode =
+            self.options.processes == nil
+            ? RunSummary.inProcessMode : "a coordinator and \(setup.sites.count) site processes over mutual TLS"
+        try folder?.start(
+            self.startSummary(setup, training: training, mode: mode, started: started, environment: environment),
+            scenarioFile: self.options.scenarioFile
+        )
+        // Each round: the global model on every site's held-out data, and its lines appended
+        // to metrics.jsonl at once (a killed run keeps them).
+        var heldOut: [Int: [String: SimulationRound.HeldOutScore]] = [:]
+        func closed(_ row: SimulationRound) {
+            var row = row
+            row.siteHeldOut = Self.heldOutScores(setup)
+            heldOut[row.round] = row.siteHeldOut
+            // The run folder is written whole at the end; a failed append only costs a killed run its lines.
+            do { try folder?.append(row) } catch { log("metrics.jsonl: round \(row.round) not appended: \(error)") }
+            onRound(row)
+        }
+        var rounds: [SimulationRound]
         if let executable = self.options.processes {
             if self.scenario.attack != nil {
                 throw ScenarioError.invalid(
@@ -152,14 +174,13 @@ package struct Simulation {
                 executable: executable,
                 folder: base.appendingPathComponent("federation"),
                 interruption: self.options.interruption
-            ).run(onRound: onRound)
-            mode = "a coordinator and \(setup.sites.count) site processes over mutual TLS"
+            ).run(onRound: closed)
         } else {
             let state = folder.map { StateFolder($0.url.appendingPathComponent("state")) }
             rounds = try InProcessFederation(scenario: self.scenario, setup: setup, training: training, state: state)
-                .run(interruption: self.options.interruption, onRound: onRound)
-            mode = RunSummary.inProcessMode
+                .run(interruption: self.options.interruption, onRound: closed)
         }
+        for index in rounds.indices { rounds[index].siteHeldOut = heldOut[rounds[index].round] ?? [:] }
         let interrupted = self.options.interruption?.isRequested == true && rounds.count < self.scenario.rounds
         guard !interrupted || !rounds.isEmpty else {
             throw ScenarioError.invalid(
@@ -225,15 +246,7 @@ package struct Simulation {
         let summary = RunSummary(
             scenario: self.scenario,
             classNames: setup.classNames,
-            sites: setup.sites.map {
-                .init(
-                    name: $0.name,
-                    train: $0.train.count,
-                    heldOut: $0.heldOut.count,
-                    classCounts: Self.counts($0.train, setup.classNames.count),
-                    examples: RunSummary.exampleImages(of: $0.train)
-                )
-            },
+            sites: Self.siteFacts(setup),
             setupSettings: setup.settings,
             notes: notes,
             results: results,
@@ -242,7 +255,10 @@ package struct Simulation {
             mode: mode,
             started: started,
             seconds: seconds,
-            expectations: expectations
+            expectations: expectations,
+            evaluations: Self.evaluations(in: folder),
+            environment: environment,
+            interrupted: interrupted
         )
         try folder?.write(rounds: rounds, summary: summary)
         if !self.options.keepCheckpoints { try folder?.pruneCheckpoints() }
@@ -254,11 +270,5 @@ package struct Simulation {
             seconds: seconds,
             interruptedAfter: interrupted ? rounds.count : nil
         )
-    }
-
-    private static func counts(_ examples: some LabeledExamples, _ classes: Int) -> [Int] {
-        var counts = [Int](repeating: 0, count: classes)
-        for label in examples.labels { counts[label] += 1 }
-        return counts
     }
 }

@@ -22,6 +22,16 @@ package struct SimulationRound: Sendable, Equatable {
     /// The global model as a screening test for the scenario's positive class; nil when it names none.
     package var testScreening: ScreeningMetrics?
     package var siteResults: [SiteResult]
+    /// Site → the round's global model on that site's held-out data (the simulation scores
+    /// it, as it holds every site's data); empty when no site holds any out.
+    package var siteHeldOut: [String: HeldOutScore] = [:]
+
+    /// A model's accuracy and loss on one site's held-out examples.
+    package struct HeldOutScore: Sendable, Codable, Equatable {
+        package var accuracy: Double
+        package var loss: Double?
+        package var examples: Int
+    }
 
     package var round: Int { self.record.round }
     /// Number of sites whose update was folded in.
@@ -35,4 +45,12 @@ package struct SimulationRound: Sendable, Equatable {
     /// lack it, the trainable tensors out and the updates back (counted by the core, with
     /// site processes and in process alike).
     package var bytes: Int? { self.record.bytes.map { $0.baseModel + $0.trainable + $0.updates } }
+
+    /// A site's training metric as it sent it with its update (the record keeps it, with
+    /// site processes too), else as the simulation saw it in process.
+    package func trainMetric(_ name: String, of site: String) -> Double? {
+        if let value = self.record.siteMetrics?[site]?[name] { return value }
+        let result = self.siteResults.first { $0.site == site }
+        return name == "loss" ? result?.trainLoss : name == "accuracy" ? result?.trainAccuracy : nil
+    }
 }

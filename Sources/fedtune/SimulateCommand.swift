@@ -59,7 +59,8 @@ struct SimulateCommand: ParsableCommand {
                 processes: self.inprocess ? nil : URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(),
                 cache: self.cacheOptions.root,
                 keepCheckpoints: self.keepCheckpoints,
-                interruption: interruption
+                interruption: interruption,
+                scenarioFile: URL(fileURLWithPath: self.scenario)
             )
         )
         // Ctrl-C: finish the round being saved, then write the run folder for what finished.

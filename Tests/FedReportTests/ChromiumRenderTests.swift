@@ -27,8 +27,8 @@ import Testing
 
         #expect(!run.timedOut, "chromium did not finish in 60 s")
         #expect(run.status == 0)
-        #expect(dom.occurrences(of: "<svg") == 4)
-        for id in ["chart-accuracy", "chart-loss", "chart-sites", "chart-confusion"] {
+        #expect(dom.occurrences(of: "<svg") == 6)
+        for id in ["chart-accuracy", "chart-loss", "chart-sites", "chart-confusion", "chart-labels", "chart-bytes"] {
             #expect(dom.contains("id=\"\(id)\""), "DOM lacks \(id)")
         }
         #expect(dom.contains("<table class=\"data comparison\">"))
@@ -68,11 +68,36 @@ import Testing
 
         #expect(!run.timedOut, "chromium did not finish in 60 s")
         #expect(run.status == 0)
-        #expect(dom.occurrences(of: "<svg") == 6)
+        #expect(dom.occurrences(of: "<svg") == 8)
         for id in ["privacy", "privacy-statement", "chart-privacy-epsilon", "chart-privacy-clip"] {
             #expect(dom.contains("id=\"\(id)\""), "DOM lacks \(id)")
         }
         #expect(dom.contains("What is not protected"))
+    }
+
+    @Test func roundsAndSitesRenderInTheDOM() throws {
+        guard let chromium = Chromium.required() else { return }
+        let summary = RunSummary.roundsSample()
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "fedtune-report-\(UUID().uuidString).html"
+        )
+        try ReportRenderer.html(for: summary).write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+
+        let run = try chromium.run(["--dump-dom", file.absoluteString])
+        let dom = String(decoding: run.stdout, as: UTF8.self)
+
+        #expect(!run.timedOut, "chromium did not finish in 60 s")
+        #expect(run.status == 0)
+        #expect(dom.occurrences(of: "<svg") == 13)
+        for id in [
+            "rounds", "chart-labels", "chart-participation", "chart-site-train-loss", "chart-site-train-accuracy",
+            "chart-site-heldout", "chart-bytes", "chart-seconds", "chart-norms", "chart-clip", "failures",
+        ] {
+            #expect(dom.contains("id=\"\(id)\""), "DOM lacks \(id)")
+        }
+        // The browser built one cell per site and class of the label map.
+        #expect(dom.occurrences(of: "training examples of") == summary.sites.count * summary.classNames.count)
     }
 
     @Test func screenshotIsAPNG() throws {

@@ -23,14 +23,14 @@ import Testing
     @Test func zeroRoundsStillDrawsTheAccuracyChart() {
         let html = ReportRenderer.html(for: .sample(rounds: 0))
 
-        Self.expectValid(html, svgs: 3)  // no loss chart without rounds
+        Self.expectValid(html, svgs: 4)  // no loss or bytes chart without rounds; the label map
         #expect(html.contains("No rounds recorded"))
     }
 
     @Test func oneRoundDrawsAPointAndNoLine() {
         let html = ReportRenderer.html(for: .sample(rounds: 1))
 
-        Self.expectValid(html, svgs: 4)
+        Self.expectValid(html, svgs: 6)
         let accuracy = XMLCheck.svgElements(in: html)[0]
         #expect(accuracy.contains("<circle"))
     }
@@ -48,7 +48,7 @@ import Testing
         summary.baselines.removeAll { $0.kind != .federated }
         let html = ReportRenderer.html(for: summary)
 
-        Self.expectValid(html, svgs: 4)
+        Self.expectValid(html, svgs: 6)
         #expect(!html.contains("Centralised"))
         #expect(html.contains("Federated <strong>"))
     }
@@ -68,15 +68,15 @@ import Testing
 
         let html = ReportRenderer.html(for: summary)
 
-        Self.expectValid(html, svgs: 4)
+        Self.expectValid(html, svgs: 6)
         #expect(html.contains(ReportFormat.missing))
     }
 
     @Test func twentyClassesKeepCountsInTheHeatMap() throws {
         let html = ReportRenderer.html(for: .sample(classes: 20))
 
-        Self.expectValid(html, svgs: 4)
-        let heat = try #require(XMLCheck.svgElements(in: html).last)
+        Self.expectValid(html, svgs: 6)
+        let heat = try #require(XMLCheck.svgElements(in: html).first { $0.contains("id=\"chart-confusion\"") })
         #expect(heat.occurrences(of: "<rect") >= 400)
         // Each of the 400 cells writes its count in a font of at least 9 px.
         let sizes = heat.components(separatedBy: "font-size=\"").dropFirst().compactMap {
@@ -87,7 +87,7 @@ import Testing
     }
 
     @Test func twoClassesRender() {
-        Self.expectValid(ReportRenderer.html(for: .sample(classes: 2, sites: 2)), svgs: 4)
+        Self.expectValid(ReportRenderer.html(for: .sample(classes: 2, sites: 2)), svgs: 6)
     }
 
     @Test func longSiteNamesAreCutInChartsButKeptInTooltips() throws {
@@ -96,7 +96,7 @@ import Testing
         summary.sites[3].name = long
         let html = ReportRenderer.html(for: summary)
 
-        Self.expectValid(html, svgs: 4)
+        Self.expectValid(html, svgs: 6)
         let bars = XMLCheck.svgElements(in: html)[2]
         #expect(bars.contains("<title>\(long)</title>"))
         #expect(bars.contains("regional-universi…"))
@@ -107,7 +107,7 @@ import Testing
         for index in summary.baselines.indices where summary.baselines[index].kind == .federated {
             summary.baselines[index].metrics.confusion = [[5, 1], [2], [0, 0, 9, 4]]
         }
-        Self.expectValid(ReportRenderer.html(for: summary), svgs: 4)
+        Self.expectValid(ReportRenderer.html(for: summary), svgs: 6)
     }
 
     @Test func formattersNeverPrintNaN() {

@@ -6,9 +6,10 @@ import Testing
 @Suite struct ReportRendererTests {
     static let html = ReportRenderer.html(for: .sample())
 
-    @Test func drawsTheFourChartsAsInlineSVG() {
-        #expect(Self.html.occurrences(of: "<svg") == 4)
-        for id in ["chart-accuracy", "chart-loss", "chart-sites", "chart-confusion"] {
+    @Test func drawsTheFourChartsAndTheRoundChartsAsInlineSVG() {
+        // The sample records each site's labels and each round's bytes, nothing per site per round.
+        #expect(Self.html.occurrences(of: "<svg") == 6)
+        for id in ["chart-accuracy", "chart-loss", "chart-sites", "chart-confusion", "chart-labels", "chart-bytes"] {
             #expect(Self.html.contains("id=\"\(id)\""), "missing \(id)")
         }
     }
@@ -32,7 +33,7 @@ import Testing
 
     @Test func chartsCarryTitlesAndDescriptions() {
         let svgs = XMLCheck.svgElements(in: Self.html)
-        #expect(svgs.count == 4)
+        #expect(svgs.count == 6)
         for svg in svgs {
             #expect(svg.contains("role=\"img\""))
             #expect(svg.contains("<title id="))

@@ -45,7 +45,7 @@ import Testing
         #expect(accuracy.contains(">Federated ROC-AUC<"))
         #expect(accuracy.contains("as a screening test for pneumonia"))
         #expect(XMLCheck.problem(in: accuracy) == nil)
-        #expect(XMLCheck.svgElements(in: Self.html).count == 4)
+        #expect(XMLCheck.svgElements(in: Self.html).count == 6)
     }
 
     @Test func aRunWithoutAPositiveClassHasNoScreeningSection() {
@@ -63,7 +63,7 @@ import Testing
 
         let html = ReportRenderer.html(for: summary)
 
-        EdgeCaseTests.expectValid(html, svgs: 4)
+        EdgeCaseTests.expectValid(html, svgs: 6)
         #expect(try Self.table(in: html).contains("<td class=\"num\">\(ReportFormat.missing)</td>"))
     }
 }
