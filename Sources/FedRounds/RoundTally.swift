@@ -50,7 +50,9 @@ struct RoundTally: Sendable {
             sites.map { (self.folded[$0]!.examples, self.folded[$0]!.metrics) }
         )
         let norms = self.folded.compactMapValues(\.norm).filter(\.value.isFinite)
-        let siteMetrics = self.folded.mapValues { $0.metrics.filter(\.value.isFinite) }
+        // A site's wall-clock `seconds` is left out, so a round's line stays the same whichever
+        // shell ran it (the record's own `seconds` is the one timing).
+        let siteMetrics = self.folded.mapValues { $0.metrics.filter { $0.key != "seconds" && $0.value.isFinite } }
         return RoundRecord(
             round: round,
             sites: sites,
