@@ -49,7 +49,10 @@ package struct Identity: Sendable {
     /// Like ssh with its keys: a key its group or others may read is refused, not used with
     /// a warning (a missing file is left to the loader, which names it).
     static func checkPrivate(_ url: URL) throws {
-        if let mode = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.posixPermissions] as? Int,
+        // The file a link points to (a Kubernetes Secret volume is links into a hidden folder):
+        // a link's own mode is always 777, and `chmod` on the link changes the target.
+        let target = url.resolvingSymlinksInPath()
+        if let mode = (try? FileManager.default.attributesOfItem(atPath: target.path))?[.posixPermissions] as? Int,
             mode & 0o077 != 0
         {
             throw PKIError.keyTooOpen(path: url.path, mode: mode)

@@ -31,6 +31,22 @@ struct IdentityTests {
         }
     }
 
+    /// A Kubernetes Secret volume holds links (key.pem → ..data/key.pem → ..2026_…/key.pem):
+    /// the mode checked is the file's, not the link's (always 777).
+    @Test func aLinkedKeyIsJudgedByTheFileItPointsTo() async throws {
+        try await TestPKI.with(sites: ["site-a"]) { pki in
+            let folder = pki.folder.siteDirectory("site-a")
+            let key = folder.appendingPathComponent("key.pem")
+            let hidden = folder.appendingPathComponent("..2026_12_07/key.pem")
+            try FileManager.default.createDirectory(at: hidden.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.moveItem(at: key, to: hidden)
+            try FileManager.default.createSymbolicLink(atPath: key.path, withDestinationPath: "..2026_12_07/key.pem")
+            _ = try Identity(directory: folder)
+            try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: hidden.path)
+            #expect(throws: PKIError.keyTooOpen(path: key.path, mode: 0o644)) { try Identity(directory: folder) }
+        }
+    }
+
     @Test(arguments: ["cert.pem", "key.pem", "ca.pem"])
     func namesMissingFile(_ file: String) async throws {
         try await TestPKI.with { pki in
