@@ -193,7 +193,11 @@ package struct Simulation {
         let onSites = setup.sites.map { $0.heldOut.count > 0 ? Score(setup.model, $0.heldOut) : nil }
         if let folder { try setup.model.anyClassifier.save(to: folder.modelURL) }
 
-        let baselines = Baselines(scenario: self.scenario, setup: setup, training: training, log: log)
+        let runsBaselines = self.options.baselines && !interrupted
+        let progress = BaselineProgress(
+            total: runsBaselines ? setup.sites.count + 1 + (setup.probe == nil ? 0 : 1) : 0, log: log)
+        let baselines = Baselines(
+            scenario: self.scenario, setup: setup, training: training, log: runsBaselines ? progress.counting : log)
         var results = RunResults(
             rounds: rounds,
             federated: federated,
@@ -204,7 +208,7 @@ package struct Simulation {
             centralised: nil,
             newClasses: setup.newClasses
         )
-        let runBaselines = self.options.baselines && !interrupted
+        let runBaselines = runsBaselines
         if runBaselines {
             // Sites alone first: in head mode it caches each site's embeddings, which the
             // pooled data of centralised training and the probe then reuse.
