@@ -233,12 +233,6 @@ package struct Simulation {
                     + "as many as the federation gives a site in all its rounds."
             )
         }
-        if self.options.processes != nil {
-            notes.append(
-                "With site processes, a site's own training loss stays in its log; "
-                    + "the coordinator records the example-weighted mean."
-            )
-        }
         if self.scenario.classWeighting == .balanced {
             notes.append(
                 "Class-weighted loss: weights n / (classes · count) from the class counts of all sites' training data, "
