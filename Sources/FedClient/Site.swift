@@ -1,5 +1,6 @@
 import FedData
 import FedLearning
+import FedObserve
 import FedRounds
 import FedSupport
 import FedTLS
@@ -96,7 +97,7 @@ package struct Site: Sendable {
                     lastError: lastError
                 )
             }
-            self.logger.info("reconnecting", metadata: ["attempt": "\(attempt)", "backoff": "\(backoff)"])
+            self.logger.info("reconnecting", metadata: ["attempt": "\(attempt)", "backoff.seconds": .number(Double(backoff.components.seconds) + Double(backoff.components.attoseconds) * 1e-18)])
             try await Task.sleep(for: backoff)
             backoff = Swift.min(backoff * 2, configuration.maximumBackoff)
         }
@@ -258,7 +259,8 @@ package struct Site: Sendable {
                     "update sent",
                     metadata: [
                         "round.number": "\(train.round)", "update.examples": "\(result.examples)",
-                        "train.loss": "\(result.metrics["loss"] ?? .nan)",
+                        "train.loss": .number(result.metrics["loss"] ?? .nan),
+                        "train.seconds": .number(result.metrics["seconds"] ?? .nan),
                     ]
                 )
             case .evaluate(let evaluate):

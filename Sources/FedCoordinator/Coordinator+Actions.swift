@@ -1,4 +1,5 @@
 import FedLearning
+import FedObserve
 import FedRounds
 import FedSupport
 import FedTensor
@@ -145,13 +146,22 @@ extension Coordinator {
             var metadata: Logger.Metadata = [
                 "round.number": "\(round)", "round.sites": "\(record.sites.count)",
                 "round.examples": "\(record.examples)",
-                "round.train_loss": "\(record.trainMetrics["loss"] ?? .nan)",
+                "round.train_loss": .number(record.trainMetrics["loss"] ?? .nan),
                 "round.failures": "\(record.failures.count)",
+                "round.seconds": .number(record.seconds),
             ]
+            if let bytes = record.bytes {
+                metadata["round.bytes_out"] = "\(bytes.baseModel + bytes.trainable)"
+                metadata["round.bytes_in"] = "\(bytes.updates)"
+            }
+            if !record.failures.isEmpty {
+                metadata["round.failed"] = .string(
+                    record.failures.keys.sorted().map { "\($0) (\(record.failures[$0]!))" }.joined(separator: ", "))
+            }
             if let privacy = record.privacy {
-                metadata["privacy.epsilon"] = "\(privacy.epsilon)"
-                metadata["privacy.delta"] = "\(privacy.delta)"
-                metadata["privacy.clip_norm"] = "\(privacy.clipNorm)"
+                metadata["privacy.epsilon"] = .number(privacy.epsilon)
+                metadata["privacy.delta"] = .number(privacy.delta)
+                metadata["privacy.clip_norm"] = .number(privacy.clipNorm)
             }
             self.logger.info("round closed", metadata: metadata)
             return .checkpointWritten(round: round)
@@ -184,8 +194,8 @@ extension Coordinator {
                 metadata: [
                     "round.number": "\(record.round)", "eval.sites": "\(record.sites.count)",
                     "eval.examples": "\(record.examples)",
-                    "eval.accuracy": "\(record.metrics["accuracy"] ?? .nan)",
-                    "eval.macro_f1": "\(record.metrics["macro_f1"] ?? .nan)",
+                    "eval.accuracy": .number(record.metrics["accuracy"] ?? .nan),
+                    "eval.macro_f1": .number(record.metrics["macro_f1"] ?? .nan),
                 ]
             )
         } catch {

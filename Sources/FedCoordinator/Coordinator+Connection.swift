@@ -279,6 +279,22 @@ extension Coordinator {
             metadata: ["client.id": "\(site)", "sites.connected": "\(self.sites.keys.sorted().joined(separator: ","))"]
         )
         self.deliver(.siteJoined(site, holdsBase: holdsBase, examples: examples))
+        self.logWaiting()
+    }
+
+    /// While no round can start: how many sites the first round needs and which are here.
+    func logWaiting() {
+        guard case .waitingForSites = self.core.phase else { return }
+        let connected = self.sites.keys.sorted()
+        let needed = self.configuration.policy.minSites
+        guard connected.count < needed else { return }
+        self.logger.info(
+            "waiting for \(needed - connected.count) more site\(needed - connected.count == 1 ? "" : "s")",
+            metadata: [
+                "sites.needed": "\(needed)",
+                "sites.connected": .string(connected.isEmpty ? "none" : connected.joined(separator: ",")),
+            ]
+        )
     }
 
     /// A site's connection ended; `reason` is what it said when it stopped, if anything.
@@ -291,5 +307,6 @@ extension Coordinator {
             metadata: ["client.id": "\(site)", "reason": "\(reason ?? "disconnected")"]
         )
         self.deliver(reason.map { .siteFailed(site, reason: $0) } ?? .siteLeft(site))
+        self.logWaiting()
     }
 }

@@ -247,10 +247,7 @@ package actor Coordinator {
             "coordinator listening",
             metadata: ["server.port": "\(bound)", "model.digest": "\(self.baseDigest)"]
         )
-        self.logger.info(
-            "waiting for sites",
-            metadata: ["sites.needed": "\(self.configuration.policy.minSites)", "sites.connected": ""]
-        )
+        self.logWaiting()
         onListening(bound)
         // A discarding group: finished connection tasks are dropped at once, so a long run
         // with many reconnects holds nothing per past connection.

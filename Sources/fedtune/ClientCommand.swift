@@ -31,6 +31,7 @@ struct ClientCommand: AsyncParsableCommand {
     var maxModelBytes = 1 << 30
     @Option(help: "Serve this site's metrics (training time, examples, rounds) on http://HOST:PORT/metrics.")
     var metrics: String?
+    @OptionGroup var log: LogOptions
 
     func validate() throws {
         let parts = self.coordinator.split(separator: ":")
@@ -49,6 +50,7 @@ struct ClientCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        self.log.bootstrap()
         let parts = self.coordinator.split(separator: ":")
         var configuration = SiteConfiguration(
             coordinatorHost: String(parts[0]),
@@ -72,11 +74,11 @@ struct ClientCommand: AsyncParsableCommand {
             configuration.meters = meters
             print("metrics on http://\(listener!.host):\(listener!.port)/metrics")
         }
-        let site = Site(configuration: configuration, logger: Logger(label: "fedtune.client"))
-        let task = Task { try await site.run() }
-        let signals = TerminationSignals { task.cancel() }
+        let logger = Logger(label: "fedtune.client")
+        let site = Site(configuration: configuration, logger: logger)
         do {
-            let rounds = try await runReportingErrors { try await task.value }
+            // SIGTERM and SIGINT stop the site between messages.
+            let rounds = try await runReportingErrors { try await SiteDaemon.run(site, logger: logger) }
             print("federation finished after \(rounds) rounds")
             if let memory = ProcessMemory.current() {
                 print("peak resident memory \(memory.peakResident / 1024) KiB")
@@ -84,7 +86,6 @@ struct ClientCommand: AsyncParsableCommand {
         } catch is CancellationError {
             print("site stopped by signal")
         }
-        withExtendedLifetime(signals) {}
         await listener?.close()
     }
 }

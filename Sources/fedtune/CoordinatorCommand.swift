@@ -16,20 +16,21 @@ struct CoordinatorCommand: AsyncParsableCommand {
     @Option(help: "Write the port listened on to this file (useful with listen: HOST:0).") var portFile: String?
     @Option(help: "Write the metrics listener's port to this file (useful with metrics.listen: HOST:0).")
     var metricsPortFile: String?
+    @OptionGroup var log: LogOptions
 
     func run() async throws {
         let configuration = try runReportingErrors {
             try CoordinatorConfiguration.load(URL(fileURLWithPath: self.config))
         }
+        self.log.bootstrap()
         let logger = Logger(label: "fedtune.coordinator")
-        let coordinator = try runReportingErrors { try Coordinator(configuration: configuration, logger: logger) }
-        let signals = TerminationSignals { Task { await coordinator.shutdown() } }
-        // SIGHUP: read the allow-list and the revocation list again; other sites carry on.
-        let reload = TerminationSignals([SIGHUP]) { Task { await coordinator.reloadAccessLists() } }
         let portFile = self.portFile.map { URL(fileURLWithPath: $0) }
         let metricsPortFile = self.metricsPortFile.map { URL(fileURLWithPath: $0) }
         let rounds = try await runReportingErrors {
-            try await coordinator.run(
+            // SIGTERM and SIGINT stop it in order; SIGHUP reloads the allow-list and revocation list.
+            try await CoordinatorDaemon.run(
+                configuration: configuration,
+                logger: logger,
                 onListening: { port in
                     if let portFile { try? Data("\(port)\n".utf8).write(to: portFile, options: .atomic) }
                 },
@@ -38,7 +39,6 @@ struct CoordinatorCommand: AsyncParsableCommand {
                 }
             )
         }
-        withExtendedLifetime((signals, reload)) {}
         print("coordinator stopped after \(rounds) finished rounds; state in \(configuration.state.path)")
         if let memory = ProcessMemory.current() {
             print("peak resident memory \(memory.peakResident / 1024) KiB")

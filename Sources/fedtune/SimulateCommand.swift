@@ -2,6 +2,7 @@ import ArgumentParser
 import FedFetch
 import FedSimulation
 import Foundation
+import UnixSignals
 
 struct SimulateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -65,14 +66,16 @@ struct SimulateCommand: ParsableCommand {
         )
         // Ctrl-C: finish the round being saved, then write the run folder for what finished.
         // A second Ctrl-C stops at once.
-        let signals = TerminationSignals {
-            if interruption.isRequested { Foundation.exit(130) }
-            FileHandle.standardError.write(
-                Data("stopping after the round in progress (Ctrl-C again to quit now)\n".utf8)
-            )
-            interruption.request()
+        let signals = Task {
+            for await _ in await UnixSignalsSequence(trapping: .sigint, .sigterm) {
+                if interruption.isRequested { Foundation.exit(130) }
+                FileHandle.standardError.write(
+                    Data("stopping after the round in progress (Ctrl-C again to quit now)\n".utf8)
+                )
+                interruption.request()
+            }
         }
-        defer { withExtendedLifetime(signals) {} }
+        defer { signals.cancel() }
         print(ComparisonText.roundHeader)
         fflush(nil)
         let report = try runReportingErrors {
