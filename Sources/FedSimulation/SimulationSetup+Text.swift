@@ -6,7 +6,7 @@ import Foundation
 extension SimulationSetup where Model == TextClassifier {
     /// A text federation: a pretrained BERT encoder with a new classification head (and new
     /// adapters in LoRA mode), each site's texts tokenised once for the whole run.
-    static func text(_ scenario: Scenario, cache: ArtifactCache, log: (String) -> Void) throws -> Self {
+    static func text(_ scenario: Scenario, cache: ArtifactCache, log: @escaping (String) -> Void) throws -> Self {
         func invalid(_ detail: String) -> ScenarioError { .invalid(path: scenario.name, detail: detail) }
         guard let textColumn = scenario.textColumn else { throw invalid("a text scenario needs text_column") }
         let url = try scenario.dataFile(cache: cache, log: log)
@@ -70,6 +70,19 @@ extension SimulationSetup where Model == TextClassifier {
                     labels: plan.sites[site].map { data.classNames[data.labels[$0]] }
                 )
             )
+        }
+        // Embedding thousands of texts takes minutes: say how far it is, every 10 s and at the end.
+        for classifier in model === probe ? [model] : [model, probe] {
+            var line = ProgressLine(unit: "text")
+            var shown = Date()
+            classifier.onEmbedding = { done, total in
+                if done == 0 {
+                    (line, shown) = (ProgressLine(unit: "text"), Date())
+                } else if done == total || Date().timeIntervalSince(shown) >= 10 {
+                    log("embedding texts: \(line.text(done: done, of: total))")
+                    shown = Date()
+                }
+            }
         }
         var setup = Self(model: model, sites: sites, test: examples(plan.test), probe: probe)
         let tuning = scenario.fineTuning

@@ -21,6 +21,10 @@ package final class TextClassifier {
     /// encoder tensors may have changed, so no other model or state can match it.
     private var encoderState = UInt64.random(in: .min ... .max)
     private var batch: TokenBatch?
+    /// Told (texts embedded, of how many) before the first batch and after each, while a set
+    /// of 256 or more texts is embedded through the frozen encoder (head mode, the linear
+    /// probe): a long phase that a command shows progress of.
+    package var onEmbedding: ((_ done: Int, _ total: Int) -> Void)?
     private var cachedInput = Tensor(shape: [0])
 
     /// Prefix of the head's tensors (`classifier.weight`, `classifier.bias`, as BertForSequenceClassification).
@@ -101,6 +105,7 @@ package final class TextClassifier {
         var features = Tensor(shape: [examples.count, hidden])
         let order = examples.tokens.indices.sorted { examples.tokens[$0].count < examples.tokens[$1].count }
         var start = 0
+        if order.count >= 256 { self.onEmbedding?(0, order.count) }
         while start < order.count {
             let slice = order[start..<Swift.min(start + 64, order.count)]
             let batch = TokenBatch(padding: slice.map { examples.tokens[$0] })
@@ -115,6 +120,7 @@ package final class TextClassifier {
                 )
             }
             start += 64
+            if order.count >= 256 { self.onEmbedding?(Swift.min(start, order.count), order.count) }
         }
         examples.pooled = (key, features)
         return features

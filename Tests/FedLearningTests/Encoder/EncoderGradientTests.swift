@@ -94,6 +94,24 @@ struct EncoderGradientTests {
         #expect(before.maxAbsDifference(model.logits(examples, rows: [0, 1, 2], training: false)) > 1e-3)
     }
 
+    /// Embedding hundreds of texts reports its progress batch by batch; a few texts do not.
+    @Test func embeddingManyTextsReportsProgress() throws {
+        let model = try TinyBert.classifier(FineTuning(mode: .head))
+        var calls: [[Int]] = []
+        model.onEmbedding = { calls.append([$0, $1]) }
+        let few = TinyBert.examples()
+        _ = model.embed(few)
+        #expect(calls.isEmpty)
+        var tokens: [[Int32]] = []
+        for index in 0..<300 {
+            let word = Int32(5 + index % 6)
+            tokens.append([2] + [Int32](repeating: word, count: 1 + index % 4) + [3])
+        }
+        let many = TextExamples(tokens: tokens, labels: (0..<300).map { $0 % 3 }, classNames: ["x", "y", "z"])
+        _ = model.embed(many)
+        #expect(calls == [[0, 300], [64, 300], [128, 300], [192, 300], [256, 300], [300, 300]])
+    }
+
     @Test func lastLayerGradientsMatchAndLowerLayersGetNone() throws {
         let model = try TinyBert.classifier(FineTuning(mode: .lastLayers, layers: 1))
         let trainable = model.parameters.entries.filter(\.trainable).map(\.name)
