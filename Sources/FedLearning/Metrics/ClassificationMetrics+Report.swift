@@ -14,6 +14,7 @@ extension ClassificationMetrics {
                 self.macroF1
             )
         )
+        if let binary = self.binary { lines += binary.tableLines(positiveName: self.classNames.last ?? "1") }
         lines.append("")
         let nameWidth = Swift.max(5, self.classNames.map(\.count).max() ?? 0)
         lines.append(pad("class", nameWidth) + "  precision  recall      F1  support")
@@ -55,6 +56,7 @@ extension ClassificationMetrics {
             var perClass: [ClassScore]
             var confusion: [[Int]]
             var classNames: [String]
+            var binary: BinaryMetrics.Report?
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -67,7 +69,8 @@ extension ClassificationMetrics {
                 macroF1: self.macroF1,
                 perClass: self.perClass,
                 confusion: self.confusion,
-                classNames: self.classNames
+                classNames: self.classNames,
+                binary: self.binary.map(\.report)
             )
         )
     }

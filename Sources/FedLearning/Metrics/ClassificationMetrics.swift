@@ -14,6 +14,10 @@ package struct ClassificationMetrics: Sendable, Codable, Equatable {
     package var classNames: [String]
     /// confusion[true][predicted] counts.
     package var confusion: [[Int]]
+    /// For a two-class model scored with its probabilities: the rare-class scores (PR-AUC,
+    /// ROC-AUC, recall at 1% FPR, the positive class's precision, recall and F1), class 1
+    /// being the positive one. Nil otherwise, and after `merge` (rankings do not add up).
+    package var binary: BinaryMetrics?
 
     package init(classNames: [String]) {
         self.classNames = classNames
@@ -29,6 +33,7 @@ package struct ClassificationMetrics: Sendable, Codable, Equatable {
     /// Adds another confusion matrix over the same classes (e.g. another site's).
     package mutating func merge(_ other: ClassificationMetrics) {
         precondition(other.classNames == self.classNames, "merging metrics over different classes")
+        self.binary = nil
         for t in self.confusion.indices {
             for p in self.confusion[t].indices { self.confusion[t][p] += other.confusion[t][p] }
         }

@@ -59,6 +59,11 @@ package final class Classifier {
         self.architecture.standardizer = standardizer
     }
 
+    /// Sets the decision threshold a two-class model keeps in model.json (nil: argmax).
+    package func setDecisionThreshold(_ threshold: Double?) {
+        self.architecture.decisionThreshold = threshold
+    }
+
     /// Logits [N, classes] for standardised inputs [N, inputs]; `training` enables dropout.
     @discardableResult
     package func forward(_ input: Tensor, training: Bool) -> Tensor {
@@ -104,7 +109,7 @@ package final class Classifier {
         while start < features.rows {
             let end = Swift.min(start + batchSize, features.rows)
             features.gatherRows(start..<end, into: &batch)
-            predictions += self.forward(batch, training: false).argmaxRows()
+            predictions += BinaryDecision.classes(self.forward(batch, training: false), threshold: self.decisionThreshold)
             start = end
         }
         return predictions
@@ -113,6 +118,7 @@ package final class Classifier {
 
 extension Classifier: TrainableClassifier {
     package var classCount: Int { self.architecture.classes }
+    package var decisionThreshold: Double? { self.architecture.decisionThreshold }
 
     package func logits(_ examples: Dataset, rows: ArraySlice<Int>, training: Bool) -> Tensor {
         examples.features.gatherRows(rows, into: &self.batch)

@@ -22,6 +22,9 @@ package struct ModelArchitecture: Sendable, Codable, Equatable {
     package var featureNames: [String]
     package var classNames: [String]
     package var standardizer: Standardizer
+    /// A two-class model's decision threshold on the probability of class 1 (called
+    /// positive when it is ≥ the threshold), chosen on validation data; nil decides by argmax.
+    package var decisionThreshold: Double?
 
     package static let formatName = "fedtune.classifier"
 
@@ -91,6 +94,13 @@ package struct ModelArchitecture: Sendable, Codable, Equatable {
             return problems + [problem]
         }
         if !(0..<1).contains(self.dropout) { problems.append("dropout must be in [0, 1)") }
+        if let threshold = self.decisionThreshold {
+            if self.classes != 2 {
+                problems.append("decisionThreshold is set, but only a model of 2 classes has one (this has \(self.classes))")
+            } else if !(threshold.isFinite && (0...1).contains(threshold)) {
+                problems.append("decisionThreshold must be a probability in 0...1, found \(threshold)")
+            }
+        }
         if checkPreprocessing { problems += self.preprocessingProblems() }
         let names = Set(self.tensorShapes.map(\.name))
         for name in self.frozen where !names.contains(name) { problems.append("frozen names unknown tensor '\(name)'") }
@@ -125,7 +135,7 @@ package struct ModelArchitecture: Sendable, Codable, Equatable {
 extension ModelArchitecture {
     private enum CodingKeys: String, CodingKey {
         case format, version, inputs, hidden, classes, activation, dropout, frozen, featureNames, classNames,
-            standardizer
+            standardizer, decisionThreshold
     }
 
     /// Decodes leniently: only `inputs`, `hidden` and `classes` are required, so a
@@ -145,5 +155,6 @@ extension ModelArchitecture {
         self.format = try c.decodeIfPresent(String.self, forKey: .format) ?? Self.formatName
         self.version = try c.decodeIfPresent(Int.self, forKey: .version) ?? 1
         self.frozen = try c.decodeIfPresent([String].self, forKey: .frozen) ?? []
+        self.decisionThreshold = try c.decodeIfPresent(Double.self, forKey: .decisionThreshold)
     }
 }

@@ -18,6 +18,8 @@ package protocol TrainableClassifier: AnyObject {
     associatedtype Examples: LabeledExamples
     var parameters: ParameterStore { get set }
     var classCount: Int { get }
+    /// A two-class model's threshold on the probability of class 1 (nil: decide by argmax).
+    var decisionThreshold: Double? { get }
     /// Logits [rows.count, classes] for the examples at `rows`; `training` enables dropout.
     func logits(_ examples: Examples, rows: ArraySlice<Int>, training: Bool) -> Tensor
     /// Accumulates parameter gradients for the last `logits` call, given dloss/dlogits.
@@ -28,6 +30,9 @@ package protocol TrainableClassifier: AnyObject {
 }
 
 extension TrainableClassifier {
+    /// Models without a threshold in their description decide by argmax.
+    package var decisionThreshold: Double? { nil }
+
     /// Predicted class of every example, in batches.
     package func predict(_ examples: Examples, batchSize: Int = 256) -> [Int] {
         let all = Array(0..<examples.count)
@@ -36,15 +41,18 @@ extension TrainableClassifier {
         var start = 0
         while start < all.count {
             let end = Swift.min(start + batchSize, all.count)
-            predictions += self.logits(examples, rows: all[start..<end], training: false).argmaxRows()
+            let logits = self.logits(examples, rows: all[start..<end], training: false)
+            predictions += BinaryDecision.classes(logits, threshold: self.decisionThreshold)
             start = end
         }
         return predictions
     }
 
-    /// Accuracy, per-class scores and the confusion matrix on `examples`.
+    /// Accuracy, per-class scores and the confusion matrix on `examples`; for a two-class
+    /// model also the rare-class scores (`ClassificationMetrics.binary`).
     package func metrics(_ examples: Examples) -> ClassificationMetrics {
-        ClassificationMetrics(
+        if self.classCount == 2 { return self.binaryMetrics(examples) }
+        return ClassificationMetrics(
             classNames: examples.classNames,
             truth: examples.labels,
             predicted: self.predict(examples)
