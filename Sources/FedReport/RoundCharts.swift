@@ -122,10 +122,17 @@ package enum RoundCharts {
         }
         var series = [LineChart.Series(name: "Per round, all", color: ReportStyle.ink, points: points(\.roundTrafficBytes))]
         let out = points(\.trainableBytes)
-        if !out.isEmpty { series.append(.init(name: "Model out to sites", color: ReportStyle.blue, points: out, dash: "5 3")) }
         let back = points(\.updateBytes)
-        if !back.isEmpty {
-            series.append(.init(name: "Updates back", color: ReportStyle.orange, points: back, dash: "2 2"))
+        if !out.isEmpty, out.map(\.x) == back.map(\.x), out.map(\.y) == back.map(\.y) {
+            // Uncompressed, an update is as large as the tensors sent: one line, not one hiding the other.
+            series.append(.init(name: "Model out = updates back", color: ReportStyle.blue, points: out, dash: "5 3"))
+        } else {
+            if !out.isEmpty {
+                series.append(.init(name: "Model out to sites", color: ReportStyle.blue, points: out, dash: "5 3"))
+            }
+            if !back.isEmpty {
+                series.append(.init(name: "Updates back", color: ReportStyle.orange, points: back, dash: "2 2"))
+            }
         }
         return LineChart(
             title: "Bytes per round",

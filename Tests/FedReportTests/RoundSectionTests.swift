@@ -83,6 +83,17 @@ import Testing
         #expect(Self.html.contains("updates from sites \(ReportFormat.bytes(sites * 40_000))"))
     }
 
+    /// Out and back differ in the sample (compressed updates): two lines. When they are equal,
+    /// one line says so instead of one hiding the other.
+    @Test func theBytesChartDrawsEqualTrafficAsOneLine() throws {
+        let chart = try Self.svg("chart-bytes")
+        #expect(chart.contains("Model out to sites") && chart.contains("Updates back"))
+        var summary = Self.summary
+        for index in summary.rounds.indices { summary.rounds[index].updateBytes = summary.rounds[index].trainableBytes }
+        let equal = try #require(RoundCharts.bytes(summary))
+        #expect(equal.contains("Model out = updates back") && !equal.contains("Updates back"))
+    }
+
     @Test func eachSitesBarsSayHowManyTestExamplesTheyRestOn() throws {
         let bars = try Self.svg("chart-sites")
         for site in Self.summary.sites {
