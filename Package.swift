@@ -116,6 +116,7 @@ let package = Package(
         ),
         .target(
             name: "FedReport",
+            dependencies: ["FedSupport"],
             swiftSettings: swiftSettings
         ),
         .target(

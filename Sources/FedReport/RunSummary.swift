@@ -1,3 +1,4 @@
+import FedSupport
 import Foundation
 
 /// Everything one `fedtune simulate` run measured, in the shape the report draws.
@@ -50,7 +51,7 @@ package struct RunSummary: Codable, Sendable, Equatable {
     package var environment: RunEnvironment?
     /// The resolved scenario, machine-readable: model, fine-tuning, strategy, privacy,
     /// local training (the `settings` list is the same for people).
-    package var configuration: SettingValue?
+    package var configuration: JSONValue?
 
     package init(
         scenario: String,
@@ -102,7 +103,7 @@ package struct RunSummary: Codable, Sendable, Equatable {
         self.finished = try container.decodeIfPresent(Bool.self, forKey: .finished)
         self.unfinishedReason = try container.decodeIfPresent(String.self, forKey: .unfinishedReason)
         self.environment = try container.decodeIfPresent(RunEnvironment.self, forKey: .environment)
-        self.configuration = try container.decodeIfPresent(SettingValue.self, forKey: .configuration)
+        self.configuration = try container.decodeIfPresent(JSONValue.self, forKey: .configuration)
     }
 
     /// The first baseline of `kind`, if the run has one.

@@ -1,6 +1,7 @@
 import FedLearning
 import FedReport
 import FedRounds
+import FedSupport
 import Foundation
 
 extension Scenario {
@@ -8,32 +9,32 @@ extension Scenario {
     /// sites, model and fine-tuning, strategy, privacy and secure aggregation, and the local
     /// training each site ran (`training`, with class weights resolved), in the key names
     /// of the scenario file and the wire (snake_case) where those exist.
-    func configuration(training: TrainingConfiguration, classNames: [String]) -> SettingValue {
-        var model: [String: SettingValue] = [
+    func configuration(training: TrainingConfiguration, classNames: [String]) -> JSONValue {
+        var model: [String: JSONValue] = [
             "kind": .string(self.isImage ? "image" : self.isText ? "text" : "tabular"),
-            "classes": .array(classNames.map(SettingValue.string)),
+            "classes": .array(classNames.map(JSONValue.string)),
         ]
         if let name = self.model { model["name"] = .string(name) }
-        if !self.freeze.isEmpty { model["freeze"] = .array(self.freeze.map(SettingValue.string)) }
+        if !self.freeze.isEmpty { model["freeze"] = .array(self.freeze.map(JSONValue.string)) }
         if let pretrain = self.pretrain { model["pretrain_architecture"] = .string(pretrain.architecture) }
         if let length = self.maxLength { model["max_length"] = .number(Double(length)) }
-        var fineTuning: SettingValue = .null
+        var fineTuning: JSONValue = .null
         if let image = self.image {
             fineTuning = .encoding(image.fineTuning)
             model["input_size"] = .number(Double(image.inputSize))
         } else if self.isText {
             fineTuning = .encoding(self.fineTuning)
         }
-        var strategy: [String: SettingValue] = [
+        var strategy: [String: JSONValue] = [
             "optimizer": .encoding(self.strategy.optimizer),
             "compression": .string(self.strategy.compression.name),
             "aggregation": .string(self.strategy.robust?.settingName ?? "mean"),
             "server_learning_rate": .number(Self.decimal(self.serverLearningRate)),
         ]
         if let clip = self.clipNorm { strategy["clip_norm"] = .number(Self.decimal(clip)) }
-        var privacy: SettingValue = .null
+        var privacy: JSONValue = .null
         if let settings = self.privacy {
-            var members: [String: SettingValue] = ["clip_norm": .number(settings.clipNorm)]
+            var members: [String: JSONValue] = ["clip_norm": .number(settings.clipNorm)]
             if let z = settings.noiseMultiplier { members["noise_multiplier"] = .number(z) }
             if let epsilon = settings.targetEpsilon { members["target_epsilon"] = .number(epsilon) }
             if let delta = settings.delta { members["delta"] = .number(delta) }
@@ -68,14 +69,14 @@ extension Scenario {
     static func decimal(_ value: Float) -> Double { Double("\(value)") ?? Double(value) }
 }
 
-extension SettingValue {
+extension JSONValue {
     /// `value` as its JSON encoding reads back; null when it does not encode.
-    static func encoding(_ value: some Encodable) -> SettingValue {
+    static func encoding(_ value: some Encodable) -> JSONValue {
         let encoder = JSONEncoder()
         encoder.nonConformingFloatEncodingStrategy = .convertToString(
             positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
         guard let data = try? encoder.encode(value),
-            let decoded = try? JSONDecoder().decode(SettingValue.self, from: data)
+            let decoded = try? JSONDecoder().decode(JSONValue.self, from: data)
         else { return .null }
         return decoded
     }

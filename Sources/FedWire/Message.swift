@@ -1,3 +1,4 @@
+import FedSupport
 import Foundation
 
 /// The control messages of protocol version 1, as JSON objects

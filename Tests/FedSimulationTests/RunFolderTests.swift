@@ -1,6 +1,7 @@
 import FedCoordinator
 import FedReport
 import FedRounds
+import FedSupport
 import FedTestSupport
 import Foundation
 import Testing

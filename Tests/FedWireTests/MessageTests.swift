@@ -1,3 +1,4 @@
+import FedSupport
 import Foundation
 import NIOCore
 import Testing

@@ -1,7 +1,8 @@
 import Foundation
-/// Any JSON value, for the parts of a message whose shape belongs to another layer
-/// (a round's training configuration, a site's metrics) so the wire stays independent
-/// of the learning code.
+/// Any JSON value, for data whose shape belongs to another layer: the parts of a wire
+/// message (a round's training configuration, a site's metrics), so the wire stays
+/// independent of the learning code, and summary.json's resolved settings, so the report
+/// does not know the learning code's types.
 package enum JSONValue: Sendable, Equatable, Codable {
     case null
     case bool(Bool)
@@ -41,6 +42,12 @@ package enum JSONValue: Sendable, Equatable, Codable {
 }
 
 extension JSONValue {
+    /// The value at `key` of an object; nil for other values and missing keys.
+    package subscript(key: String) -> JSONValue? {
+        if case .object(let members) = self { return members[key] }
+        return nil
+    }
+
     /// `value` as JSON.
     package init(encoding value: some Encodable) throws {
         self = try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(value))
