@@ -44,16 +44,28 @@ package enum RoundTraining {
     }
 
     /// The metrics a site reports for the global model on its held-out examples: accuracy,
-    /// macro F1 and loss (no examples: none).
+    /// macro F1 and loss (no examples: none). A two-class model adds the rare-class scores
+    /// (`BinaryMetrics.reported`, each only where defined) and `threshold`: the decision
+    /// threshold meeting `target` for this global model on these examples, left out when it
+    /// cannot be met here (a site without positives). The coordinator's example-weighted
+    /// mean of the sites' `threshold` is the federation's threshold for the round's model.
     package static func evaluate<Model: TrainableClassifier>(
         _ model: Model,
-        on heldOut: Model.Examples
+        on heldOut: Model.Examples,
+        threshold target: ThresholdTarget? = .bestF1
     )
         -> (examples: Int, metrics: [String: Double])
     {
         guard heldOut.count > 0 else { return (0, [:]) }
         let metrics = model.metrics(heldOut)
         let (loss, _) = evaluateLoss(model, heldOut, SoftmaxCrossEntropy(classes: model.classCount))
-        return (heldOut.count, ["accuracy": metrics.accuracy, "macro_f1": metrics.macroF1, "loss": Double(loss)])
+        var reported = ["accuracy": metrics.accuracy, "macro_f1": metrics.macroF1, "loss": Double(loss)]
+        if let binary = metrics.binary {
+            reported.merge(binary.reported) { kept, _ in kept }
+            if let target, let threshold = try? model.chooseThreshold(heldOut, target: target, source: "held-out") {
+                reported["threshold"] = threshold
+            }
+        }
+        return (heldOut.count, reported)
     }
 }

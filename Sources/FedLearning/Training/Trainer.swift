@@ -40,26 +40,37 @@ package struct Trainer {
         if let weights = config.classWeights, weights.count != classes {
             throw TrainingError.invalidConfiguration(detail: "\(weights.count) class weights for \(classes) classes")
         }
+        // Re-sampling draws from its own generator, so the shuffles are the same with it or without.
+        var resampling = SeededGenerator(seed: config.seed ^ 0x5EED_5A3B_1E00_0001)
+        let (train, start) = try ImbalanceSampler.prepare(
+            train,
+            classes: classes,
+            configuration: config,
+            generator: &resampling
+        )
         var weights = config.classWeights
         if weights == nil, config.balanceClasses {
             var counts = [Int](repeating: 0, count: classes)
-            for label in train.labels { counts[label] += 1 }
+            for index in start { counts[train.labels[index]] += 1 }
             weights = TrainingConfiguration.balancedClassWeights(counts: counts)
         }
-        let loss = SoftmaxCrossEntropy(classes: classes, classWeights: weights, labelSmoothing: config.labelSmoothing)
+        let loss: any ClassificationLoss =
+            config.loss == .focal
+            ? FocalLoss(classes: classes, gamma: config.focalGamma, classWeights: weights)
+            : SoftmaxCrossEntropy(classes: classes, classWeights: weights, labelSmoothing: config.labelSmoothing)
         var optimizer = config.optimizer.make()
         var proximal: ProximalTerm?
         if config.proximalMu > 0, let anchor = proximalAnchor {
             proximal = ProximalTerm(mu: config.proximalMu, anchor: anchor, parameters: model.parameters)
         }
-        let batchesPerEpoch = (train.count + config.batchSize - 1) / config.batchSize
+        let batchesPerEpoch = (start.count + config.batchSize - 1) / config.batchSize
         let schedule = config.learningRateSchedule(totalSteps: batchesPerEpoch * config.epochs)
         var generator = SeededGenerator(seed: config.seed)
-        var order = Array(0..<train.count)
+        var order = start
         var batchLabels: [Int] = []
         batchLabels.reserveCapacity(config.batchSize)
 
-        var history = TrainingHistory(examples: train.count)
+        var history = TrainingHistory(examples: start.count)
         var best: (loss: Float, epoch: Int, weights: ParameterStore)?
         var step = 0
         for epoch in 1...config.epochs {
@@ -69,7 +80,7 @@ package struct Trainer {
             var correct = 0
             var rate: Float = 0
             for b in 0..<batchesPerEpoch {
-                let range = (b * config.batchSize)..<Swift.min((b + 1) * config.batchSize, train.count)
+                let range = (b * config.batchSize)..<Swift.min((b + 1) * config.batchSize, order.count)
                 batchLabels.removeAll(keepingCapacity: true)
                 for i in range { batchLabels.append(train.labels[order[i]]) }
 
@@ -100,8 +111,8 @@ package struct Trainer {
 
             var record = EpochRecord(
                 epoch: epoch,
-                trainLoss: Float(lossSum / Double(train.count)),
-                trainAccuracy: Double(correct) / Double(train.count),
+                trainLoss: Float(lossSum / Double(order.count)),
+                trainAccuracy: Double(correct) / Double(order.count),
                 learningRate: rate,
                 seconds: 0
             )
@@ -127,6 +138,13 @@ package struct Trainer {
             model.parameters = best.weights
             history.bestEpoch = best.epoch
         }
+        if let target = config.threshold, classes == 2, let validation, validation.count > 0 {
+            history.decisionThreshold = try model.chooseThreshold(
+                validation,
+                target: target,
+                source: "the validation split (\(validation.count) examples)"
+            )
+        }
         return history
     }
 }
@@ -149,7 +167,7 @@ private func countCorrect(_ logits: Tensor, _ targets: [Int]) -> Int {
 package func evaluateLoss<Model: TrainableClassifier>(
     _ model: Model,
     _ data: Model.Examples,
-    _ loss: SoftmaxCrossEntropy,
+    _ loss: any ClassificationLoss,
     batchSize: Int = 1024
 ) -> (loss: Float, accuracy: Double) {
     let all = Array(0..<data.count)

@@ -10,6 +10,8 @@ extension TrainingConfiguration {
         package static let classWeight: ClosedRange<Float> = 0...1e6
         package static let classWeightCount = 100_000
         package static let proximalMu: ClosedRange<Float> = 0...1_000
+        package static let smoteNeighbors = 1...100
+        package static let focalGamma: ClosedRange<Float> = 0...10
     }
 
     /// Every setting out of its range, named by its snake_case key (empty when all are fine).
@@ -47,6 +49,7 @@ extension TrainingConfiguration {
         if !Limits.proximalMu.contains(self.proximalMu) {
             problems.append("proximal_mu must be in 0...1000, found \(self.proximalMu)")
         }
+        problems += self.imbalanceProblems
         problems += self.optimizer.problems
         return problems
     }

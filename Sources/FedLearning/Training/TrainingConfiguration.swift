@@ -31,6 +31,21 @@ package struct TrainingConfiguration: Sendable, Codable, Equatable {
     /// FedProx's μ: a round's local training adds μ/2·‖w − w_global‖² over the round's tensors
     /// to the loss (`ProximalTerm`); 0 is off, and training outside a round ignores it.
     package var proximalMu: Float = 0
+    /// Re-sampling of the training split (never the validation data); see `Sampling`.
+    package var sampling: Sampling = .none
+    /// The size the re-sampling aims for: each smaller class raised to (oversample, smote), or
+    /// each larger class cut to (undersample), this ratio to the largest (smallest) class.
+    package var samplingRatio: Double = 1
+    /// k of SMOTE: a synthetic example lies between a minority example and one of its k
+    /// nearest neighbours of the same class.
+    package var smoteNeighbors: Int = 5
+    package var loss: LossKind = .crossEntropy
+    /// γ of the focal loss (0 is cross-entropy); class weights are its α.
+    package var focalGamma: Float = 2
+    /// How a two-class model's decision threshold is chosen on validation data.
+    package var thresholdTarget: ThresholdChoice = .none
+    /// The false-positive rate `recall_at_fpr` allows.
+    package var thresholdFalsePositiveRate: Double = 0.01
     /// Seeds shuffling and dropout.
     package var seed: UInt64 = 0
 
@@ -66,6 +81,13 @@ extension TrainingConfiguration {
         case classWeights = "class_weights"
         case labelSmoothing = "label_smoothing"
         case proximalMu = "proximal_mu"
+        case sampling
+        case samplingRatio = "sampling_ratio"
+        case smoteNeighbors = "smote_neighbors"
+        case loss
+        case focalGamma = "focal_gamma"
+        case thresholdTarget = "threshold_target"
+        case thresholdFalsePositiveRate = "threshold_fpr"
     }
 
     /// What a YAML file may hold under a training section.
@@ -106,6 +128,7 @@ extension TrainingConfiguration {
         self.labelSmoothing = try c.decodeIfPresent(Float.self, forKey: .labelSmoothing) ?? self.labelSmoothing
         self.seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? self.seed
         self.proximalMu = try c.decodeIfPresent(Float.self, forKey: .proximalMu) ?? self.proximalMu
+        try self.decodeImbalance(c)
         let problems = self.problems
         guard problems.isEmpty else {
             throw DecodingError.dataCorrupted(
@@ -133,5 +156,6 @@ extension TrainingConfiguration {
         try c.encode(self.seed, forKey: .seed)
         // Written only when on, so settings without FedProx read and print as before.
         if self.proximalMu != 0 { try c.encode(self.proximalMu, forKey: .proximalMu) }
+        try self.encodeImbalance(&c)
     }
 }

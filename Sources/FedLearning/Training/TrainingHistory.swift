@@ -15,6 +15,9 @@ package struct TrainingHistory: Sendable, Codable, Equatable {
     /// The epoch whose weights the model holds at the end (1-based).
     package var bestEpoch: Int = 0
     package var stoppedEarly = false
+    /// A two-class model's decision threshold chosen on the validation split for the settings'
+    /// `threshold_target` (nil without one, or without validation data).
+    package var decisionThreshold: Double?
     /// Number of examples trained on per epoch.
     package var examples: Int = 0
 
