@@ -184,7 +184,7 @@ let package = Package(
         .target(
             name: "FedObserve",
             dependencies: [
-                "FedReport", "FedRounds",
+                "FedReport", "FedRounds", "FedSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -1,3 +1,4 @@
+import FedSupport
 import Foundation
 import Logging
 
@@ -94,21 +95,7 @@ package struct LogOutput: LogHandler {
     }
 
     /// `text` as a JSON string literal (also how text lines quote values with spaces).
-    static func quote(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case let c where c.value < 0x20: out += String(format: "\\u%04x", c.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
+    static func quote(_ text: String) -> String { jsonString(text) }
 
     /// Whether `text` is a JSON number as written (no NaN, no leading +, no hex).
     static func isJSONNumber(_ text: String) -> Bool {

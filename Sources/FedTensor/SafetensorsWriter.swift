@@ -1,3 +1,4 @@
+import FedSupport
 import Foundation
 
 /// The elements of one tensor to write, in the dtype they get in the file.
