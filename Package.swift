@@ -368,7 +368,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FedReportTests",
-            dependencies: ["FedReport"],
+            dependencies: ["FedReport", "FedTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -2,9 +2,9 @@ import FedCoordinator
 import FedObserve
 import FedRounds
 import FedTensor
-import OrderedCollections
 import FedTestSupport
 import Foundation
+import OrderedCollections
 import Testing
 
 /// `/status.json`, the live status page (also as headless Chromium renders it) and
@@ -60,20 +60,23 @@ struct StatusTests {
         #expect(!html.contains("src=\"http"), "nothing fetched from elsewhere")
 
         // Headless Chromium renders the live page into a DOM with the charts and the sites.
-        if let chromium = HeadlessChromium.find() {
+        if let chromium = Chromium.find() {
             let url = "http://127.0.0.1:\(federation.metricsPort)/"
-            let run = try await offThePool { try chromium.dumpDOM(url) }
+            let run = try await offThePool { try chromium.run(["--dump-dom", url]) }
+            let dom = run.text
             #expect(!run.timedOut && run.status == 0)
-            #expect(run.dom.components(separatedBy: "<svg").count - 1 == 3)
+            #expect(dom.components(separatedBy: "<svg").count - 1 == 3)
             for id in ["status-accuracy", "status-sites", "status-bytes", "sites", "headline"] {
-                #expect(run.dom.contains("id=\"\(id)\""), "DOM lacks \(id)")
+                #expect(dom.contains("id=\"\(id)\""), "DOM lacks \(id)")
             }
-            #expect(run.dom.contains("<circle"), "a chart draws its points")
-            #expect(run.dom.contains("state-training\">training"))
+            #expect(dom.contains("<circle"), "a chart draws its points")
+            #expect(dom.contains("state-training\">training"))
             // Kept for people to look at, as the report test keeps its picture.
             let png = URL(fileURLWithPath: "/tmp/fedtune-status.png")
             try? FileManager.default.removeItem(at: png)
-            let painted = try await offThePool { try chromium.screenshot(url, to: png) }
+            let painted = try await offThePool {
+                try chromium.run(["--window-size=1280,1400", "--screenshot=\(png.path)", url])
+            }
             #expect(painted.status == 0)
             #expect(FileManager.default.contents(atPath: png.path)?.prefix(4) == Data([0x89, 0x50, 0x4E, 0x47]))
         } else {

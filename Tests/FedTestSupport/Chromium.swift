@@ -1,13 +1,12 @@
 import Foundation
-import Testing
 
-/// Runs headless Chromium on a file, bounded in time, for the tests that check the report
-/// the way a browser (and a person) sees it.
-struct Chromium {
-    let executable: URL
+/// Runs headless Chromium, bounded in time, for the tests that check a page the way a
+/// browser (and a person) sees it: the run report and the coordinator's status page.
+package struct Chromium {
+    package let executable: URL
 
     /// The installed Chromium, or nil when none is on this machine.
-    static func find() -> Chromium? {
+    package static func find() -> Chromium? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         let candidates = path.split(separator: ":").flatMap { directory in
             ["chromium", "chromium-browser", "google-chrome"].map { "\(directory)/\($0)" }
@@ -16,25 +15,18 @@ struct Chromium {
         return found.map { Chromium(executable: URL(fileURLWithPath: $0)) }
     }
 
-    /// The installed Chromium; records a failure naming the fix when it is missing.
-    static func required(sourceLocation: SourceLocation = #_sourceLocation) -> Chromium? {
-        if let chromium = self.find() { return chromium }
-        Issue.record(
-            "chromium is not installed: run scripts/install-deps --test (it installs Debian's chromium package)",
-            sourceLocation: sourceLocation
-        )
-        return nil
-    }
+    package struct Run {
+        package var status: Int32
+        package var stdout: Data
+        package var timedOut: Bool
 
-    struct Run {
-        var status: Int32
-        var stdout: Data
-        var timedOut: Bool
+        /// What Chromium printed, as text (the DOM with `--dump-dom`).
+        package var text: String { String(decoding: self.stdout, as: UTF8.self) }
     }
 
     /// Runs Chromium headless with `arguments`, in a fresh profile, killing it after
     /// `timeout` seconds. Stdout goes through a file so a large DOM cannot fill a pipe.
-    func run(_ arguments: [String], timeout: TimeInterval = 60) throws -> Run {
+    package func run(_ arguments: [String], timeout: TimeInterval = 60) throws -> Run {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
             "fedreport-chromium-\(UUID().uuidString)"
         )
