@@ -59,6 +59,7 @@ package enum ModelScoring {
     ) {
         let logits: Tensor
         let classNames: [String]
+        var threshold: Double?
         switch try AnyClassifier.load(folder, bases: bases) {
         case .tabular(let model):
             let architecture = model.architecture
@@ -73,6 +74,7 @@ package enum ModelScoring {
             )
             logits = Self.logits(model, dataset, count: rows)
             classNames = architecture.classNames
+            threshold = architecture.decisionThreshold
         case .text(let model):
             let texts = try UnlabeledRows.texts(data, column: textColumn)
             let examples = model.examples(texts: texts, labels: Array(repeating: 0, count: texts.count))
@@ -85,12 +87,14 @@ package enum ModelScoring {
             classNames = model.architecture.classNames
         }
         let classes = classNames.count
+        // A two-class model with a decision threshold decides by it, not by the argmax.
+        let decided = BinaryDecision.classes(logits, threshold: threshold)
         let predictions = (0..<(logits.shape.first ?? 0)).map { row in
             let values = logits.scalars[(row * classes)..<((row + 1) * classes)].map(Double.init)
             let top = values.max() ?? 0
             let exponentials = values.map { Foundation.exp($0 - top) }
             let total = exponentials.reduce(0, +)
-            let best = values.indices.max { values[$0] < values[$1] } ?? 0
+            let best = decided[row]
             return Prediction(
                 row: row + 1,
                 label: classNames[best],

@@ -88,6 +88,8 @@ package struct TableTraining {
         let baseAccuracy = base != nil && validation.count > 0 ? Self.metrics(model, validation).accuracy : nil
         let history = try Trainer(configuration: configuration, progress: self.progress)
             .fit(model, train: train, validation: validation.count > 0 ? validation : nil)
+        // A threshold chosen on the validation split (`threshold_target`) travels in model.json.
+        if let threshold = history.decisionThreshold { model.setDecisionThreshold(threshold) }
         try ModelFolder.save(model, to: request.output)
         return Outcome(
             history: history,
@@ -97,9 +99,9 @@ package struct TableTraining {
         )
     }
 
-    /// Scores of `model` on standardised `data`.
+    /// Scores of `model` on standardised `data` (with the rare-class scores for two classes).
     package static func metrics(_ model: Classifier, _ data: Dataset) -> ClassificationMetrics {
-        ClassificationMetrics(classNames: data.classNames, truth: data.labels, predicted: model.predict(data.features))
+        model.metrics(data)
     }
 
     private static func architecture(

@@ -256,7 +256,7 @@ struct ArtifactCacheTests {
         #expect(
             throws: FetchError.unknownDataset(
                 name: "mnist",
-                known: ["tweets-sentiment", "bbc-news", "breast-cancer", "digits", "pneumoniamnist"]
+                known: ["tweets-sentiment", "bbc-news", "breast-cancer", "digits", "creditcard-fraud", "pneumoniamnist"]
             )
         ) {
             try cache.dataset(named: "mnist")
