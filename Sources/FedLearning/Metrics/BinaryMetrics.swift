@@ -60,14 +60,20 @@ package struct BinaryMetrics: Sendable, Codable, Equatable {
     private static func ratio(_ part: Int, _ whole: Int) -> Double { whole == 0 ? 0 : Double(part) / Double(whole) }
 
     /// The metrics by the names a site reports them with (`pr_auc`, `roc_auc`,
-    /// `recall_at_1pct_fpr`, `positive_precision`, `positive_recall`, `positive_f1`); a
-    /// metric that is undefined on these examples (NaN) is left out rather than sent as 0.
+    /// `recall_at_1pct_fpr`, `positive_precision`, `positive_recall`, `positive_f1`). A metric
+    /// that is undefined on these examples is left out rather than sent as 0, so a site
+    /// without positives does not pull the federation's mean down: the areas without both
+    /// classes, recall and F1 without positives, precision without a positive call.
     package var reported: [String: Double] {
-        let all = [
+        var all = [
             "pr_auc": self.averagePrecision, "roc_auc": self.rocAUC,
-            "recall_at_1pct_fpr": self.recallAtLowFalsePositiveRate, "positive_precision": self.precision,
-            "positive_recall": self.recall, "positive_f1": self.f1,
+            "recall_at_1pct_fpr": self.recallAtLowFalsePositiveRate,
         ]
+        if self.positives > 0 {
+            all["positive_recall"] = self.recall
+            all["positive_f1"] = self.f1
+        }
+        if self.truePositives + self.falsePositives > 0 { all["positive_precision"] = self.precision }
         return all.filter { $0.value.isFinite }
     }
 }
