@@ -120,7 +120,11 @@ package enum CreditCardFraud {
 
     /// The header must name the source's 31 columns in order; a missing, extra or renamed
     /// column is named.
-    private static func checkHeader(_ line: UnsafeMutableBufferPointer<UInt8>, _ fields: [Range<Int>], path: String)
+    private static func checkHeader(
+        _ line: UnsafeMutableBufferPointer<UInt8>,
+        _ fields: [Range<Int>],
+        path: String
+    )
         throws
     {
         let names = fields.map { String(decoding: line[$0], as: UTF8.self) }

@@ -74,7 +74,9 @@ struct CreditCardFraudTests {
     @Test func aShortRowIsRefusedWithItsLine() {
         let short = Self.row(time: "0", amount: "1", fraud: false).split(separator: ",").dropLast(2)
             .joined(separator: ",")
-        let message = self.refusal([Self.header, Self.row(time: "0", amount: "1", fraud: false), short].joined(separator: "\n"))
+        let message = self.refusal(
+            [Self.header, Self.row(time: "0", amount: "1", fraud: false), short].joined(separator: "\n")
+        )
         #expect(message.contains("line 3 has 29 fields, expected 31"), "\(message)")
     }
 
@@ -89,10 +91,12 @@ struct CreditCardFraudTests {
     }
 
     @Test func classAndTimeMustBeWhatTheSourceMeans() {
-        let text = Self.header + "\n" + Self.row(time: "0", amount: "1", fraud: false).replacingOccurrences(
-            of: "\"0\"",
-            with: "\"2\""
-        )
+        let text =
+            Self.header + "\n"
+            + Self.row(time: "0", amount: "1", fraud: false).replacingOccurrences(
+                of: "\"0\"",
+                with: "\"2\""
+            )
         #expect(self.refusal(text).contains("column 'Class': '2' is not 0 (legitimate) or 1 (fraud)"))
         let fraction = self.refusal(Self.header + "\n" + Self.row(time: "1.5", amount: "1", fraud: false))
         #expect(fraction.contains("column 'Time': 1.5 is not a whole number of seconds"), "\(fraction)")

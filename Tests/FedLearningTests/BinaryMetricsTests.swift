@@ -69,11 +69,24 @@ struct BinaryMetricsTests {
     @Test func chosenThresholdsAreScikitLearnsCurvePoints() throws {
         for c in try Self.fixture().cases {
             let positives = c.labels.map { $0 == 1 }
-            let best = try DecisionThreshold.choose(positives: positives, scores: c.scores, target: .bestF1, source: c.name)
-            #expect(best == c.best_f1_threshold, "\(c.name): best-F1 threshold \(best), scikit-learn \(c.best_f1_threshold)")
+            let best = try DecisionThreshold.choose(
+                positives: positives,
+                scores: c.scores,
+                target: .bestF1,
+                source: c.name
+            )
+            #expect(
+                best == c.best_f1_threshold,
+                "\(c.name): best-F1 threshold \(best), scikit-learn \(c.best_f1_threshold)"
+            )
             let target = ThresholdTarget.recallAtFalsePositiveRate(0.01)
             if let expected = c.fpr_threshold {
-                let chosen = try DecisionThreshold.choose(positives: positives, scores: c.scores, target: target, source: c.name)
+                let chosen = try DecisionThreshold.choose(
+                    positives: positives,
+                    scores: c.scores,
+                    target: target,
+                    source: c.name
+                )
                 #expect(chosen == expected, "\(c.name): threshold at 1% FPR \(chosen), scikit-learn \(expected)")
             } else {
                 #expect(throws: ThresholdError.self, "\(c.name)") {
@@ -103,7 +116,15 @@ struct BinaryMetricsTests {
                 "\(error)"
             )
         }
-        #expect(throws: ThresholdError.missingClass(source: "v", key: "threshold_target", value: "best_f1", examples: 2, positives: 0)) {
+        #expect(
+            throws: ThresholdError.missingClass(
+                source: "v",
+                key: "threshold_target",
+                value: "best_f1",
+                examples: 2,
+                positives: 0
+            )
+        ) {
             try DecisionThreshold.choose(positives: [false, false], scores: [0.1, 0.2], target: .bestF1, source: "v")
         }
     }

@@ -45,17 +45,35 @@ struct ImbalanceSamplerTests {
     @Test func overAndUnderSamplingGiveTheTargetCountsFromTheRightClasses() {
         let labels = Self.data().labels
         var generator = SeededGenerator(seed: 1)
-        let over = ImbalanceSampler.indices(labels: labels, classes: 2, sampling: .oversample, ratio: 1, generator: &generator)
+        let over = ImbalanceSampler.indices(
+            labels: labels,
+            classes: 2,
+            sampling: .oversample,
+            ratio: 1,
+            generator: &generator
+        )
         #expect(Self.counts(over.map { labels[$0] }) == [90, 90])
         // Every original example is kept once; the repeats are all of class 1.
         #expect(Set(over) == Set(0..<100) && over.count == 180)
 
-        let under = ImbalanceSampler.indices(labels: labels, classes: 2, sampling: .undersample, ratio: 0.5, generator: &generator)
+        let under = ImbalanceSampler.indices(
+            labels: labels,
+            classes: 2,
+            sampling: .undersample,
+            ratio: 0.5,
+            generator: &generator
+        )
         #expect(Self.counts(under.map { labels[$0] }) == [20, 10])
         #expect(Set(under).count == 30, "under-sampling draws distinct examples")
 
         var again = SeededGenerator(seed: 1)
-        let repeated = ImbalanceSampler.indices(labels: labels, classes: 2, sampling: .oversample, ratio: 1, generator: &again)
+        let repeated = ImbalanceSampler.indices(
+            labels: labels,
+            classes: 2,
+            sampling: .oversample,
+            ratio: 1,
+            generator: &again
+        )
         #expect(repeated == over, "seeded")
     }
 

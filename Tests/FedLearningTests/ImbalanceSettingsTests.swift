@@ -73,12 +73,13 @@ struct ImbalanceSettingsTests {
         let history = try Trainer(configuration: configuration).fit(model, train: train, validation: validation)
         let threshold = try #require(history.decisionThreshold)
         #expect(
-            threshold == (try DecisionThreshold.choose(
-                positives: validation.labels.map { $0 == 1 },
-                scores: model.positiveScores(validation, threshold: nil).scores,
-                target: .bestF1,
-                source: "v"
-            ))
+            threshold
+                == (try DecisionThreshold.choose(
+                    positives: validation.labels.map { $0 == 1 },
+                    scores: model.positiveScores(validation, threshold: nil).scores,
+                    target: .bestF1,
+                    source: "v"
+                ))
         )
 
         model.setDecisionThreshold(threshold)
@@ -133,7 +134,9 @@ struct ImbalanceSettingsTests {
         let heldOut = Self.data(seed: 9)
         let (examples, metrics) = RoundTraining.evaluate(model, on: heldOut)
         #expect(examples == 400)
-        for key in ["accuracy", "macro_f1", "loss", "pr_auc", "roc_auc", "recall_at_1pct_fpr", "positive_f1", "threshold"] {
+        for key in [
+            "accuracy", "macro_f1", "loss", "pr_auc", "roc_auc", "recall_at_1pct_fpr", "positive_f1", "threshold",
+        ] {
             #expect(metrics[key]?.isFinite == true, "\(key)")
         }
         var negatives = heldOut

@@ -53,7 +53,9 @@ package struct BinaryMetrics: Sendable, Codable, Equatable {
     /// The share of positives found; 0 without positives.
     package var recall: Double { Self.ratio(self.truePositives, self.positives) }
     /// The positive class's F1: 2·TP / (2·TP + FP + FN); 0 when all three are 0.
-    package var f1: Double { Self.ratio(2 * self.truePositives, 2 * self.truePositives + self.falsePositives + self.falseNegatives) }
+    package var f1: Double {
+        Self.ratio(2 * self.truePositives, 2 * self.truePositives + self.falsePositives + self.falseNegatives)
+    }
     /// The share of examples decided right.
     package var accuracy: Double { Self.ratio(self.truePositives + self.trueNegatives, self.examples) }
 

@@ -61,7 +61,8 @@ package enum DecisionThreshold {
         case .bestF1:
             var best = (f1: -1.0, threshold: 0.0)
             for point in curve.points {
-                let f1 = 2 * Double(point.truePositives)
+                let f1 =
+                    2 * Double(point.truePositives)
                     / Double(point.truePositives + point.falsePositives + curve.positives)
                 if f1 > best.f1 { best = (f1, point.threshold) }
             }
@@ -72,9 +73,10 @@ package enum DecisionThreshold {
                 if point.truePositives > (best?.truePositives ?? 0) { best = (point.truePositives, point.threshold) }
             }
             guard let best else {
-                let lowest = curve.points.first { $0.truePositives > 0 }.map {
-                    Double($0.falsePositives) / Double(curve.negatives)
-                } ?? 1
+                let lowest =
+                    curve.points.first { $0.truePositives > 0 }.map {
+                        Double($0.falsePositives) / Double(curve.negatives)
+                    } ?? 1
                 throw ThresholdError.unreachable(source: source, key: key, value: value, lowestRate: lowest)
             }
             return best.threshold

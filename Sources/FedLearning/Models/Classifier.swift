@@ -109,7 +109,8 @@ package final class Classifier {
         while start < features.rows {
             let end = Swift.min(start + batchSize, features.rows)
             features.gatherRows(start..<end, into: &batch)
-            predictions += BinaryDecision.classes(self.forward(batch, training: false), threshold: self.decisionThreshold)
+            let logits = self.forward(batch, training: false)
+            predictions += BinaryDecision.classes(logits, threshold: self.decisionThreshold)
             start = end
         }
         return predictions

@@ -96,7 +96,9 @@ package struct ModelArchitecture: Sendable, Codable, Equatable {
         if !(0..<1).contains(self.dropout) { problems.append("dropout must be in [0, 1)") }
         if let threshold = self.decisionThreshold {
             if self.classes != 2 {
-                problems.append("decisionThreshold is set, but only a model of 2 classes has one (this has \(self.classes))")
+                problems.append(
+                    "decisionThreshold is set, but only a model of 2 classes has one (this has \(self.classes))"
+                )
             } else if !(threshold.isFinite && (0...1).contains(threshold)) {
                 problems.append("decisionThreshold must be a probability in 0...1, found \(threshold)")
             }

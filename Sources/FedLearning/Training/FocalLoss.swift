@@ -69,7 +69,8 @@ package final class FocalLoss: ClassificationLoss {
                     let negativeLogQ = Foundation.log(denominator) - Double(z[base + y] - peak)
                     self.negativeLogTarget.append(negativeLogQ)
                     let alpha = Double(self.weight(y))
-                    total += alpha * Foundation.pow(self.complement(UnsafeBufferPointer(p), base, y), gamma) * negativeLogQ
+                    total +=
+                        alpha * Foundation.pow(self.complement(UnsafeBufferPointer(p), base, y), gamma) * negativeLogQ
                     weightSum += alpha
                 }
             }

@@ -77,7 +77,8 @@ package enum ImbalanceSampler {
         var labels = data.labels
         labels.reserveCapacity(data.count + added)
         for (label, (group, target)) in zip(members, targets).enumerated() where target > group.count {
-            let neighbours = group.count > 1 ? self.nearest(group, in: data.features, k: Swift.min(k, group.count - 1)) : []
+            let neighbours =
+                group.count > 1 ? self.nearest(group, in: data.features, k: Swift.min(k, group.count - 1)) : []
             for _ in 0..<(target - group.count) {
                 let pick = generator.nextIndex(below: group.count)
                 let x = group[pick]
@@ -159,12 +160,14 @@ extension ImbalanceSampler {
             )
             return (train, order)
         case .smote:
-            guard let data = train as? Dataset, let examples = self.smote(
-                data,
-                ratio: configuration.samplingRatio,
-                neighbors: configuration.smoteNeighbors,
-                generator: &generator
-            ) as? Examples else {
+            guard let data = train as? Dataset,
+                let examples = self.smote(
+                    data,
+                    ratio: configuration.samplingRatio,
+                    neighbors: configuration.smoteNeighbors,
+                    generator: &generator
+                ) as? Examples
+            else {
                 throw TrainingError.invalidConfiguration(
                     detail: "sampling: smote interpolates numeric features, which only tabular models have; "
                         + "use sampling: oversample or undersample for text and image models"

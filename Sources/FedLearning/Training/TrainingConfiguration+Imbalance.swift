@@ -48,9 +48,11 @@ extension TrainingConfiguration {
         self.smoteNeighbors = try c.decodeIfPresent(Int.self, forKey: .smoteNeighbors) ?? self.smoteNeighbors
         self.loss = try c.decodeIfPresent(LossKind.self, forKey: .loss) ?? self.loss
         self.focalGamma = try c.decodeIfPresent(Float.self, forKey: .focalGamma) ?? self.focalGamma
-        self.thresholdTarget = try c.decodeIfPresent(ThresholdChoice.self, forKey: .thresholdTarget)
+        self.thresholdTarget =
+            try c.decodeIfPresent(ThresholdChoice.self, forKey: .thresholdTarget)
             ?? self.thresholdTarget
-        self.thresholdFalsePositiveRate = try c.decodeIfPresent(Double.self, forKey: .thresholdFalsePositiveRate)
+        self.thresholdFalsePositiveRate =
+            try c.decodeIfPresent(Double.self, forKey: .thresholdFalsePositiveRate)
             ?? self.thresholdFalsePositiveRate
     }
 
