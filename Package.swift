@@ -242,6 +242,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Hyperparameter search over in-process federations: search spaces, TPE, ASHA, trials.
+        .target(
+            name: "FedSweep",
+            dependencies: [
+                "FedSimulation", "FedReport", "FedTensor", "FedSupport",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "fedtune",
             dependencies: [
@@ -254,6 +263,7 @@ let package = Package(
                 "FedCoordinator",
                 "FedClient",
                 "FedSimulation",
+                "FedSweep",
                 "FedText",
                 "FedFetch",
                 "FedReport",
@@ -342,6 +352,11 @@ let package = Package(
                 "FedSupport",
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FedSweepTests",
+            dependencies: ["FedTestSupport", "FedSweep", "FedSimulation", "FedSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -11,7 +11,7 @@ struct Fedtune: AsyncParsableCommand {
             EvaluateCommand.self, PredictCommand.self, CheckpointCommand.self, CheckCommand.self,
             InspectCommand.self, DatasetsCommand.self, ModelsCommand.self, EmbedCommand.self, ExportCommand.self,
             BenchCommand.self, PrivacyCommand.self, StatusCommand.self,
-            ReportCommand.self,
+            ReportCommand.self, SweepCommand.self,
         ]
     )
 }
