@@ -113,6 +113,24 @@ extension Catalog where Entry == DatasetEntry {
                 summary: "284,807 card transactions, 492 frauds; time,v1..v28,amount, label(0 legit|1 fraud)",
                 convert: CreditCardFraud.convert
             ),
+            DatasetEntry(
+                name: "amazon-reviews",
+                // The sdist: the rated sentences are only in its additional_resources/, not in the
+                // wheel. `--no-binary :all:` comes after the `--only-binary :all:` every fetch
+                // passes, and pip lets the later one win.
+                artifact: Artifact(
+                    requirement: "vaderSentiment==3.3.2",
+                    fileName: "vaderSentiment-3.3.2.tar.gz",
+                    sha256: "5d7c06e027fc8b99238edb0d53d970cf97066ef97654009890b83703849632f9",
+                    size: 2_466_783,
+                    pipOptions: ["--no-binary", ":all:"]
+                ),
+                members: [AmazonReviews.member],
+                formatVersion: 1,
+                summary: "2,985 rated Amazon review sentences (|rating| >= 0.5); text,label(negative|positive),"
+                    + "rating,product(5),review",
+                convert: AmazonReviews.convert
+            ),
         ])
     }
 }
