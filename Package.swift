@@ -356,7 +356,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FedSweepTests",
-            dependencies: ["FedTestSupport", "FedSweep", "FedSimulation", "FedSupport"],
+            dependencies: ["FedTestSupport", "FedSweep", "FedSimulation", "FedLearning", "FedTensor", "FedSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -48,7 +48,10 @@ final class SweepBook: Sendable {
                 let observations = state.trials.keys.sorted().compactMap {
                     state.trials[$0]!.observation(rungs: self.halving.rungs)
                 }
-                trial = Trial(number: state.next, settings: self.sampler.suggest(number: state.next, observations: observations))
+                // Kept as the scenario file writes them (6 significant digits), so the record is what ran.
+                let values = self.sampler.suggest(number: state.next, observations: observations)
+                    .mapValues { Double(SearchSpace.format($0)) ?? $0 }
+                trial = Trial(number: state.next, settings: values)
                 state.next += 1
             }
             state.started += 1
