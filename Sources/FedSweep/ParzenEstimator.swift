@@ -73,7 +73,8 @@ struct ParzenEstimator: Sendable {
             let sigma = self.sigmas[index]
             let mass = Self.cdf((self.high - mean) / sigma) - Self.cdf((self.low - mean) / sigma)
             let z = (x - mean) / sigma
-            let log = -0.5 * z * z - Foundation.log(sigma * (2 * Double.pi).squareRoot()) - Foundation.log(max(mass, 1e-300))
+            let log =
+                -0.5 * z * z - Foundation.log(sigma * (2 * Double.pi).squareRoot()) - Foundation.log(max(mass, 1e-300))
             terms.append(Foundation.log(self.weights[index]) + log)
         }
         return Self.logSumExp(terms)

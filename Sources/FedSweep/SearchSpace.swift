@@ -73,7 +73,9 @@ package struct SearchSpace: Sendable, Equatable {
 
     /// The keys a space file may hold.
     static let shape = YAMLShape.mapping(
-        Dictionary(uniqueKeysWithValues: SweepKey.allCases.map { ($0.rawValue, .values(["low", "high", "log", "choices"])) })
+        Dictionary(
+            uniqueKeysWithValues: SweepKey.allCases.map { ($0.rawValue, .values(["low", "high", "log", "choices"])) }
+        )
     )
 
     /// One entry of the file as written.
@@ -138,7 +140,11 @@ package struct SearchSpace: Sendable, Equatable {
 
     /// Checks one entry: a list of choices, or a range that is neither empty nor inverted,
     /// above 0 on a log scale, whole for whole-number settings, and within what the scenario accepts.
-    private static func parameter(_ key: SweepKey, _ entry: Entry, document: YAMLDocument) throws(SweepError)
+    private static func parameter(
+        _ key: SweepKey,
+        _ entry: Entry,
+        document: YAMLDocument
+    ) throws(SweepError)
         -> SearchParameter
     {
         let name = key.rawValue
@@ -154,7 +160,10 @@ package struct SearchSpace: Sendable, Equatable {
             guard !choices.isEmpty else { throw refuse("choices", "the list of choices is empty") }
             for value in choices {
                 guard value.isFinite, value >= key.minimum else {
-                    throw refuse("choices", "choice \(format(value)) is below the smallest allowed, \(Self.lowest(key))")
+                    throw refuse(
+                        "choices",
+                        "choice \(format(value)) is below the smallest allowed, \(Self.lowest(key))"
+                    )
                 }
                 guard !key.isInteger || value == value.rounded() else {
                     throw refuse("choices", "choice \(format(value)) is not a whole number")

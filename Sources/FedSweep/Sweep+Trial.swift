@@ -26,7 +26,9 @@ extension Sweep {
         let pruned = Mutex(false)
         do {
             let text = try self.rewrite.text(
-                with: trial.values, header: ["fedtune sweep: trial \(trial.number) of \(self.configuration.scenario.path)"])
+                with: trial.values,
+                header: ["fedtune sweep: trial \(trial.number) of \(self.configuration.scenario.path)"]
+            )
             try self.write(text, to: url)
             let scenario: Scenario
             do {
@@ -37,7 +39,8 @@ extension Sweep {
             let stop = Interruption()
             let simulation = Simulation(
                 scenario: scenario,
-                options: .init(baselines: false, cache: self.configuration.cache, interruption: stop))
+                options: .init(baselines: false, cache: self.configuration.cache, interruption: stop)
+            )
             let rounds = self.halving.maximumRounds
             var problem: SweepError?
             _ = try simulation.run(onRound: { row in

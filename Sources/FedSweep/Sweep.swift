@@ -39,13 +39,19 @@ package struct Sweep: Sendable {
             throw SweepError.scenario(
                 path: configuration.scenario.path,
                 detail: "site_test_fraction is 0: a sweep scores trials on the data each site holds out "
-                    + "---> HINT: set site_test_fraction (0.2 by default)")
+                    + "---> HINT: set site_test_fraction (0.2 by default)"
+            )
         }
         self.halving = SuccessiveHalving(
-            maximumRounds: self.scenario.rounds, reductionFactor: configuration.reductionFactor,
-            minimumRounds: configuration.minimumRounds)
+            maximumRounds: self.scenario.rounds,
+            reductionFactor: configuration.reductionFactor,
+            minimumRounds: configuration.minimumRounds
+        )
         self.sampler = TPESampler(
-            space: self.space, seed: configuration.seed ?? self.scenario.seed, settings: configuration.sampler)
+            space: self.space,
+            seed: configuration.seed ?? self.scenario.seed,
+            settings: configuration.sampler
+        )
     }
 
     var folder: URL { self.configuration.folder }
@@ -59,12 +65,19 @@ package struct Sweep: Sendable {
         let trialLog = TrialLog(self.folder.appendingPathComponent("trials.jsonl"))
         let earlier = try trialLog.read()
         if !earlier.isEmpty {
-            log("resuming: \(earlier.filter { $0.status != .running }.count) trials done, "
-                + "\(earlier.filter { $0.status == .running }.count) to run again")
+            log(
+                "resuming: \(earlier.filter { $0.status != .running }.count) trials done, "
+                    + "\(earlier.filter { $0.status == .running }.count) to run again"
+            )
         }
         let book = SweepBook(
-            trials: earlier, log: trialLog, sampler: self.sampler, halving: self.halving,
-            total: self.configuration.trials, stopAfter: self.configuration.stopAfter)
+            trials: earlier,
+            log: trialLog,
+            sampler: self.sampler,
+            halving: self.halving,
+            total: self.configuration.trials,
+            stopAfter: self.configuration.stopAfter
+        )
         let workers = max(1, min(self.configuration.parallel, self.configuration.trials))
         let group = DispatchGroup()
         for _ in 0..<workers {
@@ -82,16 +95,23 @@ package struct Sweep: Sendable {
         let finished = trials.count >= self.configuration.trials && trials.allSatisfy { $0.status != .running }
         let best = SweepTable.best(trials)
         var result = Result(
-            trials: trials, best: best, bestScenario: nil, testAccuracy: nil, finished: finished,
-            seconds: Date().timeIntervalSince(started))
+            trials: trials,
+            best: best,
+            bestScenario: nil,
+            testAccuracy: nil,
+            finished: finished,
+            seconds: Date().timeIntervalSince(started)
+        )
         if let best {
             let url = self.folder.appendingPathComponent("best.yaml")
             let text = try self.rewrite.text(
                 with: best.values,
                 header: [
                     "The best settings of `fedtune sweep` on \(self.configuration.scenario.path):",
-                    "trial \(best.number), validation accuracy \(SweepTable.score(best.lastScore)) (the sites' held-out data).",
-                ])
+                    "trial \(best.number), validation accuracy \(SweepTable.score(best.lastScore))"
+                        + " (the sites' held-out data).",
+                ]
+            )
             try self.write(text, to: url)
             result.bestScenario = url
             if finished && self.configuration.finalRun {
@@ -99,12 +119,21 @@ package struct Sweep: Sendable {
                 result.testAccuracy = try self.testAccuracy(of: url)
             }
         }
-        try self.write(SweepTable.text(trials, space: self.space, best: best), to: self.folder.appendingPathComponent("trials.txt"))
+        try self.write(
+            SweepTable.text(trials, space: self.space, best: best),
+            to: self.folder.appendingPathComponent("trials.txt")
+        )
         try self.write(
             SweepReportPage.html(
-                trials, space: self.space, best: best, scenario: self.scenario.name, halving: self.halving,
-                testAccuracy: result.testAccuracy),
-            to: self.folder.appendingPathComponent("report.html"))
+                trials,
+                space: self.space,
+                best: best,
+                scenario: self.scenario.name,
+                halving: self.halving,
+                testAccuracy: result.testAccuracy
+            ),
+            to: self.folder.appendingPathComponent("report.html")
+        )
         return result
     }
 
@@ -118,7 +147,8 @@ package struct Sweep: Sendable {
             halving: self.halving,
             startupTrials: self.sampler.settings.startupTrials,
             candidates: self.sampler.settings.candidates,
-            gamma: self.sampler.settings.gamma)
+            gamma: self.sampler.settings.gamma
+        )
         let url = self.folder.appendingPathComponent("sweep.json")
         if let data = try? Data(contentsOf: url) {
             guard let earlier = try? JSONDecoder().decode(SweepManifest.self, from: data) else {
@@ -127,14 +157,16 @@ package struct Sweep: Sendable {
             if let difference = manifest.difference(from: earlier) {
                 throw SweepError.folder(
                     path: self.folder.path,
-                    detail: "it holds a sweep of other settings: \(difference) ---> HINT: give a new folder with --out")
+                    detail: "it holds a sweep of other settings: \(difference) ---> HINT: give a new folder with --out"
+                )
             }
             return
         }
         if let contents = try? FileManager.default.contentsOfDirectory(atPath: self.folder.path), !contents.isEmpty {
             throw SweepError.folder(
                 path: self.folder.path,
-                detail: "it holds files but no sweep.json ---> HINT: give a new or empty folder with --out")
+                detail: "it holds files but no sweep.json ---> HINT: give a new or empty folder with --out"
+            )
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -146,7 +178,10 @@ package struct Sweep: Sendable {
         do {
             try AtomicFile.write(Data(text.utf8), to: url)
         } catch {
-            throw SweepError.folder(path: self.folder.path, detail: "\(url.lastPathComponent) could not be written: \(error)")
+            throw SweepError.folder(
+                path: self.folder.path,
+                detail: "\(url.lastPathComponent) could not be written: \(error)"
+            )
         }
     }
 
@@ -157,7 +192,8 @@ package struct Sweep: Sendable {
         try? FileManager.default.removeItem(at: output)
         let simulation = Simulation(
             scenario: try Scenario.load(url),
-            options: .init(output: output, baselines: false, cache: self.configuration.cache, scenarioFile: url))
+            options: .init(output: output, baselines: false, cache: self.configuration.cache, scenarioFile: url)
+        )
         return try simulation.run().federatedAccuracy
     }
 }

@@ -24,7 +24,9 @@ final class SweepBook: Sendable {
     init(trials: [Trial], log: TrialLog, sampler: TPESampler, halving: SuccessiveHalving, total: Int, stopAfter: Int?) {
         let byNumber = Dictionary(uniqueKeysWithValues: trials.map { ($0.number, $0) })
         let unfinished = trials.filter { $0.status == .running }.map(\.number).sorted()
-        self.state = Mutex(State(trials: byNumber, unfinished: unfinished, next: (trials.map(\.number).max() ?? -1) + 1))
+        self.state = Mutex(
+            State(trials: byNumber, unfinished: unfinished, next: (trials.map(\.number).max() ?? -1) + 1)
+        )
         self.log = log
         self.sampler = sampler
         self.halving = halving

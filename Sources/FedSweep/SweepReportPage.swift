@@ -6,7 +6,11 @@ import Foundation
 /// `LineChart`, and the table of trials.
 enum SweepReportPage {
     static func html(
-        _ trials: [Trial], space: SearchSpace, best: Trial?, scenario: String, halving: SuccessiveHalving,
+        _ trials: [Trial],
+        space: SearchSpace,
+        best: Trial?,
+        scenario: String,
+        halving: SuccessiveHalving,
         testAccuracy: Double?
     ) -> String {
         var bestSoFar: [(x: Double, y: Double)] = []
@@ -24,25 +28,31 @@ enum SweepReportPage {
             titled: "Validation accuracy per trial",
             description: "Each trial's global model on the sites' held-out data where it stopped: after every round "
                 + "for finished trials, at its last rung for pruned ones; and the best finished trial so far.",
-            id: "sweep-trials", xLabel: "Trial", yLabel: "Validation accuracy",
+            id: "sweep-trials",
+            xLabel: "Trial",
+            yLabel: "Validation accuracy",
             series: [
                 .init(named: "Finished", color: ReportStyle.blue, points: points(.complete), dash: "2 4"),
                 .init(named: "Pruned (at its rung)", color: ReportStyle.orange, points: points(.pruned), dash: "2 4"),
                 .init(named: "Best so far", color: ReportStyle.green, points: bestSoFar),
             ],
-            clamp: 0...1, digits: 4, width: 1180
+            clamp: 0...1,
+            digits: 4,
+            width: 1180
         ).svg()
         let keys = space.parameters.map(\.key)
         let head = (["Trial", "Status", "Rounds", "Score"] + keys.map(\.rawValue) + ["Seconds"])
             .map { "<th>\($0.htmlEscaped)</th>" }.joined()
         let rows = trials.map { trial in
-            let cells = ["\(trial.number)", trial.status.rawValue, "\(trial.rounds)", SweepTable.score(trial.lastScore)]
+            let cells =
+                ["\(trial.number)", trial.status.rawValue, "\(trial.rounds)", SweepTable.score(trial.lastScore)]
                 + keys.map { SweepTable.value(trial, $0) } + [String(format: "%.1f", trial.seconds)]
             let mark = trial.number == best?.number ? " style=\"font-weight:600\"" : ""
             return "<tr\(mark)>" + cells.map { "<td>\($0.htmlEscaped)</td>" }.joined() + "</tr>"
         }.joined(separator: "\n")
         let rungs = halving.rungs.map(String.init).joined(separator: ", ")
-        var summary = "\(trials.count) trials; successive halving with η = \(halving.reductionFactor) at rounds "
+        var summary =
+            "\(trials.count) trials; successive halving with η = \(halving.reductionFactor) at rounds "
             + "\(rungs.isEmpty ? "none" : rungs) of \(halving.maximumRounds)."
         if let best {
             summary += " Best: trial \(best.number), validation accuracy \(SweepTable.score(best.lastScore))"

@@ -15,7 +15,8 @@ package enum SweepTable {
     static func line(_ trial: Trial, space: SearchSpace) -> String {
         let settings = space.parameters.map { "\($0.key.rawValue)=\(self.value(trial, $0.key))" }.joined(separator: " ")
         let ending = trial.status == .failed ? "  \(trial.error ?? "")" : ""
-        return "trial \(trial.number)  \(trial.status.rawValue)  \(trial.rounds) rounds  \(self.score(trial.lastScore))  "
+        return
+            "trial \(trial.number)  \(trial.status.rawValue)  \(trial.rounds) rounds  \(self.score(trial.lastScore))  "
             + settings + String(format: "  %.1f s", trial.seconds) + ending
     }
 
@@ -32,7 +33,8 @@ package enum SweepTable {
             let number = "\(trial.number)" + (trial.number == best?.number ? "*" : "")
             rows.append(
                 [number, trial.status.rawValue, "\(trial.rounds)", self.score(trial.lastScore)]
-                    + keys.map { self.value(trial, $0) } + [String(format: "%.1f", trial.seconds)])
+                    + keys.map { self.value(trial, $0) } + [String(format: "%.1f", trial.seconds)]
+            )
         }
         let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
         var text = rows.map { row in

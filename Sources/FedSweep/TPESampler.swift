@@ -57,7 +57,9 @@ package struct TPESampler: Sendable {
         // One stream per trial, so a trial's draws do not depend on how many came before.
         var generator = SeededGenerator(seed: self.seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(number + 1))
         // A trial whose score is not a number ranks last.
-        let usable = observations.map { $0.score.isNaN ? Observation(values: $0.values, depth: 0, score: -.infinity) : $0 }
+        let usable = observations.map {
+            $0.score.isNaN ? Observation(values: $0.values, depth: 0, score: -.infinity) : $0
+        }
         guard usable.count >= max(self.settings.startupTrials, 1) else {
             return self.random(using: &generator)
         }
@@ -114,9 +116,15 @@ package struct TPESampler: Sendable {
                 group.compactMap { $0.values[key].flatMap { choices.firstIndex(of: $0) } }
             }
             let l = CategoricalEstimator(
-                observations: indices(good), choices: choices.count, priorWeight: self.settings.priorWeight)
+                observations: indices(good),
+                choices: choices.count,
+                priorWeight: self.settings.priorWeight
+            )
             let g = CategoricalEstimator(
-                observations: indices(bad), choices: choices.count, priorWeight: self.settings.priorWeight)
+                observations: indices(bad),
+                choices: choices.count,
+                priorWeight: self.settings.priorWeight
+            )
             var best = (index: 0, ratio: -Double.infinity)
             for _ in 0..<self.settings.candidates {
                 let index = l.sample(using: &generator)
@@ -130,10 +138,20 @@ package struct TPESampler: Sendable {
                 group.compactMap { $0.values[key].map { Self.toInternal($0, parameter.distribution) } }
             }
             let l = ParzenEstimator(
-                observations: points(good), low: low, high: high, priorWeight: self.settings.priorWeight)
+                observations: points(good),
+                low: low,
+                high: high,
+                priorWeight: self.settings.priorWeight
+            )
             let g = ParzenEstimator(
-                observations: points(bad), low: low, high: high, priorWeight: self.settings.priorWeight)
-            var best = (value: Self.toExternal(l.sample(using: &generator), parameter.distribution), ratio: -Double.infinity)
+                observations: points(bad),
+                low: low,
+                high: high,
+                priorWeight: self.settings.priorWeight
+            )
+            var best = (
+                value: Self.toExternal(l.sample(using: &generator), parameter.distribution), ratio: -Double.infinity
+            )
             for _ in 0..<self.settings.candidates {
                 // Whole numbers are scored where they round to, so equal candidates score alike.
                 let value = Self.toExternal(l.sample(using: &generator), parameter.distribution)

@@ -38,7 +38,9 @@ package struct Trial: Sendable, Codable, Equatable {
 
     /// The settings keyed by `SweepKey` (names the space does not know are dropped).
     package var values: [SweepKey: Double] {
-        Dictionary(uniqueKeysWithValues: self.settings.compactMap { key, value in SweepKey(rawValue: key).map { ($0, value) } })
+        Dictionary(
+            uniqueKeysWithValues: self.settings.compactMap { key, value in SweepKey(rawValue: key).map { ($0, value) } }
+        )
     }
 
     /// Its score where it stopped; nil before its first rung.
@@ -53,7 +55,8 @@ package struct Trial: Sendable, Codable, Equatable {
     func observation(rungs: [Int]) -> Observation? {
         switch self.status {
         case .running, .failed: return nil
-        case .complete: return Observation(values: self.values, depth: rungs.count + 1, score: self.lastScore ?? -.infinity)
+        case .complete:
+            return Observation(values: self.values, depth: rungs.count + 1, score: self.lastScore ?? -.infinity)
         case .pruned:
             let depth = rungs.filter { self.score(at: $0) != nil }.count
             return Observation(values: self.values, depth: depth, score: self.lastScore ?? -.infinity)

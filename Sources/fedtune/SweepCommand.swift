@@ -17,7 +17,7 @@ struct SweepCommand: ParsableCommand {
     )
 
     @Argument(help: "A scenario YAML file (see scenarios/README.md).") var scenario: String
-    @Option(help: "The search space YAML file (see scenarios/README.md, \"Hyperparameter search\").") var space: String
+    @Option(help: "The search space YAML file (see README.md, \"Hyperparameter search\").") var space: String
     @Option(help: "Trials in all, counting those the folder already holds.") var trials: Int
     @Option(help: "Sweep folder (default: sweeps/<scenario>); an existing one is resumed.") var out: String?
     @Option(help: "Trials run at once (default: the number of cores; 1 repeats exactly).") var parallel: Int?
@@ -53,7 +53,11 @@ struct SweepCommand: ParsableCommand {
             ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
             .appendingPathComponent("sweeps/\(scenarioURL.deletingPathExtension().lastPathComponent)")
         var configuration = SweepConfiguration(
-            scenario: scenarioURL, space: URL(fileURLWithPath: self.space), folder: folder, trials: self.trials)
+            scenario: scenarioURL,
+            space: URL(fileURLWithPath: self.space),
+            folder: folder,
+            trials: self.trials
+        )
         configuration.parallel = self.parallel ?? ProcessInfo.processInfo.activeProcessorCount
         configuration.seed = self.seed
         configuration.sampler.startupTrials = self.startupTrials
@@ -83,14 +87,18 @@ struct SweepCommand: ParsableCommand {
         print((try? String(contentsOf: folder.appendingPathComponent("trials.txt"), encoding: .utf8)) ?? "")
         if let best = result.best, let url = result.bestScenario {
             print("best: trial \(best.number), validation accuracy \(String(format: "%.4f", best.lastScore ?? .nan))")
-            if let test = result.testAccuracy { print("best settings on the global test set: \(String(format: "%.4f", test))") }
+            if let test = result.testAccuracy {
+                print("best settings on the global test set: \(String(format: "%.4f", test))")
+            }
             print("best settings: \(url.path) (fedtune simulate \(url.path))")
         }
         print("sweep folder: \(folder.path) (trials.jsonl, trials.txt, report.html)")
         print(String(format: "took %.0f s", result.seconds))
         if !result.finished {
-            print("stopped with \(result.trials.filter { $0.status != .running }.count) of \(self.trials) trials done; "
-                + "run the same command again to go on")
+            print(
+                "stopped with \(result.trials.filter { $0.status != .running }.count) of \(self.trials) trials done; "
+                    + "run the same command again to go on"
+            )
             if interruption.isRequested { throw ExitCode(130) }
         }
     }

@@ -20,7 +20,9 @@ import Testing
             batch_size: {low: 8, high: 128, log: true}
             proximal_mu: {choices: [0, 0.01, 0.1]}
             server_learning_rate: {low: 0.1, high: 1}
-            """, path: "space.yaml")
+            """,
+            path: "space.yaml"
+        )
         #expect(space.parameters.map(\.key) == SweepKey.allCases)
         #expect(space.parameters[0].distribution == .real(low: 0.0003, high: 0.03, log: true))
         #expect(space.parameters[1].distribution == .integer(low: 1, high: 4, log: false))

@@ -25,7 +25,9 @@ import Testing
         #expect(!SuccessiveHalving.promotes(0.7, among: scores, reductionFactor: 3))
         // Nine scores, η = 2: the top 4.
         let nine = (1...9).map { Double($0) / 10 }
-        #expect(nine.filter { SuccessiveHalving.promotes($0, among: nine, reductionFactor: 2) } == [0.6, 0.7, 0.8, 0.9])
+        #expect(
+            nine.filter { SuccessiveHalving.promotes($0, among: nine, reductionFactor: 2) } == [0.6, 0.7, 0.8, 0.9]
+        )
         // A score that is not a number never goes on past a real one.
         #expect(!SuccessiveHalving.promotes(.nan, among: [.nan, 0.1, 0.2, 0.3], reductionFactor: 2))
     }

@@ -21,8 +21,11 @@ import Testing
         let space = folder.url.appendingPathComponent("space.yaml")
         try Data(Self.space.utf8).write(to: space)
         var configuration = SweepConfiguration(
-            scenario: Repository.scenario("quickstart"), space: space,
-            folder: folder.url.appendingPathComponent(name), trials: trials)
+            scenario: Repository.scenario("quickstart"),
+            space: space,
+            folder: folder.url.appendingPathComponent(name),
+            trials: trials
+        )
         configuration.sampler.startupTrials = 2
         configuration.finalRun = false
         return configuration
@@ -87,7 +90,10 @@ import Testing
         let killed = whole.folder.deletingLastPathComponent().appendingPathComponent("killed")
         try FileManager.default.createDirectory(at: killed, withIntermediateDirectories: true)
         for name in ["sweep.json", "space.yaml"] {
-            try FileManager.default.copyItem(at: whole.folder.appendingPathComponent(name), to: killed.appendingPathComponent(name))
+            try FileManager.default.copyItem(
+                at: whole.folder.appendingPathComponent(name),
+                to: killed.appendingPathComponent(name)
+            )
         }
         let lines = try String(contentsOf: whole.folder.appendingPathComponent("trials.jsonl"), encoding: .utf8)
             .split(separator: "\n")

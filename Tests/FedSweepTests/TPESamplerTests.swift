@@ -6,7 +6,10 @@ import Testing
 @Suite struct TPESamplerTests {
     /// The best of `trials` evaluations of `function`, each suggested with what came before.
     private func bestOfTPE(
-        _ space: SearchSpace, seed: UInt64, trials: Int, function: ([SweepKey: Double]) -> Double
+        _ space: SearchSpace,
+        seed: UInt64,
+        trials: Int,
+        function: ([SweepKey: Double]) -> Double
     ) -> Double {
         let sampler = TPESampler(space: space, seed: seed, settings: .init(startupTrials: 5))
         var observations: [Observation] = []
@@ -18,14 +21,21 @@ import Testing
     }
 
     private func bestOfRandom(
-        _ space: SearchSpace, seed: UInt64, trials: Int, function: ([SweepKey: Double]) -> Double
+        _ space: SearchSpace,
+        seed: UInt64,
+        trials: Int,
+        function: ([SweepKey: Double]) -> Double
     ) -> Double {
         let sampler = TPESampler(space: space, seed: seed)
         var generator = SeededGenerator(seed: seed ^ 0xABCD)
         return (0..<trials).map { _ in function(sampler.random(using: &generator)) }.max()!
     }
 
-    private func compare(_ space: SearchSpace, trials: Int, function: ([SweepKey: Double]) -> Double) -> (Double, Double) {
+    private func compare(
+        _ space: SearchSpace,
+        trials: Int,
+        function: ([SweepKey: Double]) -> Double
+    ) -> (Double, Double) {
         let seeds: [UInt64] = Array(1...20)
         let tpe = seeds.map { self.bestOfTPE(space, seed: $0, trials: trials, function: function) }
         let random = seeds.map { self.bestOfRandom(space, seed: $0, trials: trials, function: function) }
