@@ -108,7 +108,18 @@ extension Coordinator {
                 if let limit = self.core.budgetLimit, rounds == limit.rounds {
                     self.logger.notice("the run ends at its privacy budget: \(limit.description)")
                 }
-                self.writeFinalModel(round: rounds)
+                if let stopped = self.core.stoppedEarlyAfter {
+                    let patience = self.configuration.earlyStopping?.patience ?? 0
+                    self.logger.notice(
+                        "early stopping ended the run: the federated validation loss did not improve for \(patience) rounds",
+                        metadata: [
+                            "round.judged": "\(stopped)", "round.best": "\(self.core.resultRound)",
+                            "round.completed": "\(rounds)",
+                        ]
+                    )
+                }
+                // The result is the best round's model under early stopping, else the last one's.
+                self.writeFinalModel(round: self.core.resultRound)
                 for site in sites { self.enqueue(.finished(.init(rounds: rounds)), to: site) }
                 self.end(.success(rounds), drain: true)
             case .stop(let reason):

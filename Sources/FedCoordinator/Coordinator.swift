@@ -133,6 +133,7 @@ package actor Coordinator {
         settings.secureAggregation = configuration.secureAggregation
         settings.optimizer = configuration.strategy.optimizer
         settings.robust = configuration.strategy.robust
+        settings.earlyStopping = configuration.earlyStopping
         settings.loraExactScale = model.loraExactScale
         if let conflict = settings.loraExactConflict {
             throw CoordinatorError.invalidConfiguration("\(configuration.model.path): \(conflict)")
@@ -169,6 +170,7 @@ package actor Coordinator {
             evaluated: evaluated,
             privacyHistory: history,
             optimizer: optimizer,
+            evaluations: evaluations,
             updateStores: { [folder = configuration.state] round, length in
                 // A robust rule's round of updates: a memory-mapped file beside the checkpoints.
                 try MappedUpdateStore(folder: folder, name: String(format: "round-%05d", round), length: length)
@@ -207,7 +209,7 @@ package actor Coordinator {
             // sites that reconnect (a crash may have kept `finished` from them) are told so
             // for one deadline's time.
             if !FileManager.default.fileExists(atPath: self.state.finalModelURL.path) {
-                self.writeFinalModel(round: self.core.completedRounds)
+                self.writeFinalModel(round: self.core.resultRound)
             }
             self.lingering = true
             self.logger.notice(

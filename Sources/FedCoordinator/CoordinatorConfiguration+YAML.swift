@@ -35,6 +35,7 @@ extension CoordinatorConfiguration {
         var maxConnections: Int?
         var maxPendingConnections: Int?
         var metrics: Metrics?
+        var earlyStopping: EarlyStopping.Settings?
 
         /// `metrics: {listen: HOST:PORT}`.
         struct Metrics: Decodable {
@@ -46,6 +47,7 @@ extension CoordinatorConfiguration {
             case listen, identity, model, state, rounds, sample, quorum, seed, strategy, privacy, training, allow, hosts
             case crl, metrics
             case secureAggregation = "secure_aggregation"
+            case earlyStopping = "early_stopping"
             case minSites = "min_sites"
             case deadlineSeconds = "deadline_seconds"
             case maxRetries = "max_retries"
@@ -63,7 +65,7 @@ extension CoordinatorConfiguration {
         .adding([
             "strategy": StrategySettings.shape, "training": TrainingConfiguration.shape,
             "privacy": PrivacySettings.shape, "secure_aggregation": SecureAggregationSettings.shape,
-            "metrics": File.Metrics.shape,
+            "metrics": File.Metrics.shape, "early_stopping": YAMLShape.values(EarlyStopping.Settings.keys),
         ])
 
     /// Reads coordinator.yaml; every problem names the file, the line and the key.
@@ -215,6 +217,16 @@ extension CoordinatorConfiguration {
             let sampled = self.privacy.map { _ in policy.minSites } ?? policy.sampleSize.count(of: policy.minSites)
             if let problem = secure.problem(sites: sampled) { throw invalid(problem) }
             self.secureAggregation = secure
+        }
+        if let early = file.earlyStopping {
+            if let problem = early.problems.first { throw invalid(problem) }
+            // The best round's checkpoint is the result: keep enough to still hold it at the end.
+            if let keep = self.keepCheckpoints, keep < early.patience + 2 {
+                throw invalid(
+                    "keep_checkpoints \(keep) may delete the best round's checkpoint, which early stopping makes the "
+                        + "result; keep at least early_stopping.patience + 2 = \(early.patience + 2)")
+            }
+            self.earlyStopping = early
         }
         self.training = file.training ?? TrainingConfiguration()
         self.allowList = file.allow.map(Set.init)

@@ -26,6 +26,8 @@ package struct CoordinatorConfiguration: Sendable {
     package var strategy = Strategy()
     /// DP-FedAvg's resolved plan (`privacy` in coordinator.yaml); nil runs plain FedAvg.
     package var privacy: DifferentialPrivacy?
+    /// Early stopping on the federated validation loss (`early_stopping`); nil runs every round.
+    package var earlyStopping: EarlyStopping.Settings?
     /// Secure aggregation's settings (`secure_aggregation`); nil sends updates in the clear.
     package var secureAggregation: SecureAggregationSettings?
     /// The most examples one site's update or evaluation may weigh; nil bounds each site

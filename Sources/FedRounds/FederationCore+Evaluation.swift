@@ -9,16 +9,18 @@ extension FederationCore {
         let asked = self.machine.connected.filter { self.holdsBase.contains($0) }.sorted()
         guard !asked.isEmpty else { return [] }
         self.evaluation = EvaluationTally(round: round, asked: Set(asked))
+        self.keepForJudging(round)
         return [.evaluate(round: round, sites: asked, tensors: self.global)]
     }
 
     mutating func startEvaluation(_ round: Int, now: Double) -> [Action] {
-        let previous = self.recordEvaluation()
+        let previous = self.recordEvaluation(now: now)
         // Only sites that hold the base model can rebuild the global model.
         let asked = self.machine.connected.filter { self.holdsBase.contains($0) }.sorted()
         var actions = previous
         if !asked.isEmpty {
             self.evaluation = EvaluationTally(round: round, asked: Set(asked))
+            self.keepForJudging(round)
             actions.append(.evaluate(round: round, sites: asked, tensors: self.global))
         }
         if case .finished = self.machine.phase {
@@ -32,12 +34,12 @@ extension FederationCore {
         return actions
     }
 
-    /// Writes the evaluation gathered so far, if any site replied.
-    mutating func recordEvaluation() -> [Action] {
+    /// Writes the evaluation gathered so far, if any site replied, and judges it (early stopping).
+    mutating func recordEvaluation(now: Double) -> [Action] {
         guard let tally = self.evaluation else { return [] }
         self.evaluation = nil
         guard let record = tally.record else { return [] }
-        return [.writeEvaluation(record)]
+        return [.writeEvaluation(record)] + self.judge(record, now: now)
     }
 
     mutating func finishIfEvaluated(now: Double, force: Bool = false) -> [Action] {

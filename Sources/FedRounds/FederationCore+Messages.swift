@@ -31,6 +31,8 @@ extension FederationCore {
         /// A robust rule instead of FedAvg's mean (every update of a round is then kept in an
         /// `UpdateStore` until the round closes).
         package var robust: RobustRule?
+        /// Federation-level early stopping on the federated validation loss; nil runs every round.
+        package var earlyStopping: EarlyStopping.Settings?
         /// Exact LoRA aggregation (FedEx-LoRA) at adapter scale α/r; nil averages A and B alone.
         package var loraExactScale: Float?
 

@@ -57,6 +57,10 @@ package struct FederationCore: Sendable {
     var abandoned = 0
     /// The open round's sum of the sites' merged adapters, under exact LoRA aggregation.
     var loraExact: LoRAExactAggregation?
+    /// Early stopping's judge, the tensors of rounds being evaluated, and the best round's.
+    var earlyStopping: EarlyStopping?
+    var evaluatedTensors: [Int: OrderedDictionary<String, Tensor>] = [:]
+    var bestTensors: OrderedDictionary<String, Tensor>?
     /// Set when the privacy budget allows fewer rounds than the policy asks for.
     package private(set) var budgetLimit: BudgetLimit?
 
@@ -67,7 +71,8 @@ package struct FederationCore: Sendable {
     /// `optimizer`: the server optimizer as the last checkpoint left it (restored by the
     /// shell from its saved state); nil starts a fresh one from the settings.
     /// `updateStores` makes the store a robust rule keeps a round's updates in (in memory
-    /// unless the shell gives files).
+    /// unless the shell gives files). `evaluations`: the evaluation records so far, from
+    /// which early stopping is rebuilt.
     package init(
         settings: Settings,
         global: OrderedDictionary<String, Tensor>,
@@ -75,6 +80,7 @@ package struct FederationCore: Sendable {
         evaluated: Bool = true,
         privacyHistory: [RoundPrivacy] = [],
         optimizer: ServerOptimizer? = nil,
+        evaluations: [EvaluationRecord] = [],
         updateStores: @escaping @Sendable (_ round: Int, _ length: Int) throws -> any UpdateStore = {
             InMemoryUpdateStore(length: $1)
         }
@@ -91,6 +97,12 @@ package struct FederationCore: Sendable {
             self.ledger = ledger
         }
         if settings.secureAggregation != nil { policy.minimumSample = 3 }
+        if let early = settings.earlyStopping {
+            let judge = EarlyStopping(settings: early, evaluations: evaluations.filter { $0.round <= completedRounds })
+            // A run early stopping already ended stays ended.
+            if judge.stoppedAfter != nil { policy.rounds = Swift.min(policy.rounds, completedRounds) }
+            self.earlyStopping = judge
+        }
         self.policy = policy
         self.machine = RoundStateMachine(policy: policy, completedRounds: completedRounds)
         self.accumulator = FedAvgAccumulator(spec: self.spec, clipNorm: settings.clipNorm)
@@ -175,13 +187,13 @@ package struct FederationCore: Sendable {
             let bound = self.exampleBound(site)
             self.evaluation?.add(site: site, examples: Swift.min(examples, bound), metrics: SiteMetrics.kept(metrics))
             guard self.evaluation?.isComplete == true else { return [] }
-            return self.recordEvaluation() + self.finishIfEvaluated(now: now)
+            return self.recordEvaluation(now: now) + self.finishIfEvaluated(now: now)
         case .deadlineReached:
             if let unmasking = self.unmasking, now >= unmasking.deadline {
                 return self.finishUnmasking(now: now)
             }
             if let finishing = self.finishing, now >= finishing.deadline {
-                return self.recordEvaluation() + self.finishIfEvaluated(now: now, force: true)
+                return self.recordEvaluation(now: now) + self.finishIfEvaluated(now: now, force: true)
             }
             return self.carryOut(self.machine.handle(.tick, now: now), now: now)
         case .secureKeys, .secureShares, .maskedUpdateReceived, .secureUnmasked:
@@ -203,7 +215,7 @@ package struct FederationCore: Sendable {
         self.holdsBase.remove(site)
         var actions: [Action] = self.secureDrop(site, now: now)
         if self.evaluation?.asked.remove(site) != nil, self.evaluation?.isComplete == true {
-            actions += self.recordEvaluation()
+            actions += self.recordEvaluation(now: now)
             actions += self.finishIfEvaluated(now: now)
         }
         return actions
@@ -321,6 +333,7 @@ package struct FederationCore: Sendable {
         var record = self.tally.record(round: round, reported: reported, failures: failures, now: now)
         record.privacy = privacy
         record.aggregation = aggregation
+        record.earlyStopping = self.earlyStopping?.record
         record.refused = self.pendingRefusals.isEmpty ? nil : self.pendingRefusals
         record.stopped = self.pendingStopped.isEmpty ? nil : self.pendingStopped
         self.pendingRefusals = []

@@ -37,6 +37,9 @@ package struct RoundRecord: Sendable, Codable, Equatable {
     /// What a robust rule did (which updates Krum kept, or why the model stayed as it was);
     /// absent under FedAvg's mean.
     package var aggregation: RoundAggregation?
+    /// Early stopping's state when the round closed (the best evaluated round so far, and
+    /// `stopped` on the last round of a run it ended); absent without `early_stopping`.
+    package var earlyStopping: EarlyStopping.Record?
 
     /// An update turned away, and why.
     package struct Refusal: Sendable, Codable, Equatable {

@@ -39,7 +39,7 @@ package struct RoundStateMachine: Sendable {
         case stopped(String)
     }
 
-    package let policy: RoundPolicy
+    package private(set) var policy: RoundPolicy
     package private(set) var phase: Phase = .waitingForSites
     package private(set) var connected: Set<String> = []
     /// Rounds closed so far; the next round is `completedRounds + 1`.
@@ -82,6 +82,22 @@ package struct RoundStateMachine: Sendable {
                 return self.startIfReady(now: now)
             }
             return self.closeAtDeadline(round: round, selected: selected, now: now)
+        }
+    }
+
+    /// Ends the run early (early stopping): a round being trained still closes, and is the
+    /// last; with none open the run finishes now (`finish`).
+    package mutating func endEarly() -> [Action] {
+        switch self.phase {
+        case .training(let round, _, _):
+            self.policy.rounds = Swift.min(self.policy.rounds, round)
+            return []
+        case .waitingForSites:
+            self.policy.rounds = self.completedRounds
+            self.phase = .finished
+            return [.finish(rounds: self.completedRounds)]
+        case .finished, .stopped:
+            return []
         }
     }
 

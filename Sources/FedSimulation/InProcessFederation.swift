@@ -55,6 +55,7 @@ package struct InProcessFederation<Model: SimulatedModel> {
         settings.secureAggregation = scenario.secureAggregation
         settings.optimizer = scenario.strategy.optimizer
         settings.robust = scenario.strategy.robust
+        settings.earlyStopping = scenario.earlyStopping
         if let plan = try scenario.privacyPlan(sites: sites) {
             settings.privacy = plan
             settings.clipNorm = Float(plan.clipNorm)
@@ -230,7 +231,8 @@ package struct InProcessFederation<Model: SimulatedModel> {
                 continue
             }
         }
-        try model.load(core.global, requireAll: false, source: "global")
+        // The result: the best round's model under early stopping, otherwise the last one.
+        try model.load(core.resultTensors, requireAll: false, source: "global")
         try useLocal(of: nil)
         return rows
     }

@@ -113,11 +113,22 @@ struct ProcessFederation<Model: SimulatedModel> {
             Thread.sleep(forTimeInterval: 0.05)
         }
         if stopping { return rows }
-        guard processes.allSatisfy({ $0.terminationStatus == 0 }), rows.count == self.scenario.rounds else {
+        let stoppedEarly = rows.last?.record.earlyStopping?.stopped == true
+        guard processes.allSatisfy({ $0.terminationStatus == 0 }), rows.count == self.scenario.rounds || stoppedEarly
+        else {
             throw ScenarioError.invalid(
                 path: self.scenario.name,
                 detail: "a process failed; logs are in \(self.folder.path)"
             )
+        }
+        if let early = self.scenario.earlyStopping,
+            let best = EarlyStopping(settings: early, evaluations: try state.evaluations()).best?.round,
+            best != rows.last?.round
+        {
+            // The result, as the coordinator's final model: the round with the best validation loss.
+            let url = state.checkpointURL(round: best)
+            let checkpoint = try Safetensors.read(contentsOf: url, skipping: frozen)
+            try self.setup.model.load(checkpoint.tensors, requireAll: false, source: url.path)
         }
         return rows
     }
@@ -150,6 +161,9 @@ struct ProcessFederation<Model: SimulatedModel> {
         case .poisson: break  // set by the privacy section
         }
         if let privacy = self.scenario.privacy { yaml += Self.yaml(privacy) }
+        if let early = self.scenario.earlyStopping {
+            yaml += "early_stopping: {patience: \(early.patience), min_delta: \(early.minDelta)}\n"
+        }
         if let secure = self.scenario.secureAggregation {
             yaml += "secure_aggregation:\n"
             yaml += secure.neighbours.map { "  neighbours: \($0)\n" } ?? ""

@@ -117,6 +117,10 @@ extension Scenario {
         {
             throw invalid(conflict)
         }
+        if let early = file.earlyStopping {
+            if let problem = early.problems.first { throw invalid(problem) }
+            self.earlyStopping = early
+        }
         if let secure = file.secureAggregation {
             if self.sites > 0, let problem = secure.problem(sites: self.sites) { throw invalid(problem) }
             self.secureAggregation = secure

@@ -115,6 +115,8 @@ package struct Scenario: Sendable, Equatable {
     package var privacy: PrivacySettings?
     /// Secure aggregation's settings; nil sums updates in the clear.
     package var secureAggregation: SecureAggregationSettings?
+    /// Early stopping on the federated validation loss (`early_stopping`); nil runs every round.
+    package var earlyStopping: EarlyStopping.Settings?
     /// Hostile sites (in process only), to measure robust aggregation.
     package var attack: Attack?
     package var local = TrainingConfiguration()

@@ -141,6 +141,7 @@ struct ScenarioFile: Decodable {
     var strategy: StrategySettings?
     var privacy: PrivacySettings?
     var secureAggregation: SecureAggregationSettings?
+    var earlyStopping: EarlyStopping.Settings?
     var attack: Attack.Settings?
     var local: TrainingConfiguration?
     var expect: Expect?
@@ -149,6 +150,7 @@ struct ScenarioFile: Decodable {
         case name, description, seed, pretrain, model, freeze, data, dataset, dropout, sites, partition, alpha, column
         case rounds, sample, strategy, privacy, local, expect, image, prevalence, attack
         case secureAggregation = "secure_aggregation"
+        case earlyStopping = "early_stopping"
         case textColumn = "text_column"
         case fineTuning = "fine_tuning"
         case maxLength = "max_length"

@@ -24,6 +24,7 @@ enum ScenarioKeys {
             "strategy": StrategySettings.shape,
             "privacy": PrivacySettings.shape,
             "secure_aggregation": SecureAggregationSettings.shape,
+            "early_stopping": .values(EarlyStopping.Settings.keys),
             "attack": Attack.Settings.shape,
             "local": TrainingConfiguration.shape,
             "expect": .values([

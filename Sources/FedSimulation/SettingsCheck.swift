@@ -55,6 +55,9 @@ package enum SettingsCheck {
         ]
         lines += Self.strategy(configuration.strategy)
         lines += Self.privacy(configuration.privacy, secure: configuration.secureAggregation)
+        if let early = configuration.earlyStopping {
+            lines.append("early_stopping: {patience: \(early.patience), min_delta: \(Self.number(early.minDelta))}")
+        }
         lines.append("training:")
         lines += try Self.training(configuration.training)
         lines.append(

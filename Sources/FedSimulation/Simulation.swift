@@ -3,6 +3,7 @@ import FedData
 import FedFetch
 import FedLearning
 import FedReport
+import FedRounds
 import FedTensor
 import Foundation
 
@@ -231,6 +232,18 @@ package struct Simulation {
             notes.append(
                 "Each site alone and centralised training run \(baselines.totalEpochs) epochs from the pretrained model: "
                     + "as many as the federation gives a site in all its rounds."
+            )
+        }
+        if let early = rounds.last?.record.earlyStopping, early.stopped {
+            notes.append(
+                "Early stopping ended the run after round \(rounds.count) of \(self.scenario.rounds): the federated "
+                    + "validation loss had not improved for \(early.patience) evaluated rounds. The federated model is "
+                    + "round \(early.bestRound)'s (validation loss \(String(format: "%.4g", early.bestLoss)))."
+            )
+        } else if let early = rounds.last?.record.earlyStopping {
+            notes.append(
+                "Early stopping (patience \(early.patience)) did not end the run; the federated model is the round's "
+                    + "with the lowest federated validation loss."
             )
         }
         if self.scenario.classWeighting == .balanced {

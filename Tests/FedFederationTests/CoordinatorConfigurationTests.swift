@@ -51,6 +51,20 @@ struct CoordinatorConfigurationTests {
     }
 
     static let bad: [(String, String)] = [
+        (
+            "identity: c\nmodel: m\nstate: s\nrounds: 9\nmin_sites: 1\nkeep_checkpoints: 3\n"
+                + "early_stopping: {patience: 2}\n",
+            "keep_checkpoints 3 may delete the best round's checkpoint, which early stopping makes the result; "
+                + "keep at least early_stopping.patience + 2 = 4"
+        ),
+        (
+            "identity: c\nmodel: m\nstate: s\nrounds: 9\nmin_sites: 1\nearly_stopping: {patience: 0}\n",
+            "early_stopping.patience must be in 1...10000, found 0"
+        ),
+        (
+            "identity: c\nmodel: m\nstate: s\nrounds: 9\nmin_sites: 1\nearly_stopping: {patience: 2, wait: 1}\n",
+            "wait"
+        ),
         ("identity: c\nmodel: m\nstate: s\nrounds: 2\n", "missing key 'min_sites'"),
         (
             "identity: c\nmodel: m\nstate: s\nrounds: two\nmin_sites: 1\n",
@@ -213,6 +227,13 @@ struct CoordinatorConfigurationTests {
         #expect(plan.epsilon(after: 50) <= 4 && plan.epsilon(after: 50) > 3.9, "z calibrated to spend the budget")
         #expect(plan.adaptive?.targetQuantile == 0.6)
         #expect(configuration.secureAggregation == SecureAggregationSettings(neighbours: 6))
+    }
+
+    @Test func earlyStoppingIsRead() throws {
+        let configuration = try Self.load(
+            "identity: c\nmodel: m\nstate: s\nrounds: 9\nmin_sites: 1\nkeep_checkpoints: 5\n"
+                + "early_stopping: {patience: 3, min_delta: 0.01}\n")
+        #expect(configuration.earlyStopping == EarlyStopping.Settings(patience: 3, minDelta: 0.01))
     }
 
     @Test(arguments: bad)
