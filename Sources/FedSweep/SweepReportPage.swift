@@ -15,8 +15,9 @@ enum SweepReportPage {
     ) -> String {
         var bestSoFar: [(x: Double, y: Double)] = []
         var top = -Double.infinity
-        for trial in trials where trial.status == .complete {
-            if let score = trial.lastScore, score > top { top = score }
+        // A point at every trial from the first finished one, so the line runs to the last trial.
+        for trial in trials {
+            if trial.status == .complete, let score = trial.lastScore, score > top { top = score }
             if top.isFinite { bestSoFar.append((x: Double(trial.number), y: top)) }
         }
         func points(_ status: Trial.Status) -> [(x: Double, y: Double)] {
@@ -32,9 +33,10 @@ enum SweepReportPage {
             xLabel: "Trial",
             yLabel: "Validation accuracy",
             series: [
+                // Drawn first, so the finished trials' points stay visible on it.
+                .init(named: "Best so far", color: ReportStyle.green, points: bestSoFar),
                 .init(named: "Finished", color: ReportStyle.blue, points: points(.complete), dash: "2 4"),
                 .init(named: "Pruned (at its rung)", color: ReportStyle.orange, points: points(.pruned), dash: "2 4"),
-                .init(named: "Best so far", color: ReportStyle.green, points: bestSoFar),
             ],
             clamp: 0...1,
             digits: 4,
@@ -47,8 +49,12 @@ enum SweepReportPage {
             let cells =
                 ["\(trial.number)", trial.status.rawValue, "\(trial.rounds)", SweepTable.score(trial.lastScore)]
                 + keys.map { SweepTable.value(trial, $0) } + [String(format: "%.1f", trial.seconds)]
-            let mark = trial.number == best?.number ? " style=\"font-weight:600\"" : ""
-            return "<tr\(mark)>" + cells.map { "<td>\($0.htmlEscaped)</td>" }.joined() + "</tr>"
+            // Status is a word; every other column a number.
+            let best = trial.number == best?.number ? " best" : ""
+            return "<tr>"
+                + cells.enumerated().map { column, cell in
+                    "<td class=\"\(column == 1 ? "" : "num")\(best)\">\(cell.htmlEscaped)</td>"
+                }.joined() + "</tr>"
         }.joined(separator: "\n")
         let rungs = halving.rungs.map(String.init).joined(separator: ", ")
         var summary =
@@ -66,17 +72,17 @@ enum SweepReportPage {
             <title>fedtune sweep: \(scenario.htmlEscaped)</title>
             <style>\(ReportStyle.css)</style>
             </head>
-            <body>
+            <body><main>
             <h1>Sweep of \(scenario.htmlEscaped)</h1>
             <p>\(summary.htmlEscaped)</p>
             \(chart)
-            <table>
+            <table class="data">
             <thead><tr>\(head)</tr></thead>
             <tbody>
             \(rows)
             </tbody>
             </table>
-            </body>
+            </main></body>
             </html>
 
             """
