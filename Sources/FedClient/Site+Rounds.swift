@@ -25,6 +25,8 @@ extension Site {
                 detail: "the training settings of round \(train.round) are not valid: \(error.fieldDescription)"
             )
         }
+        // The threshold this site reports with its evaluations is chosen for the configured target.
+        trainer.thresholdTarget = configuration.threshold ?? .bestF1
         let started = ContinuousClock.now
         let result = try trainer.train(base: model, trainable: trainable, configuration: configuration)
         let took = started.duration(to: .now).components

@@ -23,6 +23,9 @@ final class SiteTrainer: @unchecked Sendable {
     private var text: (architecture: TextClassifierArchitecture, train: TextExamples, evaluation: TextExamples)?
     private var image: (architecture: ImageClassifierArchitecture, train: ImageExamples, evaluation: ImageExamples)?
     private var base: (digest: String, model: AnyClassifier)?
+    /// What the threshold a site reports with an evaluation is chosen for: the last round's
+    /// `threshold_target` (best F1 before any round, or when the round asks for none).
+    var thresholdTarget: ThresholdTarget = .bestF1
 
     init(data: URL, labelColumn: String, textColumn: String, evaluationFraction: Double, seed: UInt64) {
         self.data = data
@@ -122,14 +125,14 @@ final class SiteTrainer: @unchecked Sendable {
     func evaluate(_ base: AnyClassifier, trainable: OrderedDictionary<String, Tensor>) throws -> Evaluation {
         try base.load(trainable, requireAll: false, source: "round tensors")
         switch base {
-        case .tabular(let model): return Self.score(model, try self.splits(for: model).evaluation)
-        case .text(let model): return Self.score(model, try self.splits(for: model).evaluation)
-        case .image(let model): return Self.score(model, try self.splits(for: model).evaluation)
+        case .tabular(let model): return self.score(model, try self.splits(for: model).evaluation)
+        case .text(let model): return self.score(model, try self.splits(for: model).evaluation)
+        case .image(let model): return self.score(model, try self.splits(for: model).evaluation)
         }
     }
 
-    private static func score<Model: TrainableClassifier>(_ model: Model, _ held: Model.Examples) -> Evaluation {
-        let (examples, metrics) = RoundTraining.evaluate(model, on: held)
+    private func score<Model: TrainableClassifier>(_ model: Model, _ held: Model.Examples) -> Evaluation {
+        let (examples, metrics) = RoundTraining.evaluate(model, on: held, threshold: self.thresholdTarget)
         return Evaluation(examples: examples, metrics: metrics)
     }
 

@@ -184,7 +184,12 @@ extension Coordinator {
     /// The last round's model as a folder in the state folder, for evaluate, predict, export.
     func writeFinalModel(round: Int) {
         do {
-            try self.state.exportModel(round: round, to: self.state.finalModelURL, replacing: true)
+            // With threshold_target, a two-class model decides by the sites' weighted threshold.
+            let threshold =
+                self.configuration.training.threshold == nil
+                ? nil : EvaluationRecord.federatedThreshold(try self.state.evaluations(), round: round)
+            try self.state.exportModel(
+                round: round, to: self.state.finalModelURL, replacing: true, decisionThreshold: threshold)
             self.logger.notice(
                 "final model written",
                 metadata: ["round.number": "\(round)", "model.path": "\(self.state.finalModelURL.path)"]

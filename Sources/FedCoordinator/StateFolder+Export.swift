@@ -1,4 +1,5 @@
 import FedLearning
+import FedRounds
 import Foundation
 
 extension StateFolder {
@@ -10,12 +11,14 @@ extension StateFolder {
     /// folder at `folder`, which must not exist unless `replacing`; returns the round. The
     /// folder is written beside its place and moved there whole, so a failure leaves nothing.
     /// `bases` finds the base of a text checkpoint that keeps only the trained tensors.
+    /// `decisionThreshold` is written into a two-class tabular model's model.json.
     @discardableResult
     package func exportModel(
         round: Int? = nil,
         to folder: URL,
         replacing: Bool = false,
-        bases: BaseModelLocator = .standard
+        bases: BaseModelLocator = .standard,
+        decisionThreshold: Double? = nil
     ) throws -> Int {
         let rounds = try self.records().map(\.round)
         guard let latest = rounds.max() else {
@@ -38,6 +41,9 @@ extension StateFolder {
             throw CoordinatorError.outputExists(path: folder.path)
         }
         let model = try ModelPackage.decodeAny(blob, source: checkpoint.path, bases: bases)
+        if let decisionThreshold, case .tabular(let tabular) = model, tabular.classCount == 2 {
+            tabular.setDecisionThreshold(decisionThreshold)
+        }
         let staging = folder.deletingLastPathComponent()
             .appendingPathComponent(".\(folder.lastPathComponent).\(UUID().uuidString).partial")
         do {
@@ -49,5 +55,15 @@ extension StateFolder {
             throw error
         }
         return chosen
+    }
+}
+
+extension EvaluationRecord {
+    /// The federation's decision threshold for the model of `round`: the example-weighted mean
+    /// of the sites' `threshold` in that round's evaluation, or in the latest one before it
+    /// that has one; nil when none does.
+    package static func federatedThreshold(_ records: [EvaluationRecord], round: Int) -> Double? {
+        records.filter { $0.round <= round && $0.metrics["threshold"]?.isFinite == true }
+            .max { $0.round < $1.round }?.metrics["threshold"]
     }
 }

@@ -11,4 +11,8 @@ package enum Partition: Sendable, Equatable, Codable {
     /// Sites of equal size whose share of class `positive` is `shares[site]` (a screening
     /// population's prevalence at each hospital); as many examples as the scarcer side allows.
     case prevalence(positive: String, shares: [Double])
+    /// Periods: the examples sorted by a numeric column (time) and cut into one contiguous
+    /// range of equal count per site (quantile bins), optionally mixed by a second column
+    /// (`RangeMix`: each bank's customers lean towards one amount band).
+    case ranges(column: String, mix: RangeMix?)
 }

@@ -39,6 +39,8 @@ package enum Partitioner {
             return try self.byFeatureColumn(data, column: column, sites: sites, minimum: minimum)
         case .prevalence(let positive, let shares):
             return try self.prevalence(data, positive: positive, shares: shares, seed: seed, minimum: minimum)
+        case .ranges(let column, let mix):
+            return try self.ranges(data, column: column, mix: mix, sites: sites, seed: seed, minimum: minimum)
         }
     }
 

@@ -31,6 +31,8 @@ package struct MetricsSummary: Codable, Sendable, Equatable {
     package var confusion: [[Int]]
     /// The model as a screening test for the scenario's positive class; nil when it names none.
     package var screening: ScreeningSummary?
+    /// A two-class model's rare-class scores for the scenario's positive class; nil otherwise.
+    package var rareClass: RareClassSummary?
 
     package init(
         accuracy: Double,
@@ -40,7 +42,8 @@ package struct MetricsSummary: Codable, Sendable, Equatable {
         loss: Double? = nil,
         perClass: [ClassMetrics] = [],
         confusion: [[Int]] = [],
-        screening: ScreeningSummary? = nil
+        screening: ScreeningSummary? = nil,
+        rareClass: RareClassSummary? = nil
     ) {
         self.accuracy = accuracy
         self.macroPrecision = macroPrecision
@@ -50,5 +53,6 @@ package struct MetricsSummary: Codable, Sendable, Equatable {
         self.perClass = perClass
         self.confusion = confusion
         self.screening = screening
+        self.rareClass = rareClass
     }
 }

@@ -126,6 +126,7 @@ package enum ReportRenderer {
                 )
             )
         }
+        if let rare = RareClassTable.card(summary) { cards.append((rare.key, rare.value, rare.sub, ReportStyle.blue)) }
         if let c = verdict.centralised {
             cards.append(("Centralised", ReportFormat.decimal(c), "all data pooled", ReportStyle.green))
         }
@@ -211,6 +212,19 @@ package enum ReportRenderer {
                         + "\(positive) probability and precision of a \(positive) call; the best of each in bold.",
                     body: ScreeningTable.html(for: summary.baselines),
                     id: "screening"
+                )
+            )
+        }
+        if let positive = RareClassTable.positiveClass(of: summary.baselines) {
+            out.append(
+                Self.block(
+                    "Rare class: \(positive)",
+                    hint: "Each model read for the rare class \(positive) on the global test set: PR-AUC (average "
+                        + "precision) and ROC-AUC rank by the \(positive) probability, recall at 1% FPR is the most "
+                        + "found while flagging at most 1% of the rest; precision, recall and F1 are of its decisions "
+                        + "(by its threshold). The best of each in bold.",
+                    body: RareClassTable.html(for: summary.baselines),
+                    id: "rare-class"
                 )
             )
         }

@@ -39,6 +39,7 @@ struct Baselines<Model: SimulatedModel> {
             var configuration = self.longTraining
             configuration.seed = self.scenario.seed &+ 7_001 &+ UInt64(index)
             _ = try Trainer(configuration: configuration).fit(self.setup.model, train: site.train)
+            self.tuneThreshold(on: site.heldOut, owner: "site \(site.name) alone")
             let own = site.heldOut.count > 0 ? Score(self.setup.model, site.heldOut) : nil
             let test = Score(self.setup.model, self.setup.test, positiveClass: self.positiveClass)
             results.append(SiteAloneScore(test: test, own: own))
@@ -52,6 +53,7 @@ struct Baselines<Model: SimulatedModel> {
             )
         }
         try self.setup.reset()
+        self.setThreshold(nil)
         return results
     }
 
@@ -63,8 +65,10 @@ struct Baselines<Model: SimulatedModel> {
         var configuration = self.longTraining
         configuration.seed = self.scenario.seed &+ 8_001
         _ = try Trainer(configuration: configuration).fit(self.setup.model, train: self.setup.pooledTraining())
+        self.tuneThreshold(on: self.pooledHeldOut, owner: "centralised training")
         let score = Score(self.setup.model, self.setup.test, positiveClass: self.positiveClass)
         try self.setup.reset()
+        self.setThreshold(nil)
         self.log(
             String(format: "centralised: accuracy %.4f (%.1f s)", score.accuracy, Date().timeIntervalSince(started))
         )
@@ -76,6 +80,8 @@ struct Baselines<Model: SimulatedModel> {
     func pretrained() throws -> Score {
         guard let probe = self.setup.probe else {
             try self.setup.reset()
+            self.tuneThreshold(on: self.pooledHeldOut, owner: "the pretrained model")
+            defer { self.setThreshold(nil) }
             return Score(self.setup.model, self.setup.test, positiveClass: self.positiveClass)
         }
         let started = Date()

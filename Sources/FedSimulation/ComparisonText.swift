@@ -58,6 +58,7 @@ package enum ComparisonText {
         if let screening {
             lines.append("(sensitivity, specificity and ROC-AUC for \(screening) against the other classes)")
         }
+        lines += RareClassText.lines(for: summary.baselines)
         if let privacy = summary.privacy { lines.append(privacy.consoleLine) }
         if !summary.sites.isEmpty {
             lines.append("")

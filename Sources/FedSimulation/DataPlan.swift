@@ -35,7 +35,8 @@ struct DataPlan {
         scenario: Scenario,
         pretrainClasses: Set<Int>?,
         pretrainExamples: Int?,
-        classNames: [String]? = nil
+        classNames: [String]? = nil,
+        ranges: RangeValues? = nil
     ) throws {
         func invalid(_ detail: String) -> ScenarioError { .invalid(path: scenario.name, detail: detail) }
         let count = labels.count
@@ -86,6 +87,10 @@ struct DataPlan {
             }
             self.siteNames = split.names
             positions = split.indices
+        } else if case .ranges(let column, let mix) = scenario.partition {
+            guard let ranges else { throw invalid("partition ranges on '\(column)' needs data with that column") }
+            positions = try ranges.split(pool, scenario: scenario, mix: mix)
+            self.siteNames = (1...positions.count).map { String(format: "site-%03d", $0) }
         } else {
             // The partitioner reads only labels here; the features are a placeholder column.
             let labelsOnly = Dataset(

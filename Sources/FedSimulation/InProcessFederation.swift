@@ -138,6 +138,7 @@ package struct InProcessFederation<Model: SimulatedModel> {
             return result
         }
         var pending: [FederationCore.Action] = []
+        var evaluations: [EvaluationRecord] = []
         for site in self.setup.siteNames { pending += core.handle(.siteJoined(site, holdsBase: false), now: 0) }
         let started = Date()
         var now: Double { Date().timeIntervalSince(started) }
@@ -186,7 +187,8 @@ package struct InProcessFederation<Model: SimulatedModel> {
                 try model.load(tensors, requireAll: false, source: "global")
                 for site in sites {
                     try useLocal(of: site)
-                    let (examples, metrics) = RoundTraining.evaluate(model, on: self.setup.sites[index[site]!].heldOut)
+                    let (examples, metrics) = RoundTraining.evaluate(
+                        model, on: self.setup.sites[index[site]!].heldOut, threshold: self.training.threshold ?? .bestF1)
                     pending += core.handle(
                         .evaluationReceived(site: site, round: round, examples: examples, metrics: metrics),
                         now: now
@@ -222,6 +224,7 @@ package struct InProcessFederation<Model: SimulatedModel> {
                     pending = core.handle(.stopRequested, now: now)
                 }
             case .writeEvaluation(let record):
+                evaluations.append(record)
                 try self.state?.save(evaluation: record)
             case .stop(let reason):
                 throw ScenarioError.invalid(path: self.scenario.name, detail: "the federation stopped: \(reason)")
@@ -234,6 +237,11 @@ package struct InProcessFederation<Model: SimulatedModel> {
         // The result: the best round's model under early stopping, otherwise the last one.
         try model.load(core.resultTensors, requireAll: false, source: "global")
         try useLocal(of: nil)
+        // With threshold_target, a two-class model decides by the sites' weighted threshold, as
+        // the coordinator's final model does.
+        if self.training.threshold != nil, model.classCount == 2, case .tabular(let tabular) = model.anyClassifier {
+            tabular.setDecisionThreshold(EvaluationRecord.federatedThreshold(evaluations, round: core.resultRound))
+        }
         return rows
     }
 }

@@ -52,7 +52,7 @@ extension RunSummary {
                 BaselineResult(
                     name: results.probe ? "Pretrained + linear probe" : "Pretrained, as is",
                     kind: .pretrained,
-                    metrics: MetricsSummary(pretrained)
+                    metrics: MetricsSummary(scored: pretrained)
                 )
             )
         }
@@ -63,12 +63,12 @@ extension RunSummary {
                         name: "Alone: \(site.name)",
                         kind: .siteAlone,
                         label: site.name,
-                        metrics: MetricsSummary(score.test)
+                        metrics: MetricsSummary(scored: score.test)
                     )
                 )
             }
         }
-        if let mean = results.sitesAloneMean {
+        if let mean = results.sitesAloneMeanWithRareClass {
             baselines.append(
                 BaselineResult(name: "Sites alone (mean of \(sites.count))", kind: .sitesAloneMean, metrics: mean)
             )
@@ -78,7 +78,7 @@ extension RunSummary {
                 BaselineResult(
                     name: "Centralised (pooled data)",
                     kind: .centralised,
-                    metrics: MetricsSummary(centralised)
+                    metrics: MetricsSummary(scored: centralised)
                 )
             )
         }
@@ -86,7 +86,7 @@ extension RunSummary {
             BaselineResult(
                 name: "Federated (\(results.rounds.count) rounds)",
                 kind: .federated,
-                metrics: MetricsSummary(results.federated)
+                metrics: MetricsSummary(scored: results.federated)
             )
         )
 
@@ -170,6 +170,9 @@ extension RunSummary {
         case .byColumn(let column): "one per value of '\(column)'"
         case .prevalence(let positive, let shares):
             "equal sizes, share of \(positive): \(shares.map { String(format: "%g", $0) }.joined(separator: ", "))"
+        case .ranges(let column, let mix):
+            "contiguous ranges of '\(column)' (quantile bins)"
+                + (mix.map { ", \(Int(($0.share * 100).rounded()))% moved to their band of '\($0.column)'" } ?? "")
         }
     }
 }

@@ -91,6 +91,7 @@ extension Scenario.Expectations {
                 )
             )
         }
-        return (list, unchecked)
+        let rare = self.checkRareClass(results, siteNames: siteNames)
+        return (list + rare.expectations, unchecked + rare.unchecked)
     }
 }

@@ -142,6 +142,7 @@ extension Scenario {
             minimumWorstSiteAccuracy: expect?.minWorstSiteAccuracy,
             minimumNewClassRecall: expect?.minNewClassRecall
         )
+        try self.readRareClass(file, invalid: invalid)
         if self.expectations.minimumNewClassRecall != nil, self.pretrain?.classes == nil {
             throw invalid("expect.min_new_class_recall needs pretrain.classes (the classes pretraining sees)")
         }
@@ -167,8 +168,10 @@ extension Scenario {
                 throw invalid("prevalence.shares must each be in [0, 1]")
             }
             self.partition = .prevalence(positive: prevalence.className, shares: prevalence.shares)
+        case "ranges":
+            self.partition = try Self.rangesPartition(file, invalid: invalid)
         case let other:
-            throw invalid("partition must be iid, dirichlet, column or prevalence, not '\(other)'")
+            throw invalid("partition must be iid, dirichlet, column, prevalence or ranges, not '\(other)'")
         }
         // A column partition makes one site per value, so the count may be left out.
         if case .byColumn = self.partition {

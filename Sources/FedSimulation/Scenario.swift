@@ -70,6 +70,10 @@ package struct Scenario: Sendable, Equatable {
         package var minimumWorstSiteAccuracy: Double?
         /// Mean recall, on the global test set, of the classes left out of pretraining.
         package var minimumNewClassRecall: Double?
+        /// The federated model's PR-AUC (average precision) of the positive class.
+        package var minimumPRAUC: Double?
+        /// The federated model's PR-AUC beats every site alone and their mean.
+        package var beatLocalPRAUC = false
     }
 
     package var name: String
@@ -121,6 +125,9 @@ package struct Scenario: Sendable, Equatable {
     package var attack: Attack?
     package var local = TrainingConfiguration()
     package var classWeighting = ClassWeighting.none
+    /// The rare class a two-class tabular scenario is read for (`positive_class`): its PR-AUC,
+    /// ROC-AUC, recall at 1% FPR, precision, recall and F1 are shown for every model.
+    package var positiveClass: String?
     package var expectations = Expectations()
 
     /// Whether the scenario fine-tunes a text classifier.

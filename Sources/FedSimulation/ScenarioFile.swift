@@ -1,3 +1,4 @@
+import FedData
 import FedImage
 import FedLearning
 import FedRounds
@@ -102,6 +103,8 @@ struct ScenarioFile: Decodable {
         var maxGapToCentralised: Double?
         var minWorstSiteAccuracy: Double?
         var minNewClassRecall: Double?
+        var minPRAUC: Double?
+        var beatLocalPRAUC: Bool?
 
         enum CodingKeys: String, CodingKey {
             case minAccuracy = "min_accuracy"
@@ -111,6 +114,8 @@ struct ScenarioFile: Decodable {
             case maxGapToCentralised = "max_gap_to_centralised"
             case minWorstSiteAccuracy = "min_worst_site_accuracy"
             case minNewClassRecall = "min_new_class_recall"
+            case minPRAUC = "min_pr_auc"
+            case beatLocalPRAUC = "beat_local_pr_auc"
         }
     }
 
@@ -136,6 +141,10 @@ struct ScenarioFile: Decodable {
     var partition: String?
     var alpha: Double?
     var column: String?
+    /// `partition: ranges`: the second column each site's examples lean towards a band of.
+    var mix: RangeMix?
+    /// A two-class tabular scenario's rare class, read for PR-AUC and the positive class's scores.
+    var positiveClass: String?
     var rounds: Int
     var sample: String?
     var strategy: StrategySettings?
@@ -148,7 +157,8 @@ struct ScenarioFile: Decodable {
 
     enum CodingKeys: String, CodingKey {
         case name, description, seed, pretrain, model, freeze, data, dataset, dropout, sites, partition, alpha, column
-        case rounds, sample, strategy, privacy, local, expect, image, prevalence, attack
+        case rounds, sample, strategy, privacy, local, expect, image, prevalence, attack, mix
+        case positiveClass = "positive_class"
         case secureAggregation = "secure_aggregation"
         case earlyStopping = "early_stopping"
         case textColumn = "text_column"

@@ -14,6 +14,7 @@ enum ScenarioKeys {
             "text_column": value, "dropout": value, "max_length": value, "test_fraction": value,
             "test_examples": value, "site_test_fraction": value, "max_examples_per_site": value, "sites": value,
             "partition": value, "alpha": value, "column": value, "rounds": value, "sample": value,
+            "positive_class": value, "mix": .values(["column", "share"]),
             "pretrain": YAMLShape.values(["features", "classes", "noise", "world_seed", "examples", "arch"])
                 .adding(["training": TrainingConfiguration.shape]),
             "data": .values(["shift", "examples", "csv", "label", "npz", "images"]),
@@ -29,7 +30,7 @@ enum ScenarioKeys {
             "local": TrainingConfiguration.shape,
             "expect": .values([
                 "min_accuracy", "min_macro_f1", "beat_pretrained", "beat_local", "max_gap_to_centralised",
-                "min_worst_site_accuracy", "min_new_class_recall",
+                "min_worst_site_accuracy", "min_new_class_recall", "min_pr_auc", "beat_local_pr_auc",
             ]),
         ])
     }()

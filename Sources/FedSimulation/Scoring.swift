@@ -12,6 +12,10 @@ struct Score: Sendable {
     /// The model as a screening test for the positive class against the rest; nil when the
     /// scenario names no positive class.
     var screening: ScreeningMetrics?
+    /// A two-class model's rare-class scores for the positive class (PR-AUC, ROC-AUC, recall
+    /// at 1% FPR, the positive class's precision, recall and F1); nil when the scenario names
+    /// no positive class or the model has more classes.
+    var binary: BinaryMetrics?
 
     var accuracy: Double { self.metrics.accuracy }
 
@@ -35,7 +39,8 @@ struct Score: Sendable {
             let targets = rows.map { examples.labels[$0] }
             let logits = model.logits(examples, rows: rows, training: false)
             total += Double(loss.forward(logits, targets: targets)) * Double(rows.count)
-            let predicted = logits.argmaxRows()
+            // A two-class model with a decision threshold decides by it, as `fedtune predict` does.
+            let predicted = BinaryDecision.classes(logits, threshold: model.decisionThreshold)
             for (target, predicted) in zip(targets, predicted) { metrics.confusion[target][predicted] += 1 }
             if let positiveClass {
                 // The loss kept softmax(logits) [rows, classes]; the positive class's column ranks the examples.
@@ -49,6 +54,14 @@ struct Score: Sendable {
         }
         self.metrics = metrics
         self.loss = order.isEmpty ? .nan : total / Double(order.count)
+        if let positiveClass, model.classCount == 2 {
+            self.binary = BinaryMetrics(
+                positives: truth.map { $0 == positiveClass },
+                scores: probabilities,
+                predicted: predictions.map { $0 == positiveClass },
+                threshold: model.decisionThreshold
+            )
+        }
         self.screening = positiveClass.map {
             ScreeningMetrics(
                 truth: truth,
@@ -69,8 +82,9 @@ struct SiteAloneScore: Sendable {
 
 extension Scenario {
     /// The index among `classNames` of the class the scenario screens for
-    /// (`image.positive_class`); nil when it names none (or a class the model lacks).
+    /// (`image.positive_class`, or `positive_class` of a tabular scenario); nil when it names
+    /// none (or a class the model lacks).
     func positiveClassIndex(in classNames: [String]) -> Int? {
-        self.image?.positiveClass.flatMap { classNames.firstIndex(of: $0) }
+        (self.image?.positiveClass ?? self.positiveClass).flatMap { classNames.firstIndex(of: $0) }
     }
 }

@@ -12,6 +12,7 @@ extension SimulationSetup where Model == Classifier {
         var model: Classifier?
         var all: Dataset
         var groups: [String]?
+        var ranges: RangeValues?
         switch scenario.data {
         case .synthetic(let shift, let examples):
             let pretrained = try Self.pretrainOnDomain(scenario)
@@ -32,6 +33,11 @@ extension SimulationSetup where Model == Classifier {
                 column = name
                 let index = try table.column(named: name)
                 groups = table.records.map { $0.fields[index] }
+            }
+            if let (name, mix) = scenario.rangeColumns {
+                // The period column is not a feature either; the mix column stays one.
+                column = name
+                ranges = try RangeValues(table, column: name, mix: mix?.column)
             }
             if let folder = scenario.model {
                 model = try ModelFolder.load(URL(fileURLWithPath: folder))
@@ -68,7 +74,8 @@ extension SimulationSetup where Model == Classifier {
             groups: groups,
             scenario: scenario,
             pretrainClasses: pretrainClasses,
-            pretrainExamples: fromData ? scenario.pretrain?.examples : nil
+            pretrainExamples: fromData ? scenario.pretrain?.examples : nil,
+            ranges: ranges
         )
         let pretrained = try model ?? Self.pretrainOnShare(scenario, data: all.subset(plan.pretrain))
         if !scenario.freeze.isEmpty { pretrained.freeze(prefixes: scenario.freeze) }
