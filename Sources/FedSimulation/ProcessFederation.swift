@@ -130,6 +130,12 @@ struct ProcessFederation<Model: SimulatedModel> {
             let checkpoint = try Safetensors.read(contentsOf: url, skipping: frozen)
             try self.setup.model.load(checkpoint.tensors, requireAll: false, source: url.path)
         }
+        // As the coordinator's final model: the sites' weighted threshold, with threshold_target.
+        let model = self.setup.model
+        if self.training.threshold != nil, model.classCount == 2, case .tabular(let tabular) = model.anyClassifier {
+            let round = rows.last?.record.earlyStopping?.bestRound ?? rows.count
+            tabular.setDecisionThreshold(EvaluationRecord.federatedThreshold(try state.evaluations(), round: round))
+        }
         return rows
     }
 

@@ -3,6 +3,7 @@ import FedLearning
 import FedReport
 import FedRounds
 import FedTensor
+import FedTestSupport
 import Foundation
 import Testing
 
@@ -117,6 +118,48 @@ struct FraudBanksScenarioTests {
         #expect(html.contains("Federated PR-AUC"))
         let decoded = try RunSummary.decode(from: Data(contentsOf: RunFolder(run).summaryURL))
         #expect(decoded.baseline(.federated)?.metrics.rareClass == summary.baseline(.federated)?.metrics.rareClass)
+    }
+
+    @Test func withSiteProcessesTheCoordinatorsFinalModelKeepsTheSitesWeightedThreshold() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fedtune-fraud-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // recall_at_fpr: the sites must choose for the configured target, not best F1.
+        let yaml = Self.yaml.replacingOccurrences(
+            of: "threshold_target: best_f1", with: "threshold_target: recall_at_fpr\n  threshold_fpr: 0.05")
+        let scenario = try self.scenario(in: folder, yaml: yaml)
+        let run = folder.appendingPathComponent("run")
+
+        let report = try Simulation(
+            scenario: scenario,
+            // Checkpoints kept: the run folder would otherwise prune the coordinator's model folder.
+            options: .init(output: run, baselines: false, processes: Repository.fedtune, keepCheckpoints: true)
+        ).run()
+
+        let state = run.appendingPathComponent("federation/state")
+        let evaluations = try StateFolderReader.evaluations(state)
+        let weighted = try #require(evaluations.last?.metrics["threshold"])
+        guard case .tabular(let model) = try AnyClassifier.load(state.appendingPathComponent("model")) else {
+            Issue.record("the coordinator's final model is not a tabular model")
+            return
+        }
+        #expect(model.decisionThreshold == weighted)
+        #expect(report.summary.baseline(.federated)?.metrics.rareClass?.threshold == weighted)
+        guard case .tabular(let saved) = try AnyClassifier.load(RunFolder(run).modelURL) else { return }
+        #expect(saved.decisionThreshold == weighted)
+        // In process, the rounds train alike whatever the target, and only the threshold the
+        // sites report follows it: recall at 5% FPR is not the best-F1 threshold.
+        var bestF1 = scenario
+        bestF1.local.thresholdTarget = .bestF1
+        for (target, name) in [(scenario, "recall"), (bestF1, "f1")] {
+            _ = try Simulation(
+                scenario: target, options: .init(output: folder.appendingPathComponent(name), baselines: false)
+            ).run()
+        }
+        let recall = try StateFolderReader.evaluations(folder.appendingPathComponent("recall/state"))
+        let f1 = try StateFolderReader.evaluations(folder.appendingPathComponent("f1/state"))
+        #expect(recall.map { $0.metrics["loss"] } == f1.map { $0.metrics["loss"] })
+        let last = try #require(recall.last?.metrics["threshold"])
+        #expect(last != f1.last?.metrics["threshold"])
     }
 
     @Test func refusesRareClassSettingsThatCannotWork() throws {
