@@ -85,7 +85,8 @@ extension Partitioner {
         func values(_ name: String) throws -> [Double] {
             guard let feature = data.featureNames.firstIndex(of: name) else {
                 throw DataError.invalidPartition(
-                    detail: "no feature column named '\(name)' (features: \(data.featureNames.joined(separator: ", "))); "
+                    detail:
+                        "no feature column named '\(name)' (features: \(data.featureNames.joined(separator: ", "))); "
                         + "for a column that is not a feature, split its values with Partitioner.split(byRanges:)"
                 )
             }

@@ -188,7 +188,10 @@ package struct InProcessFederation<Model: SimulatedModel> {
                 for site in sites {
                     try useLocal(of: site)
                     let (examples, metrics) = RoundTraining.evaluate(
-                        model, on: self.setup.sites[index[site]!].heldOut, threshold: self.training.threshold ?? .bestF1)
+                        model,
+                        on: self.setup.sites[index[site]!].heldOut,
+                        threshold: self.training.threshold ?? .bestF1
+                    )
                     pending += core.handle(
                         .evaluationReceived(site: site, round: round, examples: examples, metrics: metrics),
                         now: now

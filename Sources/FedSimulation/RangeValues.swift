@@ -39,7 +39,10 @@ struct RangeValues {
                 seed: scenario.seed &+ 303
             )
         } catch {
-            throw ScenarioError.invalid(path: scenario.name, detail: "cannot partition \(pool.count) examples: \(error)")
+            throw ScenarioError.invalid(
+                path: scenario.name,
+                detail: "cannot partition \(pool.count) examples: \(error)"
+            )
         }
     }
 }

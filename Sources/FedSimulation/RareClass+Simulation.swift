@@ -1,6 +1,6 @@
-import Foundation
 import FedLearning
 import FedReport
+import Foundation
 
 extension RareClassSummary {
     /// A two-class model's rare-class scores as the report shows them, its positive class by name.
@@ -61,9 +61,16 @@ enum RareClassText {
         ]
         for baseline in scored {
             let rare = baseline.metrics.rareClass!
-            let name = baseline.name.count >= width ? baseline.name + " " : baseline.name.padding(
-                toLength: width, withPad: " ", startingAt: 0)
-            let threshold = rare.threshold.map { String(format: "%.4f", $0) } ?? (rare.positives == nil ? "—" : "argmax")
+            let name =
+                baseline.name.count >= width
+                ? baseline.name + " "
+                : baseline.name.padding(
+                    toLength: width,
+                    withPad: " ",
+                    startingAt: 0
+                )
+            let threshold =
+                rare.threshold.map { String(format: "%.4f", $0) } ?? (rare.positives == nil ? "—" : "argmax")
             lines.append(
                 name + cell(rare.prAUC, 8) + cell(rare.rocAUC, 9) + cell(rare.recallAt1PercentFPR, 14)
                     + cell(rare.precision, 11) + cell(rare.recall, 9) + cell(rare.f1, 9)

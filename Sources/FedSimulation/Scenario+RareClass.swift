@@ -1,14 +1,16 @@
-import Foundation
 import FedData
 import FedLearning
 import FedReport
+import Foundation
 
 extension Scenario {
     /// `positive_class` and the rare-class expectations (`min_pr_auc`, `beat_local_pr_auc`).
     mutating func readRareClass(_ file: ScenarioFile, invalid: (String) -> ScenarioError) throws {
         if let positive = file.positiveClass {
             guard self.image == nil else {
-                throw invalid("positive_class is for tabular scenarios; an image scenario names it as image.positive_class")
+                throw invalid(
+                    "positive_class is for tabular scenarios; an image scenario names it as image.positive_class"
+                )
             }
             guard !positive.isEmpty else { throw invalid("positive_class must name a class, e.g. \"1\"") }
             self.positiveClass = positive
@@ -48,7 +50,10 @@ extension Scenario {
 extension Scenario.Expectations {
     /// The rare-class expectations, checked on the federated model's and the sites' alone
     /// PR-AUC on the global test set.
-    func checkRareClass(_ results: RunResults, siteNames: [String]) -> (expectations: [Expectation], unchecked: [String]) {
+    func checkRareClass(
+        _ results: RunResults,
+        siteNames: [String]
+    ) -> (expectations: [Expectation], unchecked: [String]) {
         var list: [Expectation] = []
         var unchecked: [String] = []
         func number(_ value: Double) -> String { String(format: "%.4f", value) }

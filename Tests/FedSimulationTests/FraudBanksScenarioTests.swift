@@ -125,7 +125,9 @@ struct FraudBanksScenarioTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         // recall_at_fpr: the sites must choose for the configured target, not best F1.
         let yaml = Self.yaml.replacingOccurrences(
-            of: "threshold_target: best_f1", with: "threshold_target: recall_at_fpr\n  threshold_fpr: 0.05")
+            of: "threshold_target: best_f1",
+            with: "threshold_target: recall_at_fpr\n  threshold_fpr: 0.05"
+        )
         let scenario = try self.scenario(in: folder, yaml: yaml)
         let run = folder.appendingPathComponent("run")
 
@@ -152,7 +154,8 @@ struct FraudBanksScenarioTests {
         bestF1.local.thresholdTarget = .bestF1
         for (target, name) in [(scenario, "recall"), (bestF1, "f1")] {
             _ = try Simulation(
-                scenario: target, options: .init(output: folder.appendingPathComponent(name), baselines: false)
+                scenario: target,
+                options: .init(output: folder.appendingPathComponent(name), baselines: false)
             ).run()
         }
         let recall = try StateFolderReader.evaluations(folder.appendingPathComponent("recall/state"))
@@ -183,7 +186,9 @@ struct FraudBanksScenarioTests {
     }
 
     @Test func theFullScenarioFileLoads() throws {
-        let scenario = try Scenario.load(SimulationTests.repository.appendingPathComponent("scenarios/fraud-banks.yaml"))
+        let scenario = try Scenario.load(
+            SimulationTests.repository.appendingPathComponent("scenarios/fraud-banks.yaml")
+        )
         #expect(scenario.sites == 5)
         #expect(scenario.positiveClass == "1")
         #expect(scenario.expectations.beatLocalPRAUC)
@@ -200,6 +205,8 @@ struct FraudBanksScenarioTests {
 enum StateFolderReader {
     static func evaluations(_ folder: URL) throws -> [EvaluationRecord] {
         let text = try String(contentsOf: folder.appendingPathComponent("evaluations.jsonl"), encoding: .utf8)
-        return try text.split(separator: "\n").map { try JSONDecoder().decode(EvaluationRecord.self, from: Data($0.utf8)) }
+        return try text.split(separator: "\n").map {
+            try JSONDecoder().decode(EvaluationRecord.self, from: Data($0.utf8))
+        }
     }
 }
