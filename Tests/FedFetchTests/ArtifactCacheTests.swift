@@ -256,7 +256,10 @@ struct ArtifactCacheTests {
         #expect(
             throws: FetchError.unknownDataset(
                 name: "mnist",
-                known: ["tweets-sentiment", "bbc-news", "breast-cancer", "digits", "creditcard-fraud", "pneumoniamnist"]
+                known: [
+                    "tweets-sentiment", "bbc-news", "breast-cancer", "digits", "creditcard-fraud", "amazon-reviews",
+                    "pneumoniamnist",
+                ]
             )
         ) {
             try cache.dataset(named: "mnist")
