@@ -46,8 +46,9 @@ import Testing
         #expect(result.finished)
         #expect(result.trials.map(\.number) == [0, 1, 2, 3, 4])
         #expect(result.trials.allSatisfy { $0.status == .complete || $0.status == .pruned })
-        // Trial 0 is alone at every rung, so it always finishes.
-        #expect(result.trials[0].status == .complete && result.trials[0].rounds == 10)
+        // The first trial to reach a rung is alone there and promoted, so one trial always finishes
+        // (which one depends on the order two parallel trials arrive in).
+        #expect(result.trials.contains { $0.status == .complete && $0.rounds == 10 })
         #expect(result.trials.filter { $0.status == .pruned }.allSatisfy { [1, 3, 9].contains($0.rounds) })
         let best = try #require(result.best)
         #expect(best.lastScore! >= result.trials.filter { $0.status == .complete }.compactMap(\.lastScore).max()!)
