@@ -47,7 +47,7 @@ extension Scenario {
             "scenario": .string(self.name),
             "seed": .number(Double(self.seed)),
             "sites": .number(Double(self.sites)),
-            "partition": .string("\(self.partition)"),
+            "partition": .encoding(self.partition),
             "rounds": .number(Double(self.rounds)),
             "sample": .encoding(self.sample),
             "test_fraction": .number(self.testFraction),
@@ -58,6 +58,7 @@ extension Scenario {
             "strategy": .object(strategy),
             "privacy": privacy,
             "secure_aggregation": self.secureAggregation.map { .encoding($0) } ?? .null,
+            "early_stopping": self.earlyStopping.map { .encoding($0) } ?? .null,
             "local": .encoding(training),
             "class_weighting": .string(self.classWeighting.rawValue),
         ])
