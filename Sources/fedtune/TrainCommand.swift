@@ -57,6 +57,7 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("text-column"), help: "Train a text classifier on this column.") var textColumn: String?
     @Option(help: "Text models: a BERT folder, or a model name for `fedtune models fetch`.") var base: String?
     @OptionGroup var cacheOptions: CacheOptions
+    @OptionGroup(title: "Rare classes") var imbalance: ImbalanceOptions
     @Option(help: "Text models: head, last-n, lora or full (default lora); images: head, last-n or full (default last-n).")
     var mode: String?
     @Option(help: "Text and image models, last-n mode: encoder layers or CNN blocks to train.") var layers: Int = 2
@@ -132,6 +133,7 @@ struct TrainCommand: ParsableCommand {
         training.patience = self.patience
         training.labelSmoothing = self.labelSmoothing
         training.seed = self.seed
+        self.imbalance.apply(to: &training)
         request.training = training
 
         let outcome: TableTraining.Outcome
