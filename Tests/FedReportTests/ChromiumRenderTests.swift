@@ -9,25 +9,29 @@ import Testing
 @Suite(.serialized) struct ChromiumRenderTests {
     static let screenshot = URL(fileURLWithPath: "/tmp/fedtune-report.png")
 
-    /// Writes the sample report to a temporary file.
-    static func reportFile() throws -> URL {
+    /// Writes `summary`'s report (the sample's by default) to a temporary file.
+    static func reportFile(_ summary: RunSummary = .sample()) throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent(
             "fedtune-report-\(UUID().uuidString).html"
         )
-        try ReportRenderer.html(for: .sample()).write(to: url, atomically: true, encoding: .utf8)
+        try ReportRenderer.html(for: summary).write(to: url, atomically: true, encoding: .utf8)
         return url
     }
 
-    @Test func domHasTheChartsAndTheComparisonTable() throws {
-        guard let chromium = Chromium.required() else { return }
-        let file = try Self.reportFile()
+    /// The DOM Chromium builds from `summary`'s report; records an issue when Chromium is
+    /// missing, fails or runs out of time (nil then).
+    static func dom(of summary: RunSummary) throws -> String? {
+        guard let chromium = Chromium.required() else { return nil }
+        let file = try Self.reportFile(summary)
         defer { try? FileManager.default.removeItem(at: file) }
-
         let run = try chromium.run(["--dump-dom", file.absoluteString])
-        let dom = String(decoding: run.stdout, as: UTF8.self)
-
         #expect(!run.timedOut, "chromium did not finish in 60 s")
         #expect(run.status == 0)
+        return run.text
+    }
+
+    @Test func domHasTheChartsAndTheComparisonTable() throws {
+        guard let dom = try Self.dom(of: .sample()) else { return }
         #expect(dom.occurrences(of: "<svg") == 6)
         for id in ["chart-accuracy", "chart-loss", "chart-sites", "chart-confusion", "chart-labels", "chart-bytes"] {
             #expect(dom.contains("id=\"\(id)\""), "DOM lacks \(id)")
@@ -38,37 +42,15 @@ import Testing
     }
 
     @Test func screeningRunShowsItsTableAndExampleImages() throws {
-        guard let chromium = Chromium.required() else { return }
         let summary = RunSummary.screeningSample()
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "fedtune-report-\(UUID().uuidString).html"
-        )
-        try ReportRenderer.html(for: summary).write(to: file, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(at: file) }
-
-        let run = try chromium.run(["--dump-dom", file.absoluteString])
-        let dom = String(decoding: run.stdout, as: UTF8.self)
-
-        #expect(!run.timedOut, "chromium did not finish in 60 s")
-        #expect(run.status == 0)
+        guard let dom = try Self.dom(of: summary) else { return }
         #expect(dom.contains("<table class=\"data screening\">"))
         #expect(dom.occurrences(of: "<img class=\"example\"") == 4 * summary.sites.count)
         #expect(dom.contains("as a screening test for pneumonia"))
     }
 
     @Test func privateRunShowsItsPrivacySectionAndCharts() throws {
-        guard let chromium = Chromium.required() else { return }
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "fedtune-report-\(UUID().uuidString).html"
-        )
-        try ReportRenderer.html(for: .privateSample(adaptive: true)).write(to: file, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(at: file) }
-
-        let run = try chromium.run(["--dump-dom", file.absoluteString])
-        let dom = String(decoding: run.stdout, as: UTF8.self)
-
-        #expect(!run.timedOut, "chromium did not finish in 60 s")
-        #expect(run.status == 0)
+        guard let dom = try Self.dom(of: .privateSample(adaptive: true)) else { return }
         #expect(dom.occurrences(of: "<svg") == 8)
         for id in ["privacy", "privacy-statement", "chart-privacy-epsilon", "chart-privacy-clip"] {
             #expect(dom.contains("id=\"\(id)\""), "DOM lacks \(id)")
@@ -77,19 +59,8 @@ import Testing
     }
 
     @Test func roundsAndSitesRenderInTheDOM() throws {
-        guard let chromium = Chromium.required() else { return }
         let summary = RunSummary.roundsSample()
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "fedtune-report-\(UUID().uuidString).html"
-        )
-        try ReportRenderer.html(for: summary).write(to: file, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(at: file) }
-
-        let run = try chromium.run(["--dump-dom", file.absoluteString])
-        let dom = String(decoding: run.stdout, as: UTF8.self)
-
-        #expect(!run.timedOut, "chromium did not finish in 60 s")
-        #expect(run.status == 0)
+        guard let dom = try Self.dom(of: summary) else { return }
         #expect(dom.occurrences(of: "<svg") == 13)
         for id in [
             "rounds", "chart-labels", "chart-participation", "chart-site-train-loss", "chart-site-train-accuracy",
