@@ -26,6 +26,17 @@ struct CertsKitCommandTests {
         return target
     }
 
+    /// `fedtune certs kit SITE --coordinator ENDPOINT` into `folder`/SITE.tar.gz from its PKI.
+    static func kit(_ site: String, coordinator: String, in folder: TemporaryFolder) throws -> (
+        made: Command.Output, archive: URL
+    ) {
+        let archive = folder.url.appendingPathComponent("\(site).tar.gz")
+        let made = try Command.fedtune(
+            "certs", "kit", site, "--coordinator", coordinator, "--out", archive.path,
+            "--dir", folder.url.appendingPathComponent("pki").path)
+        return (made, archive)
+    }
+
     static func mode(_ url: URL) throws -> Int {
         try FileManager.default.attributesOfItem(atPath: url.path)[.posixPermissions] as? Int ?? -1
     }
@@ -34,10 +45,7 @@ struct CertsKitCommandTests {
         let folder = try Self.federation()
         defer { folder.remove() }
         let pki = folder.url.appendingPathComponent("pki").path
-        let archive = folder.url.appendingPathComponent("site-a.tar.gz")
-        let made = try Command.fedtune(
-            "certs", "kit", "site-a", "--coordinator", "fed.example.org:7443", "--out", archive.path, "--dir", pki
-        )
+        let (made, archive) = try Self.kit("site-a", coordinator: "fed.example.org:7443", in: folder)
         #expect(made.status == 0, "\(made.stderr)")
         #expect(made.stdout.contains("a certificate issued now"))
         #expect(try Self.mode(archive) == 0o600)
@@ -76,11 +84,7 @@ struct CertsKitCommandTests {
     func theUnpackedCertificateVerifiesAgainstTheCA() throws {
         let folder = try Self.federation()
         defer { folder.remove() }
-        let archive = folder.url.appendingPathComponent("site-b.tar.gz")
-        let made = try Command.fedtune(
-            "certs", "kit", "site-b", "--coordinator", "10.1.2.3:7443", "--out", archive.path,
-            "--dir", folder.url.appendingPathComponent("pki").path
-        )
+        let (made, archive) = try Self.kit("site-b", coordinator: "10.1.2.3:7443", in: folder)
         try #require(made.status == 0, "\(made.stderr)")
         let identity = try Self.unpack(archive, in: folder.url).appendingPathComponent("site-b/identity")
         let verified = try Command.run(
@@ -96,11 +100,7 @@ struct CertsKitCommandTests {
     @Test func theRunScriptStartsTheClientWithTheKitsSettings() throws {
         let folder = try Self.federation()
         defer { folder.remove() }
-        let archive = folder.url.appendingPathComponent("site-c.tar.gz")
-        let made = try Command.fedtune(
-            "certs", "kit", "site-c", "--coordinator", "localhost:7443", "--out", archive.path,
-            "--dir", folder.url.appendingPathComponent("pki").path
-        )
+        let (made, archive) = try Self.kit("site-c", coordinator: "localhost:7443", in: folder)
         try #require(made.status == 0, "\(made.stderr)")
         let kit = try Self.unpack(archive, in: folder.url).appendingPathComponent("site-c")
         let run = try Command.run(

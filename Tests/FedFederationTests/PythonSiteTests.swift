@@ -106,19 +106,27 @@ struct PythonSiteTests {
     /// Two Swift sites and the Python site train five rounds together: every round counts the
     /// Python site's update (no failure, its examples weighed), it answers every evaluation,
     /// and the federated model beats the pretrained one on the target domain's test split.
+    /// A coordinator of `rounds` rounds (`strategy`: coordinator.yaml's lines after the
+    /// training keys), two Swift sites and the Python site `site-py`, started in `run`.
+    static func startFederation(
+        _ run: ProcessFederationTests.Run, rounds: Int, epochs: Int, strategy: String = "strategy:\n  clip_norm: 10"
+    ) throws -> (coordinator: Process, sites: [Process], python: Process, port: Int) {
+        try run.prepare(sites: ["site-a", "site-b", "site-py"])
+        try run.write(
+            run.coordinatorYAML(listen: "127.0.0.1:0", rounds: rounds, epochs: epochs, strategy: strategy),
+            to: "coordinator.yaml")
+        let coordinator = try run.start(
+            ["coordinator", "--config", "coordinator.yaml", "--port-file", "port"], log: "coordinator.log")
+        let port = try run.port()
+        let sites = try run.startSites(["site-a", "site-b"], port: port)
+        return (coordinator, sites, try Self.startPythonSite("site-py", run: run, port: port), port)
+    }
+
     @Test(.enabled(if: Self.hasNumpy, "no python with numpy (the project's .venv, or python3 on PATH)"))
     func aPythonSiteCompletesRoundsBesideSwiftSites() throws {
         let run = try ProcessFederationTests.Run()
-        try run.prepare(sites: ["site-a", "site-b", "site-py"])
-        try run.write(run.coordinatorYAML(listen: "127.0.0.1:0", rounds: 5, epochs: 5), to: "coordinator.yaml")
         let started = Date()
-        let coordinator = try run.start(
-            ["coordinator", "--config", "coordinator.yaml", "--port-file", "port"],
-            log: "coordinator.log"
-        )
-        let port = try run.port()
-        let sites = try run.startSites(["site-a", "site-b"], port: port)
-        let python = try Self.startPythonSite("site-py", run: run, port: port)
+        let (coordinator, sites, python, _) = try Self.startFederation(run, rounds: 5, epochs: 5)
         for process in sites + [python, coordinator] { try ProcessFederationTests.Run.wait(for: process, seconds: 120) }
         let seconds = Date().timeIntervalSince(started)
 
@@ -155,15 +163,7 @@ struct PythonSiteTests {
     @Test(.enabled(if: Self.hasNumpy, "no python with numpy (the project's .venv, or python3 on PATH)"))
     func aPythonSiteReconnectsAfterTheCoordinatorRestarts() throws {
         let run = try ProcessFederationTests.Run()
-        try run.prepare(sites: ["site-a", "site-b", "site-py"])
-        try run.write(run.coordinatorYAML(listen: "127.0.0.1:0", rounds: 6, epochs: 15), to: "coordinator.yaml")
-        let first = try run.start(
-            ["coordinator", "--config", "coordinator.yaml", "--port-file", "port"],
-            log: "coordinator.log"
-        )
-        let port = try run.port()
-        let sites = try run.startSites(["site-a", "site-b"], port: port)
-        let python = try Self.startPythonSite("site-py", run: run, port: port)
+        let (first, sites, python, port) = try Self.startFederation(run, rounds: 6, epochs: 15)
         #expect(ProcessFederationTests.Run.eventually(seconds: 60) { ((try? run.rounds()) ?? []).count >= 2 })
         kill(first.processIdentifier, SIGKILL)
         try ProcessFederationTests.Run.wait(for: first, seconds: 10)
@@ -190,24 +190,13 @@ struct PythonSiteTests {
     @Test(.enabled(if: Self.hasNumpy, "no python with numpy (the project's .venv, or python3 on PATH)"))
     func aPythonSiteRefusesCompressionInASentenceTheCoordinatorRecords() throws {
         let run = try ProcessFederationTests.Run()
-        try run.prepare(sites: ["site-a", "site-b", "site-py"])
         let strategy = """
             quorum: 2
             strategy:
               clip_norm: 10
               compression: int8
             """
-        try run.write(
-            run.coordinatorYAML(listen: "127.0.0.1:0", rounds: 1, epochs: 1, strategy: strategy),
-            to: "coordinator.yaml"
-        )
-        let coordinator = try run.start(
-            ["coordinator", "--config", "coordinator.yaml", "--port-file", "port"],
-            log: "coordinator.log"
-        )
-        let port = try run.port()
-        let sites = try run.startSites(["site-a", "site-b"], port: port)
-        let python = try Self.startPythonSite("site-py", run: run, port: port)
+        let (coordinator, sites, python, _) = try Self.startFederation(run, rounds: 1, epochs: 1, strategy: strategy)
         try ProcessFederationTests.Run.wait(for: python, seconds: 60)
         let pythonLog = run.read("site-py.log") ?? ""
         #expect(python.terminationStatus == 1)
